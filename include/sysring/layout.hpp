@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 namespace sysring::layout {
 
@@ -37,8 +38,9 @@ struct SectionEntry {
 static_assert(sizeof(SectionEntry) == 24);
 
 // ---- Header: 1024 bytes at offset 0 ----
-struct Header {
-  // Immutable once state leaves INIT.
+// The first 512 bytes never change once state leaves INIT: readers copy them once (plain bytes,
+// trivially copyable) and validate the copy, never the live memory.
+struct HeaderFixed {
   std::uint64_t magic;           // kMagic
   std::uint16_t major;           // kMajorVersion
   std::uint16_t minor;           // kMinorVersion
@@ -59,7 +61,12 @@ struct Header {
   std::uint32_t reserved0;
   SectionEntry sections[kMaxSections];
   std::uint8_t pad0[512 - 96 - kMaxSections * sizeof(SectionEntry)];
+};
+static_assert(sizeof(HeaderFixed) == 512);
+static_assert(std::is_trivially_copyable_v<HeaderFixed>);
 
+struct Header {
+  HeaderFixed fixed;
   // Mutable, each group on its own cache line.
   alignas(kCacheLine) Word state;  // BrokerState, release-stored last
   std::uint8_t pad1[kCacheLine - 8];
@@ -73,24 +80,24 @@ struct Header {
   std::uint8_t pad3[1024 - 640 - 32];
 };
 
-static_assert(offsetof(Header, magic) == 0);
-static_assert(offsetof(Header, major) == 8);
-static_assert(offsetof(Header, minor) == 10);
-static_assert(offsetof(Header, header_size) == 12);
-static_assert(offsetof(Header, total_size) == 16);
-static_assert(offsetof(Header, schema_hash) == 24);
-static_assert(offsetof(Header, epoch) == 32);
-static_assert(offsetof(Header, broker_pid) == 40);
-static_assert(offsetof(Header, broker_uid) == 44);
-static_assert(offsetof(Header, tick_period_ns) == 48);
-static_assert(offsetof(Header, start_mono_ns) == 56);
-static_assert(offsetof(Header, start_real_ns) == 64);
-static_assert(offsetof(Header, section_count) == 72);
-static_assert(offsetof(Header, value_slot_count) == 76);
-static_assert(offsetof(Header, value_slot_size) == 80);
-static_assert(offsetof(Header, ring_slot_count) == 84);
-static_assert(offsetof(Header, ring_slot_size) == 88);
-static_assert(offsetof(Header, sections) == 96);
+static_assert(offsetof(HeaderFixed, magic) == 0);
+static_assert(offsetof(HeaderFixed, major) == 8);
+static_assert(offsetof(HeaderFixed, minor) == 10);
+static_assert(offsetof(HeaderFixed, header_size) == 12);
+static_assert(offsetof(HeaderFixed, total_size) == 16);
+static_assert(offsetof(HeaderFixed, schema_hash) == 24);
+static_assert(offsetof(HeaderFixed, epoch) == 32);
+static_assert(offsetof(HeaderFixed, broker_pid) == 40);
+static_assert(offsetof(HeaderFixed, broker_uid) == 44);
+static_assert(offsetof(HeaderFixed, tick_period_ns) == 48);
+static_assert(offsetof(HeaderFixed, start_mono_ns) == 56);
+static_assert(offsetof(HeaderFixed, start_real_ns) == 64);
+static_assert(offsetof(HeaderFixed, section_count) == 72);
+static_assert(offsetof(HeaderFixed, value_slot_count) == 76);
+static_assert(offsetof(HeaderFixed, value_slot_size) == 80);
+static_assert(offsetof(HeaderFixed, ring_slot_count) == 84);
+static_assert(offsetof(HeaderFixed, ring_slot_size) == 88);
+static_assert(offsetof(HeaderFixed, sections) == 96);
 static_assert(offsetof(Header, state) == 512);
 static_assert(offsetof(Header, heartbeat_ns) == 576);
 static_assert(offsetof(Header, tick_count) == 584);

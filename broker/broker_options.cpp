@@ -1,0 +1,93 @@
+#include "broker_options.hpp"
+
+#include <grp.h>
+
+#include <boost/program_options.hpp>
+#include <iostream>
+#include <stdexcept>
+
+#include "sysring/segment_name.hpp"
+
+namespace sysring::broker {
+namespace po = boost::program_options;
+
+namespace {
+
+log::Level parse_level(const std::string& s) {
+  if (s == "error") return log::Level::kError;
+  if (s == "warn") return log::Level::kWarn;
+  if (s == "info") return log::Level::kInfo;
+  if (s == "debug") return log::Level::kDebug;
+  throw std::invalid_argument("--log-level must be error, warn, info or debug, not '" + s + "'");
+}
+
+mode_t parse_mode(const std::string& s) {
+  std::size_t used = 0;
+  unsigned long v = 0;
+  try {
+    v = std::stoul(s, &used, 8);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != s.size() || v > 0777) throw std::invalid_argument("--mode must be octal, e.g. 0644");
+  return static_cast<mode_t>(v);
+}
+
+gid_t parse_group(const std::string& s) {
+  if (const group* g = ::getgrnam(s.c_str())) return g->gr_gid;
+  throw std::invalid_argument("--group: no group named '" + s + "'");
+}
+
+}  // namespace
+
+std::optional<BrokerOptions> parse_broker_options(int argc, char** argv) {
+  BrokerOptions o;
+  std::string mode = "0644";
+  std::string group;
+  std::string level = "info";
+  po::options_description desc(
+      "sysringd: publishes kernel metrics into shared memory for unprivileged readers\n"
+      "Usage: sysringd [options]\nOptions");
+  desc.add_options()
+      ("help,h", "show this help")
+      ("segment,s", po::value(&o.segment)->default_value(o.segment),
+       "shared-memory name: '/' and at most 30 more characters")
+      ("tick-ms,t", po::value(&o.tick_ms)->default_value(o.tick_ms),
+       "base tick in milliseconds (10..60000); each metric is read at its own TTL")
+      ("ring-slots", po::value(&o.ring_slots)->default_value(o.ring_slots),
+       "delta-ring slots, a power of two")
+      ("ring-slot-bytes", po::value(&o.ring_slot_bytes)->default_value(o.ring_slot_bytes),
+       "bytes per ring slot, a power of two from 1024")
+      ("mode", po::value(&mode)->default_value(mode),
+       "segment permissions: 0644 lets every local user read, 0640 only --group")
+      ("group", po::value(&group), "group that may read the segment (with --mode 0640)")
+      ("log-level", po::value(&level)->default_value(level), "error, warn, info or debug")
+      ("foreground,f", po::bool_switch(&o.foreground), "stay attached and log to stderr")
+      ("proc-root", po::value(&o.proc_root)->default_value(o.proc_root),
+       "procfs mount to read (tests point it at a fixture tree)")
+      ("max-ticks", po::value(&o.max_ticks)->default_value(0), "exit after N ticks (0: never)");
+
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw std::invalid_argument(e.what());
+  }
+  if (vm.count("help") != 0U) {
+    std::cout << desc << '\n';
+    return std::nullopt;
+  }
+  if (auto problem = segment_name_problem(o.segment); !problem.empty()) {
+    throw std::invalid_argument("--segment: " + problem);
+  }
+  if (o.tick_ms < 10 || o.tick_ms > 60000) {
+    throw std::invalid_argument("--tick-ms must be between 10 and 60000");
+  }
+  o.mode = parse_mode(mode);
+  o.log_level = parse_level(level);
+  if (!group.empty()) o.group = parse_group(group);
+  return o;
+}
+
+}  // namespace sysring::broker

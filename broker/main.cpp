@@ -1,0 +1,180 @@
+// sysringd: the broker. Reads kernel metrics on a schedule and publishes them into one
+// shared-memory segment that unprivileged clients map read-only.
+#include <fcntl.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "broker_options.hpp"
+#include "log.hpp"
+#include "segment/descriptor_builder.hpp"
+#include "segment/segment_writer.hpp"
+#include "sources/metric_sources.hpp"
+#include "sysring/error.hpp"
+#include "sysring/registry_data.hpp"
+#include "tick_loop.hpp"
+
+namespace {
+
+using namespace sysring;
+using namespace sysring::broker;
+
+std::atomic<int> g_stop_signal{0};
+
+extern "C" void on_stop_signal(int signo) { g_stop_signal.store(signo); }
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: the tick sleep wakes up at once
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+}
+
+std::uint64_t now_ns() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ULL +
+         static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+void sleep_until(std::uint64_t deadline_ns) {
+  timespec ts{};
+  ts.tv_sec = static_cast<time_t>(deadline_ns / 1'000'000'000ULL);
+  ts.tv_nsec = static_cast<long>(deadline_ns % 1'000'000'000ULL);
+  ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);  // EINTR: checked by caller
+}
+
+// Detaches from the terminal. The parent waits on a pipe until the child reports that the
+// segment is live (exit 0) or why it failed (prints the line, exit 1), so errors stay visible.
+int g_ready_fd = -1;
+
+bool detach_or_become_child() {
+  int fds[2];
+  if (::pipe(fds) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  if (pid > 0) {
+    ::close(fds[1]);
+    std::string message;
+    char buf[256];
+    ssize_t n;
+    while ((n = ::read(fds[0], buf, sizeof buf)) > 0) message.append(buf, static_cast<size_t>(n));
+    if (message == "ok") std::_Exit(0);
+    std::fprintf(stderr, "sysringd: error: %s\n",
+                 message.empty() ? "broker exited during start-up" : message.c_str());
+    std::_Exit(1);
+  }
+  ::close(fds[0]);
+  g_ready_fd = fds[1];
+  ::setsid();
+  return true;
+}
+
+void report_ready(const std::string& message) {
+  if (g_ready_fd < 0) return;
+  (void)!::write(g_ready_fd, message.data(), message.size());
+  ::close(g_ready_fd);
+  g_ready_fd = -1;
+  const int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (devnull >= 0) {
+    ::dup2(devnull, STDIN_FILENO);
+    ::dup2(devnull, STDOUT_FILENO);
+    ::dup2(devnull, STDERR_FILENO);
+    ::close(devnull);
+  }
+  log::use_syslog();
+}
+
+int run(const BrokerOptions& o) {
+  std::vector<registry::RegistryEntry> entries;
+  for (const auto& e : registry::kEntries) {
+    if (e.platform == "linux") entries.push_back(e);
+  }
+  auto sources = make_linux_sources(entries, o.proc_root);
+  std::size_t unavailable = 0;
+  for (const auto& e : entries) {
+    const Availability& a = sources->availability(e.id);
+    if (!a.available) {
+      ++unavailable;
+      log::info(std::string(e.name) + " unavailable: " + a.reason);
+    }
+  }
+  const auto descriptors = build_descriptor_table(
+      entries, "linux", registry::kSchemaHash,
+      [&](std::uint16_t id) -> const Availability& { return sources->availability(id); });
+
+  SegmentConfig config;
+  config.name = o.segment;
+  config.mode = o.mode;
+  config.value_slot_count = registry::kMaxMetricId + 1u;
+  config.ring_slot_count = o.ring_slots;
+  config.ring_slot_size = o.ring_slot_bytes;
+  config.tick_period_ns = std::uint64_t{o.tick_ms} * 1'000'000ULL;
+  config.schema_hash = registry::kSchemaHash;
+  config.descriptors = descriptors;
+  SegmentWriter segment = SegmentWriter::create(config);
+  if (o.group) segment.set_group(*o.group);
+
+  TickLoop loop(segment, *sources, entries);
+  std::uint64_t next = now_ns();
+  loop.tick(next);  // the first tick fills the table and publishes the full snapshot
+  segment.go_live();
+  log::info("serving " + std::to_string(entries.size() - unavailable) + " of " +
+            std::to_string(entries.size()) + " metrics in " + o.segment + " every " +
+            std::to_string(o.tick_ms) + " ms (pid " + std::to_string(::getpid()) + ")");
+  report_ready("ok");
+
+  while (g_stop_signal.load() == 0 && (o.max_ticks == 0 || loop.ticks_done() < o.max_ticks)) {
+    next += config.tick_period_ns;
+    sleep_until(next);
+    if (g_stop_signal.load() != 0) break;
+    const std::uint64_t now = now_ns();
+    if (now > next + config.tick_period_ns) next = now;  // we were suspended: don't burst
+    const TickStats stats = loop.tick(now);
+    log::debug("tick " + std::to_string(loop.ticks_done()) + ": " + std::to_string(stats.reads) +
+               " reads, " + std::to_string(stats.changes) + " changes, " +
+               std::to_string(stats.parts) + " batches");
+  }
+  segment.close();
+  const int signo = g_stop_signal.load();
+  log::info(signo != 0 ? std::string("stopped by ") + ::strsignal(signo) + ", segment removed"
+                       : "tick limit reached, segment removed");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::optional<BrokerOptions> options;
+  try {
+    options = parse_broker_options(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sysringd: error: %s (try --help)\n", e.what());
+    return 2;
+  }
+  if (!options) return 0;
+  log::set_level(options->log_level);
+  install_signal_handlers();
+  try {
+    if (!options->foreground) detach_or_become_child();
+    return run(*options);
+  } catch (const std::exception& e) {
+    if (g_ready_fd >= 0) {
+      report_ready(e.what());
+      log::error(e.what());
+    } else {
+      std::fprintf(stderr, "sysringd: error: %s\n", e.what());
+    }
+    return 1;
+  }
+}

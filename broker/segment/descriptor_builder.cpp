@@ -1,0 +1,47 @@
+#include "descriptor_builder.hpp"
+
+#include "descriptors_generated.h"
+
+namespace sysring::broker {
+
+std::vector<std::uint8_t> build_descriptor_table(
+    std::span<const registry::RegistryEntry> entries, std::string_view platform,
+    std::uint64_t schema_hash,
+    const std::function<const Availability&(std::uint16_t)>& availability) {
+  flatbuffers::FlatBufferBuilder fbb(16 * 1024);
+  std::vector<flatbuffers::Offset<schema::MetricDescriptor>> metrics;
+  metrics.reserve(entries.size());
+  for (const registry::RegistryEntry& e : entries) {
+    const Availability& a = availability(e.id);
+    const auto name = fbb.CreateString(e.name);
+    const auto category = fbb.CreateString(e.category);
+    const auto unit = fbb.CreateString(e.unit);
+    const auto description = fbb.CreateString(e.description);
+    const auto source = fbb.CreateString(e.source);
+    const auto reason = fbb.CreateString(a.reason);
+    schema::MetricDescriptorBuilder d(fbb);
+    d.add_id(static_cast<schema::MetricId>(e.id));
+    d.add_name(name);
+    d.add_category(category);
+    d.add_type(e.type);
+    d.add_unit(unit);
+    d.add_kernel_pattern(e.kernel_pattern);
+    d.add_recommended_pattern(e.recommended_pattern);
+    d.add_ttl_ms(e.ttl_ms);
+    d.add_description(description);
+    d.add_source(source);
+    d.add_available(a.available);
+    d.add_unavailable_reason(reason);
+    metrics.push_back(d.Finish());
+  }
+  const auto platform_name = fbb.CreateString(platform.data(), platform.size());
+  const auto list = fbb.CreateVector(metrics);
+  schema::DescriptorTableBuilder table(fbb);
+  table.add_schema_hash(schema_hash);
+  table.add_platform(platform_name);
+  table.add_metrics(list);
+  schema::FinishDescriptorTableBuffer(fbb, table.Finish());
+  return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
+}
+
+}  // namespace sysring::broker

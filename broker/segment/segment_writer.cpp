@@ -1,0 +1,228 @@
+#include "segment_writer.hpp"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <boost/interprocess/exceptions.hpp>
+#include <boost/interprocess/permissions.hpp>
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+#include "sysring/error.hpp"
+#include "sysring/segment_name.hpp"
+
+namespace sysring::broker {
+namespace bip = boost::interprocess;
+namespace {
+
+constexpr std::uint64_t kPage = 4096;
+constexpr std::uint64_t align_up(std::uint64_t v, std::uint64_t a) { return (v + a - 1) / a * a; }
+
+std::uint64_t clock_ns(clockid_t clock) {
+  timespec ts{};
+  ::clock_gettime(clock, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ULL +
+         static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+std::uint64_t random_epoch() {
+  std::random_device rd;  // getrandom(2) on Linux, arc4random on macOS
+  std::uint64_t e = 0;
+  while (e == 0) e = (std::uint64_t{rd()} << 32) | rd();
+  return e;
+}
+
+void check_config(const SegmentConfig& c) {
+  validate_segment_name(c.name);
+  if ((c.mode & (S_IWGRP | S_IWOTH)) != 0 || (c.mode & ~mode_t{0777}) != 0) {
+    throw Error(ErrorCode::kInsecureMode, "segment mode must be at most 0755 with no group or "
+                                          "other write bit (clients refuse anything else)");
+  }
+  if (!layout::is_power_of_two(c.ring_slot_count) || c.ring_slot_count > layout::kMaxRingSlots) {
+    throw Error(ErrorCode::kBadSegment, "ring slots must be a power of two up to " +
+                                            std::to_string(layout::kMaxRingSlots));
+  }
+  if (!layout::is_power_of_two(c.ring_slot_size) || c.ring_slot_size < layout::kMinRingSlotSize ||
+      c.ring_slot_size > layout::kMaxRingSlotSize) {
+    throw Error(ErrorCode::kBadSegment, "ring slot bytes must be a power of two from " +
+                                            std::to_string(layout::kMinRingSlotSize) + " to " +
+                                            std::to_string(layout::kMaxRingSlotSize));
+  }
+  if (c.value_slot_count == 0 || c.value_slot_count > 65536 || c.descriptors.empty() ||
+      c.tick_period_ns == 0) {
+    throw Error(ErrorCode::kBadSegment, "internal: empty value table, descriptors or tick period");
+  }
+}
+
+}  // namespace
+
+void remove_stale_segment(const std::string& name, std::uint64_t now_ns) {
+  bip::shared_memory_object existing;
+  try {
+    existing = bip::shared_memory_object(bip::open_only, name.c_str(), bip::read_only);
+  } catch (const bip::interprocess_exception& e) {
+    if (e.get_native_error() == ENOENT) return;
+    throw Error(ErrorCode::kPermission, "cannot inspect existing segment " + name + ": " +
+                                            std::strerror(e.get_native_error()));
+  }
+  struct stat st {};
+  if (::fstat(existing.get_mapping_handle().handle, &st) != 0) {
+    throw Error(ErrorCode::kSystem, "fstat " + name + ": " + std::strerror(errno));
+  }
+  if (st.st_uid != ::geteuid()) {
+    throw Error(ErrorCode::kForeignOwner, "segment " + name + " exists and belongs to uid " +
+                                              std::to_string(st.st_uid) +
+                                              "; refusing to replace another user's segment");
+  }
+  if (st.st_size >= static_cast<off_t>(sizeof(layout::Header))) {
+    const bip::mapped_region region(existing, bip::read_only, 0, sizeof(layout::Header));
+    const auto* h = static_cast<const layout::Header*>(region.get_address());
+    const auto state = static_cast<layout::BrokerState>(h->state.load(std::memory_order_acquire));
+    const std::uint64_t beat = h->heartbeat_ns.load(std::memory_order_acquire);
+    const std::uint64_t period = h->fixed.tick_period_ns;
+    const bool fresh = beat <= now_ns ? now_ns - beat <= 3 * period : true;
+    const bool running = h->fixed.magic == layout::kMagic && state != layout::BrokerState::kClosed &&
+                         fresh && h->fixed.broker_pid != 0 &&
+                         (::kill(static_cast<pid_t>(h->fixed.broker_pid), 0) == 0 || errno == EPERM);
+    if (running) {
+      throw Error(ErrorCode::kBrokerRunning, "a live broker (pid " + std::to_string(h->fixed.broker_pid) +
+                                                 ") already serves " + name);
+    }
+  }
+  bip::shared_memory_object::remove(name.c_str());
+}
+
+SegmentWriter SegmentWriter::create(const SegmentConfig& c) {
+  check_config(c);
+  const std::uint64_t now = clock_ns(CLOCK_MONOTONIC);
+  remove_stale_segment(c.name, now);
+
+  const std::uint64_t desc_off = sizeof(layout::Header);
+  const std::uint64_t values_off = align_up(desc_off + c.descriptors.size(), kPage);
+  const std::uint64_t values_size = std::uint64_t{c.value_slot_count} * sizeof(layout::ValueSlot);
+  const std::uint64_t ring_off = align_up(values_off + values_size, kPage);
+  const std::uint64_t ring_size = std::uint64_t{c.ring_slot_count} * c.ring_slot_size;
+  const std::uint64_t total = ring_off + ring_size;
+  if (total > layout::kMaxSegmentBytes) {
+    throw Error(ErrorCode::kBadSegment, "segment would be " + std::to_string(total) +
+                                            " bytes, more than the 1 GiB limit");
+  }
+
+  bip::shared_memory_object object;
+  try {
+    bip::permissions perms(static_cast<unsigned>(c.mode));
+    object = bip::shared_memory_object(bip::create_only, c.name.c_str(), bip::read_write, perms);
+  } catch (const bip::interprocess_exception& e) {
+    const int err = e.get_native_error();
+    throw Error(err == EEXIST ? ErrorCode::kBrokerRunning : ErrorCode::kPermission,
+                "cannot create segment " + c.name + ": " + std::strerror(err) +
+                    (err == EEXIST ? " (another process created it first)" : ""));
+  }
+  try {
+    object.truncate(static_cast<bip::offset_t>(total));  // once: macOS allows no second resize
+  } catch (const bip::interprocess_exception& e) {
+    bip::shared_memory_object::remove(c.name.c_str());
+    throw Error(ErrorCode::kSystem, "cannot size segment " + c.name + ": " +
+                                        std::strerror(e.get_native_error()));
+  }
+  bip::mapped_region region(object, bip::read_write, 0, total);
+  auto* base = static_cast<std::uint8_t*>(region.get_address());
+
+  // The object is zero-filled: all slots start EMPTY and the ring head at 0.
+  auto* h = reinterpret_cast<layout::Header*>(base);
+  h->fixed.magic = layout::kMagic;
+  h->fixed.major = layout::kMajorVersion;
+  h->fixed.minor = layout::kMinorVersion;
+  h->fixed.header_size = sizeof(layout::Header);
+  h->fixed.total_size = total;
+  h->fixed.schema_hash = c.schema_hash;
+  h->fixed.epoch = random_epoch();
+  h->fixed.broker_pid = static_cast<std::uint32_t>(::getpid());
+  h->fixed.broker_uid = static_cast<std::uint32_t>(::geteuid());
+  h->fixed.tick_period_ns = c.tick_period_ns;
+  h->fixed.start_mono_ns = now;
+  h->fixed.start_real_ns = clock_ns(CLOCK_REALTIME);
+  h->fixed.value_slot_count = c.value_slot_count;
+  h->fixed.value_slot_size = sizeof(layout::ValueSlot);
+  h->fixed.ring_slot_count = c.ring_slot_count;
+  h->fixed.ring_slot_size = c.ring_slot_size;
+  h->fixed.section_count = 3;
+  h->fixed.sections[0] = {static_cast<std::uint32_t>(layout::SectionKind::kDescriptors), 0, desc_off,
+                    c.descriptors.size()};
+  h->fixed.sections[1] = {static_cast<std::uint32_t>(layout::SectionKind::kValues), 0, values_off,
+                    values_size};
+  h->fixed.sections[2] = {static_cast<std::uint32_t>(layout::SectionKind::kRing), 0, ring_off, ring_size};
+  std::memcpy(base + desc_off, c.descriptors.data(), c.descriptors.size());
+  h->heartbeat_ns.store(now, std::memory_order_relaxed);
+  h->state.store(static_cast<std::uint64_t>(layout::BrokerState::kInit), std::memory_order_release);
+  return SegmentWriter(c.name, std::move(object), std::move(region));
+}
+
+SegmentWriter::SegmentWriter(std::string name, bip::shared_memory_object object,
+                             bip::mapped_region region)
+    : name_(std::move(name)),
+      object_(std::move(object)),
+      region_(std::move(region)),
+      header_(static_cast<layout::Header*>(region_.get_address())),
+      slots_(reinterpret_cast<layout::ValueSlot*>(static_cast<std::uint8_t*>(region_.get_address()) +
+                                                  header_->fixed.sections[1].offset)),
+      ring_(*header_, static_cast<std::uint8_t*>(region_.get_address()) + header_->fixed.sections[2].offset,
+            header_->fixed.ring_slot_count, header_->fixed.ring_slot_size) {}
+
+SegmentWriter::SegmentWriter(SegmentWriter&& other) noexcept
+    : name_(std::move(other.name_)),
+      object_(std::move(other.object_)),
+      region_(std::move(other.region_)),
+      header_(other.header_),
+      slots_(other.slots_),
+      ring_(other.ring_),
+      open_(other.open_) {
+  other.open_ = false;
+}
+
+SegmentWriter::~SegmentWriter() { close(); }
+
+void SegmentWriter::set_group(gid_t group) {
+  if (::fchown(object_.get_mapping_handle().handle, static_cast<uid_t>(-1), group) != 0) {
+    throw Error(ErrorCode::kPermission, "cannot give segment " + name_ + " to group " +
+                                            std::to_string(group) + ": " + std::strerror(errno));
+  }
+}
+
+void SegmentWriter::go_live() noexcept {
+  // Release: a client that acquires LIVE sees the whole immutable header and descriptors.
+  header_->state.store(static_cast<std::uint64_t>(layout::BrokerState::kLive),
+                       std::memory_order_release);
+}
+
+void SegmentWriter::heartbeat(std::uint64_t now_ns, std::uint64_t ticks_done) noexcept {
+  header_->tick_count.store(ticks_done, std::memory_order_relaxed);
+  header_->heartbeat_ns.store(now_ns, std::memory_order_release);
+}
+
+void SegmentWriter::close() noexcept {
+  if (!open_) return;
+  open_ = false;
+  header_->state.store(static_cast<std::uint64_t>(layout::BrokerState::kClosed),
+                       std::memory_order_release);
+  // Remove the name only while it is still ours: a broker that was stopped for long may have
+  // been replaced by a new one, whose segment must survive our exit.
+  struct stat mine {};
+  struct stat now {};
+  if (::fstat(object_.get_mapping_handle().handle, &mine) != 0) return;
+  try {
+    const bip::shared_memory_object current(bip::open_only, name_.c_str(), bip::read_only);
+    if (::fstat(current.get_mapping_handle().handle, &now) != 0 || now.st_ino != mine.st_ino ||
+        now.st_dev != mine.st_dev) {
+      return;
+    }
+  } catch (const bip::interprocess_exception&) {
+    return;  // already gone
+  }
+  bip::shared_memory_object::remove(name_.c_str());
+}
+
+}  // namespace sysring::broker

@@ -1,0 +1,71 @@
+// The broker's side of the segment: exclusive creation, layout, LIVE/CLOSED, heartbeat.
+#pragma once
+
+#include <sys/types.h>
+
+#include <boost/interprocess/mapped_region.hpp>
+#include <boost/interprocess/shared_memory_object.hpp>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "segment/ring_writer.hpp"
+#include "sysring/layout.hpp"
+
+namespace sysring::broker {
+
+struct SegmentConfig {
+  std::string name;
+  mode_t mode = 0644;  // no group/other write bit is accepted
+  std::uint32_t value_slot_count = 0;
+  std::uint32_t ring_slot_count = 256;
+  std::uint32_t ring_slot_size = 4096;
+  std::uint64_t tick_period_ns = 1'000'000'000;
+  std::uint64_t schema_hash = 0;
+  std::span<const std::uint8_t> descriptors;  // a finished DescriptorTable FlatBuffer
+};
+
+class SegmentWriter {
+ public:
+  // Removes a stale segment of ours under the name, refuses a live broker's or another user's,
+  // then creates the object exclusively (O_CREAT|O_EXCL), sizes it once and lays it out in
+  // state INIT. Throws Error with a one-line message.
+  static SegmentWriter create(const SegmentConfig& config);
+
+  SegmentWriter(SegmentWriter&&) noexcept;
+  SegmentWriter& operator=(SegmentWriter&&) = delete;
+  SegmentWriter(const SegmentWriter&) = delete;
+  SegmentWriter& operator=(const SegmentWriter&) = delete;
+  ~SegmentWriter();  // closes if still open
+
+  [[nodiscard]] layout::Header& header() noexcept { return *header_; }
+  [[nodiscard]] layout::ValueSlot& slot(std::uint16_t id) noexcept { return slots_[id]; }
+  [[nodiscard]] std::uint32_t slot_count() const noexcept { return header_->fixed.value_slot_count; }
+  [[nodiscard]] RingWriter& ring() noexcept { return ring_; }
+  [[nodiscard]] const std::string& name() const noexcept { return name_; }
+
+  // Lets `group` read a segment created with mode 0640. Throws Error on failure.
+  void set_group(gid_t group);
+  void go_live() noexcept;
+  void heartbeat(std::uint64_t now_ns, std::uint64_t ticks_done) noexcept;
+  // State CLOSED (clients see "gone" at once), then the name is removed. Idempotent.
+  void close() noexcept;
+
+ private:
+  SegmentWriter(std::string name, boost::interprocess::shared_memory_object object,
+                boost::interprocess::mapped_region region);
+
+  std::string name_;
+  boost::interprocess::shared_memory_object object_;
+  boost::interprocess::mapped_region region_;
+  layout::Header* header_;
+  layout::ValueSlot* slots_;
+  RingWriter ring_;
+  bool open_ = true;
+};
+
+// If `name` holds a segment of a broker that is not running any more (and that we own), removes
+// it. Throws kBrokerRunning for a live one and kForeignOwner for another user's.
+void remove_stale_segment(const std::string& name, std::uint64_t now_ns);
+
+}  // namespace sysring::broker

@@ -1,0 +1,129 @@
+#include "sysring/ring_follower.hpp"
+
+#include <algorithm>
+
+#include "delta_batch_generated.h"
+
+namespace sysring {
+namespace {
+
+// Decodes a verified batch. False if the parallel vectors disagree (a buggy or hostile writer).
+bool decode(const schema::DeltaBatch& batch, Batch& out) {
+  out.tick = batch.tick();
+  out.timestamp_ns = batch.timestamp_ns();
+  out.full_snapshot = batch.full_snapshot();
+  out.from_value_table = false;
+  out.part = batch.part();
+  out.part_count = batch.part_count();
+  out.values.clear();
+  out.strings.clear();
+  out.unavailable.clear();
+  const auto* ids = batch.ids();
+  const auto* values = batch.values();
+  const std::size_t n = ids ? ids->size() : 0;
+  if ((values ? values->size() : 0) != n) return false;
+  for (std::size_t i = 0; i < n; ++i) out.values.push_back({ids->Get(i), values->Get(i)});
+  const auto* string_ids = batch.string_ids();
+  const auto* strings = batch.strings();
+  const std::size_t s = string_ids ? string_ids->size() : 0;
+  if ((strings ? strings->size() : 0) != s) return false;
+  for (std::size_t i = 0; i < s; ++i) out.strings.push_back({string_ids->Get(i), strings->Get(i)->str()});
+  if (const auto* gone = batch.unavailable_ids()) {
+    for (const auto id : *gone) out.unavailable.push_back(static_cast<MetricId>(id));
+  }
+  return true;
+}
+
+}  // namespace
+
+RingFollower::RingFollower(const Client& client) : client_(&client) {
+  scratch_.resize(client.ring_slot_size() / sizeof(std::uint64_t));
+}
+
+void RingFollower::snapshot_from_value_table(Batch& out, std::uint64_t lost) {
+  const layout::Header& h = client_->live_header();
+  // Take the head first: every batch before it has its values in the table already (the broker
+  // writes the table, then publishes the batch), and every later one is read from the ring.
+  const std::uint64_t head = h.ring_head.load(std::memory_order_acquire);
+  out = Batch{};
+  out.position = head;
+  out.tick = h.tick_count.load(std::memory_order_relaxed);
+  out.timestamp_ns = monotonic_ns();
+  out.full_snapshot = true;
+  out.from_value_table = true;
+  out.lost_batches = lost;
+  for (const Descriptor& d : client_->descriptors()) {
+    if (d.type == ValueType::String) {
+      Text text;
+      const ReadStatus st = client_->read_text(d.id, text);
+      if (st == ReadStatus::kOk) out.strings.push_back({d.id, std::string(text.view())});
+      if (st == ReadStatus::kUnavailable) out.unavailable.push_back(d.id);
+    } else {
+      Scalar value;
+      const ReadStatus st = client_->read(d.id, value);
+      if (st == ReadStatus::kOk) out.values.push_back({d.id, value.bits});
+      if (st == ReadStatus::kUnavailable) out.unavailable.push_back(d.id);
+    }
+  }
+  cursor_ = head;
+  need_snapshot_ = false;
+}
+
+PollResult RingFollower::poll(Batch& out) {
+  const layout::Header& h = client_->live_header();
+  if (need_snapshot_) {
+    snapshot_from_value_table(out, 0);
+    return PollResult::kBatch;
+  }
+  const std::uint64_t head = h.ring_head.load(std::memory_order_acquire);
+  if (head == cursor_) return PollResult::kIdle;
+  const std::uint64_t slots = client_->ring_slot_count();
+  const auto resync_after_lap = [&] {
+    const std::uint64_t now_head = h.ring_head.load(std::memory_order_acquire);
+    const std::uint64_t lost = now_head > cursor_ ? now_head - cursor_ : 0;
+    ++lapped_count_;
+    lost_total_ += lost;
+    snapshot_from_value_table(out, lost);
+    return PollResult::kBatch;
+  };
+  if (head < cursor_) {  // the head went backwards: not our broker's ring any more
+    snapshot_from_value_table(out, 0);
+    return PollResult::kBatch;
+  }
+  if (head - cursor_ > slots) return resync_after_lap();
+
+  const layout::RingSlotHeader& slot = client_->ring_slot(cursor_);
+  const auto* payload = reinterpret_cast<const layout::Word*>(&slot + 1);
+  const std::uint64_t capacity = client_->ring_slot_size() - sizeof(layout::RingSlotHeader);
+  std::uint64_t position = 0;
+  std::uint64_t length = 0;
+  const bool consistent = seqlock::read(slot.seq, [&] {
+    position = seqlock::load(slot.position);
+    length = seqlock::load(slot.length);
+    // Torn until validated: bound the copy by the slot's capacity.
+    const std::uint64_t words = (std::min(length, capacity) + 7) / 8;
+    for (std::uint64_t i = 0; i < words; ++i) scratch_[i] = seqlock::load(payload[i]);
+  });
+  if (!consistent) return PollResult::kBusy;
+  if (position > cursor_) return resync_after_lap();  // overwritten while we were behind
+  if (position < cursor_ || length > capacity) {
+    ++corrupt_count_;
+    ++cursor_;
+    return PollResult::kCorrupt;
+  }
+
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(scratch_.data());
+  flatbuffers::Verifier verifier(bytes, length, /*max_depth=*/8, /*max_tables=*/64);
+  if (!schema::VerifyDeltaBatchBuffer(verifier) ||
+      !decode(*schema::GetDeltaBatch(bytes), out)) {
+    ++corrupt_count_;
+    ++cursor_;
+    return PollResult::kCorrupt;
+  }
+  out.position = cursor_;
+  out.lost_batches = 0;
+  ++cursor_;
+  return PollResult::kBatch;
+}
+
+}  // namespace sysring

@@ -1,0 +1,30 @@
+#include "sysring/segment_name.hpp"
+
+#include "sysring/error.hpp"
+#include "sysring/layout.hpp"
+
+namespace sysring {
+
+std::string segment_name_problem(std::string_view name) {
+  if (name.size() < 2 || name.front() != '/') {
+    return "segment name must start with '/' and have at least one more character";
+  }
+  if (name.size() > layout::kMaxNameChars) {
+    return "segment name '" + std::string(name) + "' is longer than " +
+           std::to_string(layout::kMaxNameChars) + " characters (the macOS limit)";
+  }
+  for (const char c : name.substr(1)) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '.';
+    if (!ok) return "segment name may only use letters, digits, '-', '_' and '.' after the '/'";
+  }
+  return {};
+}
+
+void validate_segment_name(std::string_view name) {
+  if (auto problem = segment_name_problem(name); !problem.empty()) {
+    throw Error(ErrorCode::kInvalidName, problem);
+  }
+}
+
+}  // namespace sysring

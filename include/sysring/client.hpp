@@ -1,0 +1,159 @@
+// libsysring: read-only access to the broker's segment.
+//
+//   auto client = sysring::Client::open();            // validates the whole segment once
+//   auto id = client.find("mem.available");           // name -> stable MetricId
+//   sysring::Scalar v;
+//   if (client.read(*id, v) == sysring::ReadStatus::kOk) use(v.as_u64());
+//
+// read() is inline: a bounds check and a seqlock copy of three words, no syscall. The mapping is
+// PROT_READ and the library never writes shared memory. Reads are safe from many threads;
+// reattach() is not concurrent with reads on the same Client.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "metric_id_generated.h"
+#include "sysring/error.hpp"
+#include "sysring/layout.hpp"
+#include "sysring/segment_name.hpp"
+#include "sysring/seqlock.hpp"
+#include "sysring/value.hpp"
+
+namespace sysring {
+
+using schema::MetricId;
+
+struct Descriptor {
+  MetricId id = MetricId::None;
+  std::string name;
+  std::string category;
+  ValueType type = ValueType::Unknown;
+  std::string unit;
+  AccessPattern kernel_pattern = AccessPattern::Static;
+  AccessPattern recommended_pattern = AccessPattern::Static;
+  std::uint32_t ttl_ms = 0;
+  std::string description;
+  std::string source;
+  bool available = false;
+  std::string unavailable_reason;
+};
+
+enum class BrokerHealth : std::uint8_t {
+  kAlive,  // heartbeat younger than kStaleTicks ticks
+  kStale,  // process exists but the heartbeat stopped
+  kGone,   // closed, exited, or the name now belongs to another segment
+};
+inline constexpr std::uint64_t kStaleTicks = 3;
+[[nodiscard]] const char* to_string(BrokerHealth health) noexcept;
+
+// The header as validated at open, plus a fresh read of the words the broker keeps changing.
+struct SegmentInfo {
+  std::string name;
+  std::uint16_t major = 0, minor = 0;
+  std::uint64_t total_size = 0;
+  std::uint64_t schema_hash = 0;
+  bool schema_matches = false;  // the segment's registry hash equals the compiled-in one
+  std::uint64_t epoch = 0;
+  std::uint32_t broker_pid = 0, broker_uid = 0;
+  std::uint64_t tick_period_ns = 0;
+  std::uint64_t start_mono_ns = 0, start_real_ns = 0;
+  std::uint32_t value_slot_count = 0;
+  std::uint32_t ring_slot_count = 0, ring_slot_size = 0;
+  std::uint64_t device = 0, inode = 0;
+  // Dynamic.
+  layout::BrokerState state = layout::BrokerState::kInit;
+  std::uint64_t heartbeat_ns = 0;
+  std::uint64_t tick_count = 0;
+  std::uint64_t ring_head = 0;
+  std::uint64_t ring_deltas_total = 0;
+  std::uint64_t ring_bytes_total = 0;
+  std::uint64_t ring_split_ticks = 0;
+};
+
+struct OpenOptions {
+  std::string name = std::string(kDefaultSegmentName);
+  // Owner the segment must have. Unset: root, or the calling user (a broker you started).
+  std::optional<uid_t> expected_owner;
+  // Refuse a segment whose broker is still initialising or has closed it.
+  bool require_live = true;
+};
+
+class RingFollower;
+
+class Client {
+ public:
+  // Opens, fstat-checks, maps read-only and validates the segment. Throws Error (one line).
+  static Client open(const OpenOptions& options = {});
+
+  Client(Client&&) noexcept;
+  Client& operator=(Client&&) noexcept;
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+  ~Client();
+
+  // ---- Hot path ----
+  ReadStatus read(MetricId id, Scalar& out) const noexcept {
+    const auto index = static_cast<std::uint32_t>(id);
+    if (index >= slot_count_) return ReadStatus::kNoSuchMetric;
+    const layout::ValueSlot& slot = slots_[index];
+    std::uint64_t meta = 0;
+    const bool consistent = seqlock::read(slot.seq, [&] {
+      out.read_time_ns = seqlock::load(slot.read_time_ns);
+      meta = seqlock::load(slot.meta);
+      out.bits = seqlock::load(slot.payload[0]);
+    });
+    if (!consistent) return ReadStatus::kBusy;
+    out.type = static_cast<ValueType>(layout::meta_type(meta));
+    return status_of(layout::meta_status(meta));
+  }
+  ReadStatus read_text(MetricId id, Text& out) const noexcept;
+
+  // ---- Names and descriptors (verified private copy) ----
+  [[nodiscard]] std::optional<MetricId> find(std::string_view name) const noexcept;
+  [[nodiscard]] const Descriptor* descriptor(MetricId id) const noexcept;
+  [[nodiscard]] const std::vector<Descriptor>& descriptors() const noexcept;
+  [[nodiscard]] const std::string& platform() const noexcept;
+
+  // ---- Broker ----
+  [[nodiscard]] SegmentInfo info() const noexcept;
+  [[nodiscard]] BrokerHealth health() const noexcept;
+  // If the broker restarted (new segment under the name), maps the new one and returns true.
+  // Keeps the current mapping and returns false when there is nothing newer to attach to.
+  bool reattach();
+
+  // ---- Low level, for RingFollower and tools ----
+  [[nodiscard]] const layout::Header& live_header() const noexcept;
+  [[nodiscard]] const layout::RingSlotHeader& ring_slot(std::uint64_t position) const noexcept;
+  [[nodiscard]] std::uint32_t ring_slot_count() const noexcept;
+  [[nodiscard]] std::uint32_t ring_slot_size() const noexcept;
+
+ private:
+  struct Mapping;
+  explicit Client(std::unique_ptr<Mapping> mapping);
+  static std::unique_ptr<Mapping> map_and_validate(const OpenOptions& options);
+  static ReadStatus status_of(layout::SlotStatus status) noexcept {
+    switch (status) {
+      case layout::SlotStatus::kOk: return ReadStatus::kOk;
+      case layout::SlotStatus::kEmpty: return ReadStatus::kEmpty;
+      case layout::SlotStatus::kUnavailable: return ReadStatus::kUnavailable;
+      default: return ReadStatus::kReadError;
+    }
+  }
+
+  std::unique_ptr<Mapping> mapping_;
+  const layout::ValueSlot* slots_ = nullptr;
+  std::uint32_t slot_count_ = 0;
+};
+
+// Monotonic clock in ns, the clock the broker stamps values and heartbeats with.
+[[nodiscard]] std::uint64_t monotonic_ns() noexcept;
+
+}  // namespace sysring

@@ -1,0 +1,31 @@
+// The one exception type of libsysring: a code for programs, a one-line message for people.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace sysring {
+
+enum class ErrorCode {
+  kInvalidName,    // segment name malformed or too long
+  kNotFound,       // no segment of that name: no broker running
+  kPermission,     // the OS refused access
+  kForeignOwner,   // owned by an unexpected uid: refuse, it may be a squatter
+  kInsecureMode,   // group/other may write it
+  kBadSegment,     // corrupt, truncated or foreign content
+  kVersion,        // another major layout version
+  kNotLive,        // broker still initialising, or closed
+  kBrokerRunning,  // (broker) a live broker already serves the name
+  kSystem,         // any other system call failure
+};
+
+class Error : public std::runtime_error {
+ public:
+  Error(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  [[nodiscard]] ErrorCode code() const noexcept { return code_; }
+
+ private:
+  ErrorCode code_;
+};
+
+}  // namespace sysring

@@ -1,0 +1,72 @@
+// Follows the delta ring. Never blocks, never writes shared memory.
+//
+// The first batch is a full snapshot built from the value table; after that, one batch per ring
+// position. A follower that was lapped (the broker overwrote batches it had not read) gets a
+// batch with lost_batches > 0 and full_snapshot == true: it resynchronised from the value table.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sysring/client.hpp"
+
+namespace sysring {
+
+struct Delta {
+  MetricId id;
+  std::uint64_t bits;  // typed by the descriptor
+};
+
+struct StringDelta {
+  MetricId id;
+  std::string text;
+};
+
+struct Batch {
+  std::uint64_t position = 0;  // ring position; for a snapshot, the head it resumes from
+  std::uint64_t tick = 0;
+  std::uint64_t timestamp_ns = 0;
+  bool full_snapshot = false;
+  bool from_value_table = false;   // a resync snapshot, not a ring batch
+  std::uint16_t part = 0;          // a tick split over several slots: part of part_count
+  std::uint16_t part_count = 1;
+  std::uint64_t lost_batches = 0;  // batches overwritten before this follower read them
+  std::vector<Delta> values;
+  std::vector<StringDelta> strings;
+  std::vector<MetricId> unavailable;
+};
+
+enum class PollResult : std::uint8_t {
+  kBatch,    // `out` holds a batch
+  kIdle,     // nothing new
+  kBusy,     // the broker is writing the next slot; poll again
+  kCorrupt,  // a slot failed verification; it was skipped and counted
+};
+
+class RingFollower {
+ public:
+  explicit RingFollower(const Client& client);
+
+  PollResult poll(Batch& out);
+
+  [[nodiscard]] std::uint64_t position() const noexcept { return cursor_; }
+  [[nodiscard]] std::uint64_t lost_total() const noexcept { return lost_total_; }
+  [[nodiscard]] std::uint64_t lapped_count() const noexcept { return lapped_count_; }
+  [[nodiscard]] std::uint64_t corrupt_count() const noexcept { return corrupt_count_; }
+  // Forget the position: the next poll returns a fresh snapshot (use after Client::reattach).
+  void resync() noexcept { need_snapshot_ = true; }
+
+ private:
+  void snapshot_from_value_table(Batch& out, std::uint64_t lost);
+
+  const Client* client_;
+  std::uint64_t cursor_ = 0;
+  bool need_snapshot_ = true;
+  std::uint64_t lost_total_ = 0;
+  std::uint64_t lapped_count_ = 0;
+  std::uint64_t corrupt_count_ = 0;
+  std::vector<std::uint64_t> scratch_;  // private copy of a slot, verified before decoding
+};
+
+}  // namespace sysring

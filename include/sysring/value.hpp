@@ -1,0 +1,56 @@
+// What a read returns: plain values copied out of shared memory, never references into it.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#include "sysring/layout.hpp"
+#include "types_generated.h"
+
+namespace sysring {
+
+using schema::AccessPattern;
+using schema::ValueType;
+
+enum class ReadStatus : std::uint8_t {
+  kOk = 0,
+  kNoSuchMetric,  // id outside this segment's value table
+  kEmpty,         // the broker has not read it yet
+  kUnavailable,   // the broker cannot read it on this machine (see the descriptor's reason)
+  kReadError,     // the broker's last read failed
+  kBusy,          // the broker kept the slot busy; retry
+};
+
+[[nodiscard]] const char* to_string(ReadStatus status) noexcept;
+
+// A scalar as published: the raw 64-bit pattern plus its type and when the broker read it.
+struct Scalar {
+  std::uint64_t bits = 0;
+  ValueType type = ValueType::Unknown;
+  std::uint64_t read_time_ns = 0;  // CLOCK_MONOTONIC, comparable with the caller's clock
+
+  [[nodiscard]] std::uint64_t as_u64() const noexcept { return bits; }
+  [[nodiscard]] std::int64_t as_i64() const noexcept { return static_cast<std::int64_t>(bits); }
+  [[nodiscard]] double as_f64() const noexcept { return std::bit_cast<double>(bits); }
+  // Any numeric type as a double, for display and arithmetic.
+  [[nodiscard]] double as_number() const noexcept {
+    switch (type) {
+      case ValueType::I64: return static_cast<double>(as_i64());
+      case ValueType::F64: return as_f64();
+      default: return static_cast<double>(bits);
+    }
+  }
+};
+
+// A string value, copied whole and consistent (it may change: kern.hostname is writable).
+struct Text {
+  char bytes[layout::kMaxStringBytes] = {};
+  std::uint32_t length = 0;
+  std::uint64_t read_time_ns = 0;
+
+  [[nodiscard]] std::string_view view() const noexcept { return {bytes, length}; }
+};
+
+}  // namespace sysring
