@@ -210,6 +210,8 @@ SegmentInfo Client::info() const noexcept {
   return info;
 }
 
+std::uint64_t Client::epoch() const noexcept { return mapping_->header_copy.epoch; }
+
 BrokerHealth Client::health() const noexcept {
   const layout::Header& live = mapping_->live();
   const auto state = static_cast<layout::BrokerState>(live.state.load(std::memory_order_acquire));

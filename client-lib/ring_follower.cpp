@@ -57,21 +57,28 @@ void RingFollower::snapshot_from_value_table(Batch& out, std::uint64_t lost) {
       Text text;
       const ReadStatus st = client_->read_text(d.id, text);
       if (st == ReadStatus::kOk) out.strings.push_back({d.id, std::string(text.view())});
-      if (st == ReadStatus::kUnavailable) out.unavailable.push_back(d.id);
+      if (st == ReadStatus::kUnavailable || st == ReadStatus::kReadError) {
+        out.unavailable.push_back(d.id);
+      }
     } else {
       Scalar value;
       const ReadStatus st = client_->read(d.id, value);
       if (st == ReadStatus::kOk) out.values.push_back({d.id, value.bits});
-      if (st == ReadStatus::kUnavailable) out.unavailable.push_back(d.id);
+      if (st == ReadStatus::kUnavailable || st == ReadStatus::kReadError) {
+        out.unavailable.push_back(d.id);
+      }
     }
   }
   cursor_ = head;
   need_snapshot_ = false;
+  epoch_ = client_->epoch();
+  // The client may have re-attached to a broker with larger ring slots.
+  scratch_.resize(client_->ring_slot_size() / sizeof(std::uint64_t));
 }
 
 PollResult RingFollower::poll(Batch& out) {
   const layout::Header& h = client_->live_header();
-  if (need_snapshot_) {
+  if (need_snapshot_ || client_->epoch() != epoch_) {  // first poll, or a re-attached client
     snapshot_from_value_table(out, 0);
     return PollResult::kBatch;
   }

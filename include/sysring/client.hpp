@@ -124,6 +124,7 @@ class Client {
 
   // ---- Broker ----
   [[nodiscard]] SegmentInfo info() const noexcept;
+  [[nodiscard]] std::uint64_t epoch() const noexcept;  // of the segment mapped now
   [[nodiscard]] BrokerHealth health() const noexcept;
   // If the broker restarted (new segment under the name), maps the new one and returns true.
   // Keeps the current mapping and returns false when there is nothing newer to attach to.

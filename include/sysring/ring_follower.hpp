@@ -54,7 +54,8 @@ class RingFollower {
   [[nodiscard]] std::uint64_t lost_total() const noexcept { return lost_total_; }
   [[nodiscard]] std::uint64_t lapped_count() const noexcept { return lapped_count_; }
   [[nodiscard]] std::uint64_t corrupt_count() const noexcept { return corrupt_count_; }
-  // Forget the position: the next poll returns a fresh snapshot (use after Client::reattach).
+  // Forget the position: the next poll returns a fresh snapshot. (Not needed after
+  // Client::reattach: the follower notices the new epoch itself.)
   void resync() noexcept { need_snapshot_ = true; }
 
  private:
@@ -66,6 +67,7 @@ class RingFollower {
   std::uint64_t lost_total_ = 0;
   std::uint64_t lapped_count_ = 0;
   std::uint64_t corrupt_count_ = 0;
+  std::uint64_t epoch_ = 0;  // of the segment the cursor belongs to
   std::vector<std::uint64_t> scratch_;  // private copy of a slot, verified before decoding
 };
 
