@@ -15,7 +15,8 @@ namespace sysring::layout {
 
 using Word = std::atomic<std::uint64_t>;
 static_assert(Word::is_always_lock_free, "shared-memory words must be lock-free");
-static_assert(sizeof(Word) == 8 && alignof(Word) == 8);
+static_assert(sizeof(Word) == 8);
+static_assert(alignof(Word) == 8);
 
 inline constexpr std::uint64_t kMagic = 0x00474E4952535953ULL;  // "SYSRING\0" little-endian
 inline constexpr std::uint16_t kMajorVersion = 1;  // a reader refuses another major

@@ -1,0 +1,79 @@
+// Linux implementation of MetricSources: binds registry rows to kept-open procfs files.
+//
+// Binding happens once, at construction: each `source` column is parsed (source_spec.hpp), its
+// file opened (procfs_file.hpp) and read once; what is missing then stays unavailable with a
+// reason. A file's bound keys live in a small table; a refresh is one pread plus one pass over
+// the records (procfs_parsers.hpp) that fills every bound metric of that file, so read() is O(1)
+// once its file has been refreshed this tick. Not thread-safe: one tick loop owns it.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "metric_sources.hpp"
+#include "procfs_file.hpp"
+#include "procfs_parsers.hpp"
+
+namespace sysring::broker {
+
+class LinuxSources final : public MetricSources {
+ public:
+  LinuxSources(std::span<const registry::RegistryEntry> entries, const std::string& proc_root);
+
+  [[nodiscard]] const Availability& availability(std::uint16_t id) const override;
+  void begin_tick() override;
+  Reading read(std::uint16_t id) override;
+
+  // File reads so far, construction included: lets tests check "at most once per tick, and
+  // only when one of the file's metrics is read".
+  [[nodiscard]] std::uint64_t refresh_count() const { return refresh_count_; }
+
+ private:
+  static constexpr std::uint32_t kNone = UINT32_MAX;
+
+  struct Metric {
+    std::uint32_t file = 0;
+    std::uint32_t key = 0;  // index into the file's keys; meaningful during construction only
+    std::size_t field = procfs::kWholeField;
+    schema::ValueType type = schema::ValueType::Unknown;
+    // Set by the last refresh of `file`:
+    Reading reading;
+    bool key_found = false;
+    procfs::Decoded decoded;
+  };
+  struct Key {
+    std::string group;  // snmp protocol
+    std::string key;
+    std::vector<std::uint32_t> metrics;  // indices into metrics_
+    bool seen = false;                   // during one refresh pass
+  };
+  struct SourceFile {
+    std::string name;  // relative to the proc root, for messages: "meminfo", "sys/fs/file-nr"
+    procfs::Format format = procfs::Format::kWhole;
+    ProcfsFile file;
+    std::vector<Key> keys;
+    std::uint64_t refreshed_tick = UINT64_MAX;
+    int error = 0;  // errno of the last refresh
+  };
+  struct Slot {  // one per registry entry
+    Availability availability;
+    std::uint32_t metric = kNone;
+  };
+
+  std::uint32_t bind(const registry::RegistryEntry& entry, const std::string& proc_root,
+                     std::string& reason);
+  void refresh(SourceFile& file);
+  [[nodiscard]] std::string why_unavailable(const Metric& metric) const;
+  void drop_unavailable();
+
+  std::vector<SourceFile> files_;
+  std::vector<Metric> metrics_;
+  std::vector<Slot> slots_;
+  std::vector<std::uint32_t> slot_of_id_;  // id -> index into slots_, or kNone
+  std::uint64_t tick_ = 0;
+  std::uint64_t refresh_count_ = 0;
+};
+
+}  // namespace sysring::broker

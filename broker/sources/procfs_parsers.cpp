@@ -1,0 +1,266 @@
+#include "procfs_parsers.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <system_error>
+
+namespace sysring::broker::procfs {
+namespace {
+
+constexpr std::string_view kSpace = " \t\n\r\v\f";
+
+template <class Integer>
+DecodeStatus parse_integer(std::string_view token, Integer& out) {
+  const char* const end = token.data() + token.size();
+  Integer value{};
+  const auto [ptr, ec] = std::from_chars(token.data(), end, value);
+  if (ec == std::errc::result_out_of_range) return DecodeStatus::kOutOfRange;
+  if (token.empty() || ec != std::errc{} || ptr != end) return DecodeStatus::kMalformed;
+  out = value;
+  return DecodeStatus::kOk;
+}
+
+// "Tcp: ..." -> "Tcp"; empty when the line does not start with a protocol tag.
+std::string_view snmp_group(std::string_view line) {
+  const std::size_t colon = line.find(':');
+  if (colon == std::string_view::npos || colon == 0) return {};
+  const std::string_view group = line.substr(0, colon);
+  return group.find_first_of(kSpace) == std::string_view::npos ? group : std::string_view{};
+}
+
+// /proc/meminfo: "N kB" is KiB, a bare "N" is a count; any other unit is unexpected.
+DecodeStatus meminfo_factor(std::string_view fields, std::size_t index, std::uint64_t& factor,
+                            std::string_view& unit) {
+  unit = nth_token(fields, index + 1);
+  if (unit.empty()) {
+    factor = 1;
+  } else if (unit == "kB") {
+    factor = 1024;
+  } else {
+    return DecodeStatus::kMalformed;
+  }
+  return DecodeStatus::kOk;
+}
+
+Decoded decode_number(Format format, std::string_view fields, std::size_t index,
+                      schema::ValueType type) {
+  if (index == kWholeField) index = 0;
+  Decoded out;
+  out.text = nth_token(fields, index);
+  if (out.text.empty()) {
+    out.status = DecodeStatus::kNoField;
+    return out;
+  }
+  std::uint64_t factor = 1;
+  if (format == Format::kMeminfo) {
+    std::string_view unit;
+    if (meminfo_factor(fields, index, factor, unit) != DecodeStatus::kOk) {
+      out.text = unit;
+      out.status = DecodeStatus::kMalformed;
+      return out;
+    }
+  }
+  switch (type) {
+    case schema::ValueType::U64: {
+      std::uint64_t v = 0;
+      out.status = parse_u64(out.text, v);
+      if (out.status == DecodeStatus::kOk && v > std::numeric_limits<std::uint64_t>::max() / factor)
+        out.status = DecodeStatus::kOutOfRange;
+      out.bits = v * factor;
+      break;
+    }
+    case schema::ValueType::I64: {
+      std::int64_t v = 0;
+      out.status = parse_i64(out.text, v);
+      const auto f = static_cast<std::int64_t>(factor);
+      if (out.status == DecodeStatus::kOk && (v > std::numeric_limits<std::int64_t>::max() / f ||
+                                              v < std::numeric_limits<std::int64_t>::min() / f))
+        out.status = DecodeStatus::kOutOfRange;
+      out.bits = static_cast<std::uint64_t>(v) * factor;  // two's complement, no signed overflow
+      break;
+    }
+    case schema::ValueType::F64: {
+      double v = 0;
+      out.status = parse_f64(out.text, v);
+      out.bits = std::bit_cast<std::uint64_t>(v * static_cast<double>(factor));
+      break;
+    }
+    default:
+      out.status = DecodeStatus::kMalformed;
+      break;
+  }
+  if (out.status != DecodeStatus::kOk) out.bits = 0;
+  return out;
+}
+
+}  // namespace
+
+// ---- Primitives ----
+
+DecodeStatus parse_u64(std::string_view token, std::uint64_t& out) {
+  return parse_integer(token, out);
+}
+
+DecodeStatus parse_i64(std::string_view token, std::int64_t& out) {
+  return parse_integer(token, out);
+}
+
+DecodeStatus parse_f64(std::string_view token, double& out) {
+  const char* const end = token.data() + token.size();
+  double value = 0;
+  const auto [ptr, ec] = std::from_chars(token.data(), end, value, std::chars_format::general);
+  if (ec == std::errc::result_out_of_range) return DecodeStatus::kOutOfRange;
+  if (token.empty() || ec != std::errc{} || ptr != end || !std::isfinite(value))
+    return DecodeStatus::kMalformed;
+  out = value;
+  return DecodeStatus::kOk;
+}
+
+std::string_view next_line(std::string_view& rest) {
+  const std::size_t newline = rest.find('\n');
+  const std::string_view line = rest.substr(0, newline);
+  rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
+  return line;
+}
+
+std::string_view next_token(std::string_view& rest) {
+  const std::size_t begin = rest.find_first_not_of(kSpace);
+  if (begin == std::string_view::npos) {
+    rest = {};
+    return {};
+  }
+  rest.remove_prefix(begin);
+  const std::size_t end = std::min(rest.find_first_of(kSpace), rest.size());
+  const std::string_view token = rest.substr(0, end);
+  rest.remove_prefix(end);
+  return token;
+}
+
+std::string_view nth_token(std::string_view text, std::size_t index) {
+  std::string_view token = next_token(text);
+  for (; index > 0 && !token.empty(); --index) token = next_token(text);
+  return token;
+}
+
+std::string_view trim(std::string_view text) {
+  const std::size_t begin = text.find_first_not_of(kSpace);
+  if (begin == std::string_view::npos) return {};
+  return text.substr(begin, text.find_last_not_of(kSpace) - begin + 1);
+}
+
+// ---- Records ----
+
+RecordReader::RecordReader(Format format, std::string_view text) : format_(format), rest_(text) {
+  if (format_ == Format::kWhole) {
+    // sysctl files end in one '\n' that is not part of the value.
+    if (text.ends_with('\n')) text.remove_suffix(1);
+    add({{}, {}, text});
+  } else if (format_ == Format::kLoadavg) {
+    // "0.52 0.41 0.30 2/812 4242": three averages, running/total entities, last pid.
+    std::string_view rest = next_line(text);
+    for (const std::string_view key : {"0", "1", "2"}) {
+      const std::string_view token = next_token(rest);
+      if (!token.empty()) add({{}, key, token});
+    }
+    const std::string_view entities = next_token(rest);
+    const std::size_t slash = entities.find('/');
+    if (slash != std::string_view::npos) {
+      add({{}, "running", entities.substr(0, slash)});
+      add({{}, "total", entities.substr(slash + 1)});
+    }
+    const std::string_view last_pid = next_token(rest);
+    if (!last_pid.empty()) add({{}, "last_pid", last_pid});
+  }
+}
+
+bool RecordReader::next(Record& out) {
+  switch (format_) {
+    case Format::kMeminfo:
+      return next_meminfo(out);
+    case Format::kKeyValue:
+      return next_key_value(out);
+    case Format::kSnmp:
+      return next_snmp(out);
+    case Format::kLoadavg:
+    case Format::kWhole:
+      return next_from_table(out);
+  }
+  return false;
+}
+
+bool RecordReader::next_meminfo(Record& out) {
+  while (!rest_.empty()) {
+    const std::string_view line = next_line(rest_);
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    const std::string_view key = trim(line.substr(0, colon));
+    if (key.empty()) continue;
+    out = {{}, key, trim(line.substr(colon + 1))};
+    return true;
+  }
+  return false;
+}
+
+bool RecordReader::next_key_value(Record& out) {
+  while (!rest_.empty()) {
+    std::string_view line = next_line(rest_);
+    const std::string_view key = next_token(line);
+    if (key.empty()) continue;
+    out = {{}, key, trim(line)};
+    return true;
+  }
+  return false;
+}
+
+bool RecordReader::next_snmp(Record& out) {
+  for (;;) {
+    // Walk the current header/value pair in step: the n-th name goes with the n-th value.
+    const std::string_view name = next_token(names_);
+    const std::string_view value = next_token(values_);
+    if (!name.empty() && !value.empty()) {
+      out = {group_, name, value};
+      return true;
+    }
+    // Pair exhausted (or its value line is short: the names left over count as missing).
+    names_ = values_ = {};
+    std::string_view header = next_line(rest_);
+    for (;;) {
+      if (header.empty() && rest_.empty()) return false;
+      const std::string_view values = next_line(rest_);
+      const std::string_view group = snmp_group(header);
+      if (!group.empty() && group == snmp_group(values)) {
+        group_ = group;
+        names_ = header.substr(group.size() + 1);
+        values_ = values.substr(group.size() + 1);
+        break;
+      }
+      header = values;  // out of step (truncated or foreign line): resynchronise on the next one
+    }
+  }
+}
+
+bool RecordReader::next_from_table(Record& out) {
+  if (table_pos_ == table_size_) return false;
+  out = table_.at(table_pos_++);
+  return true;
+}
+
+void RecordReader::add(const Record& record) {
+  table_.at(table_size_++) = record;
+}
+
+// ---- Values ----
+
+Decoded decode(Format format, std::string_view fields, std::size_t index, schema::ValueType type) {
+  if (type != schema::ValueType::String) return decode_number(format, fields, index, type);
+  Decoded out;
+  out.text = index == kWholeField ? fields : nth_token(fields, index);
+  out.status =
+      index != kWholeField && out.text.empty() ? DecodeStatus::kNoField : DecodeStatus::kOk;
+  return out;
+}
+
+}  // namespace sysring::broker::procfs

@@ -1,0 +1,38 @@
+// Parses the registry's `source` column for Linux into where and how to read a metric.
+//   meminfo:KEY            /proc/meminfo, "KEY: N kB"
+//   vmstat:KEY             /proc/vmstat, "KEY N"
+//   stat:KEY[:N]           /proc/stat, field N (default 0) of the line starting with KEY
+//                          ("stat:cpu:3" is idle time of the aggregate line, "stat:intr" its total)
+//   loadavg:0|1|2|running|total|last_pid
+//   snmp:Proto:Field       /proc/net/snmp, header line of names + value line per protocol
+//   sysctl:path[:N]        /proc/sys/<path>, whole text (strings) or field N (default 0)
+// Pure text processing; no file is touched.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "procfs_parsers.hpp"
+
+namespace sysring::broker {
+
+struct SourceSpec {
+  procfs::Format format = procfs::Format::kWhole;
+  std::string path;        // relative to the proc root: "meminfo", "net/snmp", "sys/fs/file-nr"
+  std::string_view group;  // snmp protocol; empty otherwise
+  std::string_view key;    // record key (see procfs::RecordReader); empty for sysctl
+  std::size_t field = procfs::kWholeField;
+};
+
+struct ParsedSource {
+  SourceSpec spec;
+  std::string error;  // one line; empty when the source was understood
+
+  [[nodiscard]] bool ok() const { return error.empty(); }
+};
+
+// The views in the result point into `source`.
+ParsedSource parse_source(std::string_view source);
+
+}  // namespace sysring::broker

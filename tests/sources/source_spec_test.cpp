@@ -1,0 +1,103 @@
+// The registry's `source` column: what each kind means, and what is refused.
+#include "source_spec.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sysring::broker {
+namespace {
+
+using procfs::Format;
+using procfs::kWholeField;
+
+SourceSpec parse_ok(std::string_view source) {
+  ParsedSource parsed = parse_source(source);
+  EXPECT_TRUE(parsed.ok()) << source << ": " << parsed.error;
+  return parsed.spec;
+}
+
+TEST(SourceSpec, EachKindMapsToItsFileAndKey) {
+  SourceSpec s = parse_ok("meminfo:MemTotal");
+  EXPECT_EQ(s.format, Format::kMeminfo);
+  EXPECT_EQ(s.path, "meminfo");
+  EXPECT_EQ(s.key, "MemTotal");
+  EXPECT_EQ(s.field, kWholeField);
+
+  s = parse_ok("vmstat:pgfault");
+  EXPECT_EQ(s.format, Format::kKeyValue);
+  EXPECT_EQ(s.path, "vmstat");
+  EXPECT_EQ(s.key, "pgfault");
+
+  s = parse_ok("stat:cpu:7");
+  EXPECT_EQ(s.format, Format::kKeyValue);
+  EXPECT_EQ(s.path, "stat");
+  EXPECT_EQ(s.key, "cpu");
+  EXPECT_EQ(s.field, 7U);
+
+  s = parse_ok("stat:intr");
+  EXPECT_EQ(s.key, "intr");
+  EXPECT_EQ(s.field, kWholeField);
+
+  s = parse_ok("loadavg:running");
+  EXPECT_EQ(s.format, Format::kLoadavg);
+  EXPECT_EQ(s.path, "loadavg");
+  EXPECT_EQ(s.key, "running");
+
+  s = parse_ok("snmp:Tcp:MaxConn");
+  EXPECT_EQ(s.format, Format::kSnmp);
+  EXPECT_EQ(s.path, "net/snmp");
+  EXPECT_EQ(s.group, "Tcp");
+  EXPECT_EQ(s.key, "MaxConn");
+
+  s = parse_ok("sysctl:kernel/random/boot_id");
+  EXPECT_EQ(s.format, Format::kWhole);
+  EXPECT_EQ(s.path, "sys/kernel/random/boot_id");
+  EXPECT_EQ(s.key, "");
+  EXPECT_EQ(s.field, kWholeField);
+
+  s = parse_ok("sysctl:fs/file-nr:1");
+  EXPECT_EQ(s.path, "sys/fs/file-nr");
+  EXPECT_EQ(s.field, 1U);
+
+  s = parse_ok("sysctl:net/ipv4/tcp_keepalive_time");
+  EXPECT_EQ(s.path, "sys/net/ipv4/tcp_keepalive_time");
+}
+
+TEST(SourceSpec, RefusesWhatItCannotBind) {
+  for (const char* bad : {"",
+                          "meminfo",
+                          "meminfo:",
+                          "meminfo:Mem Total",
+                          "meminfo:A:B",
+                          "vmstat:",
+                          "stat:",
+                          "stat:cpu:",
+                          "stat:cpu:x",
+                          "stat:cpu:-1",
+                          "stat:cpu:1:2",
+                          "loadavg:",
+                          "snmp:Tcp",
+                          "snmp:Tcp:",
+                          "snmp::MaxConn",
+                          "snmp:Tcp:Max:Conn",
+                          "sysctl:",
+                          "sysctl:/etc/passwd",
+                          "sysctl:../../etc/passwd",
+                          "sysctl:kernel/../../etc",
+                          "sysctl:kernel//hostname",
+                          "sysctl:kernel/",
+                          "sysctl:./kernel",
+                          "sysctl:kernel/host name",
+                          "sysctl:fs/file-nr:a",
+                          "sysctl:fs/file-nr:",
+                          "pressure:cpu",
+                          "MEMINFO:MemTotal"}) {
+    const ParsedSource parsed = parse_source(bad);
+    EXPECT_FALSE(parsed.ok()) << "'" << bad << "' was accepted";
+    EXPECT_NE(parsed.error.find(bad), std::string::npos)
+        << "the reason names the source: " << parsed.error;
+    EXPECT_EQ(parsed.error.find('\n'), std::string::npos) << "one line";
+  }
+}
+
+}  // namespace
+}  // namespace sysring::broker
