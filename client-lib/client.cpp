@@ -52,7 +52,8 @@ Error open_error(const std::string& name, int err) {
 }
 
 bool process_exists(std::uint32_t pid) {
-  return pid != 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH);
+  // Validation guarantees 0 < pid <= INT32_MAX, so kill() never targets a process group.
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH;
 }
 
 // (device, inode) the name refers to now, or nullopt if it no longer exists.
@@ -102,15 +103,24 @@ std::unique_ptr<Client::Mapping> Client::map_and_validate(const OpenOptions& opt
     throw open_error(options.name, e.get_native_error());
   }
 
-  // The state is release-stored after the immutable header; acquire it before copying.
-  const auto state = static_cast<layout::BrokerState>(m->live().state.load(std::memory_order_acquire));
+  // The state is release-stored after the immutable header: acquire it, then copy the header
+  // once. Identity (magic, version) is judged before the state, so a foreign object is reported
+  // as foreign, not as a broker still starting.
+  const std::uint64_t state_word = m->live().state.load(std::memory_order_acquire);
+  std::memcpy(&m->header_copy, m->base(), sizeof(layout::HeaderFixed));
+  detail::check_identity(m->header_copy);
+  const auto state = static_cast<layout::BrokerState>(state_word);
+  if (state != layout::BrokerState::kInit && state != layout::BrokerState::kLive &&
+      state != layout::BrokerState::kClosed) {
+    throw Error(ErrorCode::kBadSegment,
+                "corrupt or foreign segment: invalid state word " + std::to_string(state_word));
+  }
   if (options.require_live && state != layout::BrokerState::kLive) {
     throw Error(ErrorCode::kNotLive, state == layout::BrokerState::kClosed
                                          ? "broker closed segment " + options.name
                                          : "broker has not finished starting segment " +
                                                options.name);
   }
-  std::memcpy(&m->header_copy, m->base(), sizeof(layout::HeaderFixed));
   m->sections = detail::check_header(m->header_copy, size);
 
   // The descriptor FlatBuffer is verified and decoded from a private copy only.

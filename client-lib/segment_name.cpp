@@ -10,8 +10,9 @@ std::string segment_name_problem(std::string_view name) {
     return "segment name must start with '/' and have at least one more character";
   }
   if (name.size() > layout::kMaxNameChars) {
-    return "segment name '" + std::string(name) + "' is longer than " +
-           std::to_string(layout::kMaxNameChars) + " characters (the macOS limit)";
+    // The name itself is not quoted: it may hold control characters, and errors are one line.
+    return "segment name has " + std::to_string(name.size()) + " characters, more than " +
+           std::to_string(layout::kMaxNameChars) + " (the macOS limit)";
   }
   for (const char c : name.substr(1)) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

@@ -3,6 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <cstdio>
 #include <array>
 #include <string>
 #include <unordered_set>
@@ -53,13 +56,20 @@ void check_file_policy(const struct stat& st, std::optional<uid_t> expected_owne
   }
 }
 
-SegmentLayout check_header(const layout::HeaderFixed& h, std::uint64_t mapped_size) {
+void check_identity(const layout::HeaderFixed& h) {
   if (h.magic != layout::kMagic) bad("wrong magic number (not a sysring segment)");
   if (h.major != layout::kMajorVersion) {
     throw Error(ErrorCode::kVersion, "segment layout version " + std::to_string(h.major) + "." +
                                          std::to_string(h.minor) + " is not supported (this " +
                                          "library reads major version " +
                                          std::to_string(layout::kMajorVersion) + ")");
+  }
+}
+
+SegmentLayout check_header(const layout::HeaderFixed& h, std::uint64_t mapped_size) {
+  check_identity(h);
+  if (h.broker_pid == 0 || h.broker_pid > static_cast<std::uint32_t>(INT32_MAX)) {
+    bad("broker pid " + std::to_string(h.broker_pid) + " cannot name a process");
   }
   if (h.header_size != sizeof(layout::Header)) bad("header size " + std::to_string(h.header_size));
   if (h.total_size != mapped_size) {

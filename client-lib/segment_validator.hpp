@@ -18,6 +18,10 @@ namespace sysring::detail {
 // Throws Error(kForeignOwner / kInsecureMode / kBadSegment).
 void check_file_policy(const struct stat& st, std::optional<uid_t> expected_owner);
 
+// Magic and major version: is this a sysring segment this library can read at all?
+// Throws Error(kBadSegment / kVersion).
+void check_identity(const layout::HeaderFixed& header);
+
 // Bounds of the sections, from a header copied out of shared memory.
 struct SegmentLayout {
   layout::SectionEntry descriptors{};

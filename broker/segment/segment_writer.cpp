@@ -8,6 +8,7 @@
 #include <boost/interprocess/exceptions.hpp>
 #include <boost/interprocess/permissions.hpp>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <random>
 
@@ -83,10 +84,13 @@ void remove_stale_segment(const std::string& name, std::uint64_t now_ns) {
     const auto state = static_cast<layout::BrokerState>(h->state.load(std::memory_order_acquire));
     const std::uint64_t beat = h->heartbeat_ns.load(std::memory_order_acquire);
     const std::uint64_t period = h->fixed.tick_period_ns;
-    const bool fresh = beat <= now_ns ? now_ns - beat <= 3 * period : true;
+    // A heartbeat from the future cannot come from this boot's monotonic clock: not fresh.
+    const bool fresh = beat <= now_ns && now_ns - beat <= 3 * period;
+    const std::uint32_t pid = h->fixed.broker_pid;
+    const bool pid_plausible = pid != 0 && pid <= static_cast<std::uint32_t>(INT32_MAX);
     const bool running = h->fixed.magic == layout::kMagic && state != layout::BrokerState::kClosed &&
-                         fresh && h->fixed.broker_pid != 0 &&
-                         (::kill(static_cast<pid_t>(h->fixed.broker_pid), 0) == 0 || errno == EPERM);
+                         fresh && pid_plausible &&
+                         (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
     if (running) {
       throw Error(ErrorCode::kBrokerRunning, "a live broker (pid " + std::to_string(h->fixed.broker_pid) +
                                                  ") already serves " + name);

@@ -1,0 +1,417 @@
+// The C ABI (include/sysring/sysring.h) end to end against segments made by the broker's own
+// SegmentWriter: open error codes and messages, names and descriptors, scalar and text reads,
+// health, and the follower (snapshot first, then ring batches, lapping reported).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <bit>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "segment/value_table_writer.hpp"
+#include "segment_fixture.hpp"
+#include "sysring/client.hpp"
+#include "sysring/sysring.h"
+
+namespace sysring {
+namespace {
+
+using schema::ValueType;
+
+struct Opened {
+  int rc = 0;
+  std::string message;
+  sysring_client* client = nullptr;
+};
+
+Opened c_open(const std::string& name) {
+  Opened o;
+  char err[512];
+  std::memset(err, 'Z', sizeof err);
+  o.rc = sysring_open(name.c_str(), &o.client, err, sizeof err);
+  if (o.rc != SYSRING_OK) o.message = err;
+  return o;
+}
+
+// Expects open to fail with `code`, leave *out NULL and give a one-line message.
+void expect_c_error(const std::string& name, int code) {
+  Opened o = c_open(name);
+  EXPECT_EQ(o.rc, code) << o.message;
+  EXPECT_EQ(o.client, nullptr);
+  EXPECT_FALSE(o.message.empty());
+  EXPECT_EQ(o.message.find('\n'), std::string::npos) << o.message;
+  if (o.client != nullptr) sysring_close(o.client);
+}
+
+std::uint16_t id_of(std::string_view name) {
+  for (const auto& e : registry::kEntries) {
+    if (e.name == name) return e.id;
+  }
+  throw std::logic_error("not in the registry: " + std::string(name));
+}
+
+class CApi : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    name_ = std::make_unique<test::ShmName>(test::unique_name("sca"));
+    table_ = test::descriptor_table();
+    writer_.emplace(test::make_writer(name_->str(), table_));
+  }
+  void TearDown() override {
+    if (client_ != nullptr) sysring_close(client_);
+    writer_.reset();
+  }
+  broker::SegmentWriter& w() { return *writer_; }
+  layout::ValueSlot& slot(std::string_view metric) { return w().slot(id_of(metric)); }
+  void go_live_and_open() {
+    w().heartbeat(monotonic_ns(), 1);
+    w().go_live();
+    Opened o = c_open(name_->str());
+    ASSERT_EQ(o.rc, SYSRING_OK) << o.message;
+    client_ = o.client;
+  }
+  std::string put_copy(std::vector<std::uint8_t> bytes, mode_t mode = 0644) {
+    extra_.push_back(std::make_unique<test::ShmName>(test::unique_name("sca-x")));
+    test::write_object(extra_.back()->str(), bytes, mode);
+    return extra_.back()->str();
+  }
+
+  std::unique_ptr<test::ShmName> name_;
+  std::vector<std::uint8_t> table_;
+  std::optional<broker::SegmentWriter> writer_;
+  sysring_client* client_ = nullptr;
+  std::vector<std::unique_ptr<test::ShmName>> extra_;
+};
+
+// ---- Open errors ----
+
+TEST_F(CApi, OpenErrorsMapToTheirCodes) {
+  EXPECT_EQ(sysring_open(name_->str().c_str(), nullptr, nullptr, 0), SYSRING_E_ARGUMENT);
+  expect_c_error("no-slash", SYSRING_E_INVALID_NAME);
+  expect_c_error("/" + std::string(31, 'n'), SYSRING_E_INVALID_NAME);
+  expect_c_error(test::unique_name("sca-absent"), SYSRING_E_NOT_FOUND);
+  expect_c_error(name_->str(), SYSRING_E_NOT_LIVE);  // still INIT
+
+  w().go_live();
+  const std::vector<std::uint8_t> good = test::read_object(name_->str());
+  {
+    Opened o = c_open(put_copy(good));
+    ASSERT_EQ(o.rc, SYSRING_OK) << o.message;  // the control: an untouched copy opens
+    sysring_close(o.client);
+  }
+  auto bad = good;
+  test::poke<std::uint64_t>(bad, 0, 0xBADBADBADULL);
+  expect_c_error(put_copy(bad), SYSRING_E_BAD_SEGMENT);
+  bad = good;
+  test::poke<std::uint16_t>(bad, offsetof(layout::HeaderFixed, major), layout::kMajorVersion + 1);
+  expect_c_error(put_copy(bad), SYSRING_E_VERSION);
+  expect_c_error(put_copy(good, 0666), SYSRING_E_INSECURE_MODE);
+
+  if (::geteuid() == 0) {
+    const std::string foreign = put_copy(good);
+    const int fd = ::shm_open(foreign.c_str(), O_RDWR, 0);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::fchown(fd, 65534, 65534), 0) << std::strerror(errno);
+    ::close(fd);
+    expect_c_error(foreign, SYSRING_E_FOREIGN_OWNER);
+  }
+}
+
+TEST_F(CApi, OpenMessageIsTruncatedAndTerminatedInASmallBuffer) {
+  char err[8];
+  std::memset(err, 'Z', sizeof err);
+  sysring_client* client = nullptr;
+  EXPECT_EQ(sysring_open(test::unique_name("sca-absent").c_str(), &client, err, 5),
+            SYSRING_E_NOT_FOUND);
+  EXPECT_EQ(err[4], '\0');
+  EXPECT_EQ(std::strlen(err), 4u);
+  EXPECT_EQ(err[5], 'Z') << "wrote past err_size";
+}
+
+// ---- Names and descriptors ----
+
+TEST_F(CApi, FindCountAndInfoMatchTheRegistry) {
+  go_live_and_open();
+  ASSERT_EQ(sysring_metric_count(client_), registry::kEntries.size());
+  EXPECT_EQ(sysring_find(client_, "mem.total"), static_cast<int>(id_of("mem.total")));
+  EXPECT_EQ(sysring_find(client_, "kern.ostype"), static_cast<int>(id_of("kern.ostype")));
+  EXPECT_EQ(sysring_find(client_, "no.such.metric"), -1);
+  EXPECT_EQ(sysring_find(client_, ""), -1);
+  EXPECT_EQ(sysring_find(client_, nullptr), -1);
+
+  std::vector<bool> seen(registry::kMaxMetricId + 1u, false);
+  for (std::size_t i = 0; i < sysring_metric_count(client_); ++i) {
+    sysring_metric_info info{};
+    ASSERT_EQ(sysring_metric_info_at(client_, i, &info), SYSRING_OK);
+    ASSERT_NE(info.name, nullptr);
+    SCOPED_TRACE(info.name);
+    ASSERT_LE(info.id, registry::kMaxMetricId);
+    EXPECT_FALSE(seen[info.id]) << "id listed twice";
+    seen[info.id] = true;
+    EXPECT_EQ(sysring_find(client_, info.name), info.id);
+    const registry::RegistryEntry* entry = nullptr;
+    for (const auto& e : registry::kEntries) {
+      if (e.id == info.id) entry = &e;
+    }
+    ASSERT_NE(entry, nullptr);
+    EXPECT_EQ(std::string(info.name), entry->name);
+    EXPECT_EQ(std::string(info.category), entry->category);
+    EXPECT_EQ(std::string(info.unit), entry->unit);
+    EXPECT_EQ(std::string(info.description), entry->description);
+    EXPECT_EQ(info.type, static_cast<std::uint8_t>(entry->type));
+    EXPECT_EQ(info.kernel_pattern, static_cast<std::uint8_t>(entry->kernel_pattern));
+    EXPECT_EQ(info.recommended_pattern, static_cast<std::uint8_t>(entry->recommended_pattern));
+    EXPECT_EQ(info.ttl_ms, entry->ttl_ms);
+    EXPECT_EQ(info.available, 1);
+  }
+  sysring_metric_info info{};
+  EXPECT_EQ(sysring_metric_info_at(client_, registry::kEntries.size(), &info), SYSRING_E_ARGUMENT);
+  EXPECT_EQ(sysring_metric_info_at(client_, 0, nullptr), SYSRING_E_ARGUMENT);
+  EXPECT_EQ(sysring_metric_info_at(nullptr, 0, &info), SYSRING_E_ARGUMENT);
+}
+
+// ---- Reads ----
+
+TEST_F(CApi, ScalarReadsCarryBitsTypeAndReadTime) {
+  broker::write_scalar(slot("mem.total"), ValueType::U64, 0x123456789ULL, 1111);
+  broker::write_scalar(slot("load.avg1"), ValueType::F64, std::bit_cast<std::uint64_t>(0.75), 2222);
+  broker::write_scalar(slot("net.tcp.max_conn"), ValueType::I64, static_cast<std::uint64_t>(-7),
+                       3333);
+  broker::write_status(slot("mem.free"), layout::SlotStatus::kUnavailable, ValueType::U64, 4444);
+  broker::write_status(slot("mem.cached"), layout::SlotStatus::kReadError, ValueType::U64, 5555);
+  go_live_and_open();
+
+  sysring_scalar v{};
+  ASSERT_EQ(sysring_read(client_, id_of("mem.total"), &v), SYSRING_READ_OK);
+  EXPECT_EQ(v.bits, 0x123456789ULL);
+  EXPECT_EQ(v.type, SYSRING_TYPE_U64);
+  EXPECT_EQ(v.read_time_ns, 1111u);
+  EXPECT_DOUBLE_EQ(sysring_scalar_as_double(&v), static_cast<double>(0x123456789ULL));
+
+  ASSERT_EQ(sysring_read(client_, id_of("load.avg1"), &v), SYSRING_READ_OK);
+  EXPECT_EQ(v.type, SYSRING_TYPE_F64);
+  EXPECT_DOUBLE_EQ(sysring_scalar_as_double(&v), 0.75);
+
+  ASSERT_EQ(sysring_read(client_, id_of("net.tcp.max_conn"), &v), SYSRING_READ_OK);
+  EXPECT_EQ(v.type, SYSRING_TYPE_I64);
+  EXPECT_DOUBLE_EQ(sysring_scalar_as_double(&v), -7.0);
+
+  EXPECT_EQ(sysring_read(client_, id_of("mem.free"), &v), SYSRING_READ_UNAVAILABLE);
+  EXPECT_EQ(sysring_read(client_, id_of("mem.cached"), &v), SYSRING_READ_ERROR);
+  EXPECT_EQ(sysring_read(client_, id_of("mem.dirty"), &v), SYSRING_READ_EMPTY);
+  EXPECT_EQ(sysring_read(client_, registry::kMaxMetricId + 1, &v), SYSRING_READ_NO_SUCH_METRIC);
+  EXPECT_EQ(sysring_read(client_, 0xFFFF, &v), SYSRING_READ_NO_SUCH_METRIC);
+  EXPECT_EQ(sysring_read(client_, 1, nullptr), SYSRING_READ_NO_SUCH_METRIC);
+  EXPECT_EQ(sysring_read(nullptr, 1, &v), SYSRING_READ_NO_SUCH_METRIC);
+
+  // The value follows the writer: a new write is visible on the next read.
+  broker::write_scalar(slot("mem.total"), ValueType::U64, 42, 9999);
+  ASSERT_EQ(sysring_read(client_, id_of("mem.total"), &v), SYSRING_READ_OK);
+  EXPECT_EQ(v.bits, 42u);
+  EXPECT_EQ(v.read_time_ns, 9999u);
+}
+
+TEST_F(CApi, TextReadsAreCompleteTerminatedAndTruncatedSafely) {
+  const std::string longest(layout::kMaxStringBytes, 'v');  // 104 bytes: the whole payload
+  broker::write_text(slot("kern.ostype"), "Linux", 77);
+  broker::write_text(slot("kern.version"), longest, 88);
+  broker::write_text(slot("kern.hostname"), "", 99);
+  go_live_and_open();
+
+  char buf[256];
+  std::size_t length = 0;
+  std::uint64_t when = 0;
+  ASSERT_EQ(sysring_read_text(client_, id_of("kern.ostype"), buf, sizeof buf, &length, &when),
+            SYSRING_READ_OK);
+  EXPECT_STREQ(buf, "Linux");
+  EXPECT_EQ(length, 5u);
+  EXPECT_EQ(when, 77u);
+
+  ASSERT_EQ(sysring_read_text(client_, id_of("kern.version"), buf, sizeof buf, &length, &when),
+            SYSRING_READ_OK);
+  EXPECT_EQ(std::string(buf), longest);
+  EXPECT_EQ(length, longest.size());
+
+  // cap 4: three bytes and a NUL, but the full length reported; nothing written past cap.
+  std::memset(buf, '#', sizeof buf);
+  ASSERT_EQ(sysring_read_text(client_, id_of("kern.version"), buf, 4, &length, nullptr),
+            SYSRING_READ_OK);
+  EXPECT_STREQ(buf, "vvv");
+  EXPECT_EQ(length, longest.size());
+  EXPECT_EQ(buf[4], '#');
+
+  ASSERT_EQ(sysring_read_text(client_, id_of("kern.hostname"), buf, sizeof buf, &length, nullptr),
+            SYSRING_READ_OK);
+  EXPECT_STREQ(buf, "");
+  EXPECT_EQ(length, 0u);
+
+  // NULL buffer and length pointers are allowed.
+  EXPECT_EQ(sysring_read_text(client_, id_of("kern.ostype"), nullptr, 0, nullptr, nullptr),
+            SYSRING_READ_OK);
+  EXPECT_EQ(sysring_read_text(client_, id_of("kern.domainname"), buf, sizeof buf, &length, nullptr),
+            SYSRING_READ_EMPTY);
+  EXPECT_EQ(sysring_read_text(client_, 0xFFFF, buf, sizeof buf, &length, nullptr),
+            SYSRING_READ_NO_SUCH_METRIC);
+}
+
+// ---- Health and reattach ----
+
+TEST_F(CApi, HealthIsAliveThenStaleThenGone) {
+  go_live_and_open();
+  EXPECT_EQ(sysring_health(client_), SYSRING_ALIVE);
+  // A heartbeat older than three ticks (tick = 1 s here): stale, the process still exists.
+  w().heartbeat(monotonic_ns() - 5'000'000'000ULL, 2);
+  EXPECT_EQ(sysring_health(client_), SYSRING_STALE);
+  w().heartbeat(monotonic_ns(), 3);
+  EXPECT_EQ(sysring_health(client_), SYSRING_ALIVE);
+  w().close();  // CLOSED and unlinked
+  EXPECT_EQ(sysring_health(client_), SYSRING_GONE);
+}
+
+TEST_F(CApi, ReattachFollowsARestartedBroker) {
+  go_live_and_open();
+  EXPECT_EQ(sysring_reattach(client_), 0);  // nothing newer
+  w().close();
+  EXPECT_EQ(sysring_health(client_), SYSRING_GONE);
+  EXPECT_EQ(sysring_reattach(client_), 0);  // nothing to attach to yet
+  writer_.reset();
+  writer_.emplace(test::make_writer(name_->str(), table_));
+  EXPECT_EQ(sysring_reattach(client_), 0) << "a broker still in INIT is not attached to";
+  broker::write_scalar(slot("mem.total"), ValueType::U64, 31337, 1);
+  w().heartbeat(monotonic_ns(), 1);
+  w().go_live();
+  EXPECT_EQ(sysring_reattach(client_), 1);
+  EXPECT_EQ(sysring_health(client_), SYSRING_ALIVE);
+  sysring_scalar v{};
+  ASSERT_EQ(sysring_read(client_, id_of("mem.total"), &v), SYSRING_READ_OK);
+  EXPECT_EQ(v.bits, 31337u);
+  EXPECT_EQ(sysring_reattach(client_), 0);
+  EXPECT_EQ(sysring_reattach(nullptr), SYSRING_E_ARGUMENT);
+}
+
+// ---- Follower ----
+
+TEST_F(CApi, FollowerStartsWithASnapshotThenDeliversRingBatches) {
+  broker::write_scalar(slot("mem.total"), ValueType::U64, 1000, 1);
+  broker::write_text(slot("kern.ostype"), "Linux", 1);
+  go_live_and_open();
+  sysring_follower* f = sysring_follower_new(client_);
+  ASSERT_NE(f, nullptr);
+  sysring_batch b{};
+  ASSERT_EQ(sysring_follower_poll(f, &b), 1);
+  EXPECT_EQ(b.full_snapshot, 1);
+  EXPECT_EQ(b.lost_batches, 0u);
+  ASSERT_EQ(b.delta_count, 1u);  // only one scalar has a value
+  EXPECT_EQ(b.deltas[0].id, id_of("mem.total"));
+  EXPECT_EQ(b.deltas[0].bits, 1000u);
+  ASSERT_EQ(b.string_count, 1u);
+  EXPECT_EQ(b.string_ids[0], id_of("kern.ostype"));
+  EXPECT_EQ(sysring_follower_poll(f, &b), 0);  // idle
+
+  const auto batch = test::delta_batch(/*tick=*/7, /*full=*/false, /*count=*/3, /*base=*/500);
+  w().ring().publish(batch, 3);
+  ASSERT_EQ(sysring_follower_poll(f, &b), 1);
+  EXPECT_EQ(b.full_snapshot, 0);
+  EXPECT_EQ(b.tick, 7u);
+  EXPECT_EQ(b.position, 0u);
+  ASSERT_EQ(b.delta_count, 3u);
+  EXPECT_EQ(b.deltas[0].id, 1);
+  EXPECT_EQ(b.deltas[2].bits, 502u);
+  EXPECT_EQ(sysring_follower_poll(f, &b), 0);
+
+  // Lapped: more batches than slots were published before the next poll.
+  const std::uint32_t slots = test::WriterParams{}.ring_slot_count;
+  for (std::uint32_t i = 0; i < slots + 3; ++i)
+    w().ring().publish(test::delta_batch(8 + i, false, 1), 1);
+  ASSERT_EQ(sysring_follower_poll(f, &b), 1);
+  EXPECT_EQ(b.full_snapshot, 1);
+  EXPECT_EQ(b.lost_batches, slots + 3u);
+  EXPECT_EQ(sysring_follower_poll(f, &b), 0);
+  sysring_follower_free(f);
+
+  EXPECT_EQ(sysring_follower_new(nullptr), nullptr);
+  EXPECT_EQ(sysring_follower_poll(nullptr, &b), SYSRING_E_ARGUMENT);
+}
+
+TEST_F(CApi, FollowerSkipsACorruptSlotAndCountsIt) {
+  go_live_and_open();
+  sysring_follower* f = sysring_follower_new(client_);
+  sysring_batch b{};
+  ASSERT_EQ(sysring_follower_poll(f, &b), 1);       // snapshot
+  const std::vector<std::uint8_t> junk(100, 0xEE);  // not a DeltaBatch
+  w().ring().publish(junk, 0);
+  w().ring().publish(test::delta_batch(2, false, 1), 1);
+  EXPECT_EQ(sysring_follower_poll(f, &b), 3);  // corrupt slot skipped
+  ASSERT_EQ(sysring_follower_poll(f, &b), 1);
+  EXPECT_EQ(b.tick, 2u);
+  EXPECT_EQ(b.position, 1u);
+  sysring_follower_free(f);
+}
+
+TEST_F(CApi, FollowerAfterReattachStartsWithAFullSnapshot) {
+  // Invariant 5: the first batch after a resync is a full snapshot, and lost batches are never
+  // silent. The C ABI has no resync call, so a follower that outlives sysring_reattach() must
+  // notice the new segment itself.
+  go_live_and_open();
+  sysring_follower* f = sysring_follower_new(client_);
+  sysring_batch b{};
+  ASSERT_EQ(sysring_follower_poll(f, &b), 1);
+  for (int i = 0; i < 2; ++i) {
+    w().ring().publish(test::delta_batch(1 + i, false, 1), 1);
+    ASSERT_EQ(sysring_follower_poll(f, &b), 1);
+  }
+  // The broker restarts; the new one publishes more batches than the old one did.
+  w().close();
+  writer_.reset();
+  writer_.emplace(test::make_writer(name_->str(), table_));
+  for (int i = 0; i < 5; ++i) w().ring().publish(test::delta_batch(100 + i, i == 0, 1), 1);
+  w().heartbeat(monotonic_ns(), 5);
+  w().go_live();
+  ASSERT_EQ(sysring_reattach(client_), 1);
+  ASSERT_EQ(sysring_follower_poll(f, &b), 1);
+  EXPECT_EQ(static_cast<int>(b.full_snapshot), 1)
+      << "first batch after reattach was ring position " << b.position << " (tick " << b.tick
+      << "): batches 0.." << (b.position == 0 ? 0 : b.position - 1)
+      << " of the new broker were skipped without being reported";
+  sysring_follower_free(f);
+}
+
+// ---- The C test program against a live segment ----
+
+TEST_F(CApi, CompiledCProgramReadsALiveSegment) {
+  broker::write_scalar(slot("mem.total"), ValueType::U64, 8ULL << 30, 1);
+  broker::write_text(slot("kern.ostype"), "Linux", 1);
+  w().heartbeat(monotonic_ns(), 1);
+  w().go_live();
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::execl(SYSRING_C_HEADER_TEST, SYSRING_C_HEADER_TEST, name_->str().c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int status = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  pid_t done = 0;
+  while ((done = ::waitpid(pid, &status, WNOHANG)) == 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (done == 0) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    FAIL() << "c_header_test did not finish in 20 s";
+  }
+  ASSERT_TRUE(WIFEXITED(status)) << "signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+}  // namespace
+}  // namespace sysring
