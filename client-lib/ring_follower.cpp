@@ -40,7 +40,7 @@ RingFollower::RingFollower(const Client& client) : client_(&client) {
   scratch_.resize(client.ring_slot_size() / sizeof(std::uint64_t));
 }
 
-void RingFollower::snapshot_from_value_table(Batch& out, std::uint64_t lost) {
+bool RingFollower::snapshot_from_value_table(Batch& out, bool after_lap) {
   const layout::Header& h = client_->live_header();
   // Take the head first: every batch before it has its values in the table already (the broker
   // writes the table, then publishes the batch), and every later one is read from the ring.
@@ -51,53 +51,56 @@ void RingFollower::snapshot_from_value_table(Batch& out, std::uint64_t lost) {
   out.timestamp_ns = monotonic_ns();
   out.full_snapshot = true;
   out.from_value_table = true;
-  out.lost_batches = lost;
   for (const Descriptor& d : client_->descriptors()) {
+    ReadStatus st;
     if (d.type == ValueType::String) {
       Text text;
-      const ReadStatus st = client_->read_text(d.id, text);
+      st = client_->read_text(d.id, text);
       if (st == ReadStatus::kOk) out.strings.push_back({d.id, std::string(text.view())});
-      if (st == ReadStatus::kUnavailable || st == ReadStatus::kReadError) {
-        out.unavailable.push_back(d.id);
-      }
     } else {
       Scalar value;
-      const ReadStatus st = client_->read(d.id, value);
+      st = client_->read(d.id, value);
       if (st == ReadStatus::kOk) out.values.push_back({d.id, value.bits});
-      if (st == ReadStatus::kUnavailable || st == ReadStatus::kReadError) {
-        out.unavailable.push_back(d.id);
-      }
     }
+    if (st == ReadStatus::kUnavailable || st == ReadStatus::kReadError) {
+      out.unavailable.push_back(d.id);
+    }
+    // A "full" snapshot missing a metric would hide it until it next changes: retry later.
+    if (st == ReadStatus::kBusy) return false;
+  }
+  // Lost = the ring positions this snapshot replaces, counted from the same head it resumes at.
+  if (after_lap) {
+    out.lost_batches = head > cursor_ ? head - cursor_ : 0;
+    ++lapped_count_;
+    lost_total_ += out.lost_batches;
   }
   cursor_ = head;
   need_snapshot_ = false;
+  lapped_pending_ = false;
   epoch_ = client_->epoch();
   // The client may have re-attached to a broker with larger ring slots.
   scratch_.resize(client_->ring_slot_size() / sizeof(std::uint64_t));
+  return true;
 }
 
 PollResult RingFollower::poll(Batch& out) {
   const layout::Header& h = client_->live_header();
   if (need_snapshot_ || client_->epoch() != epoch_) {  // first poll, or a re-attached client
-    snapshot_from_value_table(out, 0);
-    return PollResult::kBatch;
+    need_snapshot_ = true;
+    return snapshot_from_value_table(out, false) ? PollResult::kBatch : PollResult::kBusy;
   }
+  const auto resync_after_lap = [&] {
+    lapped_pending_ = true;
+    return snapshot_from_value_table(out, true) ? PollResult::kBatch : PollResult::kBusy;
+  };
+  if (lapped_pending_) return resync_after_lap();
   const std::uint64_t head = h.ring_head.load(std::memory_order_acquire);
   if (head == cursor_) return PollResult::kIdle;
-  const std::uint64_t slots = client_->ring_slot_count();
-  const auto resync_after_lap = [&] {
-    const std::uint64_t now_head = h.ring_head.load(std::memory_order_acquire);
-    const std::uint64_t lost = now_head > cursor_ ? now_head - cursor_ : 0;
-    ++lapped_count_;
-    lost_total_ += lost;
-    snapshot_from_value_table(out, lost);
-    return PollResult::kBatch;
-  };
   if (head < cursor_) {  // the head went backwards: not our broker's ring any more
-    snapshot_from_value_table(out, 0);
-    return PollResult::kBatch;
+    need_snapshot_ = true;
+    return snapshot_from_value_table(out, false) ? PollResult::kBatch : PollResult::kBusy;
   }
-  if (head - cursor_ > slots) return resync_after_lap();
+  if (head - cursor_ > client_->ring_slot_count()) return resync_after_lap();
 
   const layout::RingSlotHeader& slot = client_->ring_slot(cursor_);
   const auto* payload = reinterpret_cast<const layout::Word*>(&slot + 1);

@@ -59,11 +59,13 @@ class RingFollower {
   void resync() noexcept { need_snapshot_ = true; }
 
  private:
-  void snapshot_from_value_table(Batch& out, std::uint64_t lost);
+  // False when a value slot stayed busy: the snapshot is retried at the next poll.
+  bool snapshot_from_value_table(Batch& out, bool after_lap);
 
   const Client* client_;
   std::uint64_t cursor_ = 0;
   bool need_snapshot_ = true;
+  bool lapped_pending_ = false;  // a lap was detected but its snapshot is not delivered yet
   std::uint64_t lost_total_ = 0;
   std::uint64_t lapped_count_ = 0;
   std::uint64_t corrupt_count_ = 0;
