@@ -48,6 +48,7 @@ std::optional<BrokerOptions> parse_broker_options(int argc, char** argv) {
   po::options_description desc(
       "sysringd: publishes kernel metrics into shared memory for unprivileged readers\n"
       "Usage: sysringd [options]\nOptions");
+  // clang-format off
   desc.add_options()
       ("help,h", "show this help")
       ("segment,s", po::value(&o.segment)->default_value(o.segment),

@@ -16,12 +16,12 @@ struct BrokerOptions {
   std::uint32_t tick_ms = 1000;
   std::uint32_t ring_slots = 256;
   std::uint32_t ring_slot_bytes = 4096;
-  mode_t mode = 0644;                // who may map the segment read-only
-  std::optional<gid_t> group;        // with --mode 0640: the group allowed to read
+  mode_t mode = 0644;          // who may map the segment read-only
+  std::optional<gid_t> group;  // with --mode 0640: the group allowed to read
   log::Level log_level = log::Level::kInfo;
   bool foreground = false;
-  std::string proc_root = "/proc";   // for tests: a fixture tree instead of the real /proc
-  std::uint64_t max_ticks = 0;       // 0: run until signalled
+  std::string proc_root = "/proc";  // for tests: a fixture tree instead of the real /proc
+  std::uint64_t max_ticks = 0;      // 0: run until signalled
 };
 
 // Returns the options, or nullopt after printing --help. Throws std::invalid_argument (one line)

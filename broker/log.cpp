@@ -10,7 +10,9 @@ Level g_level = Level::kInfo;
 bool g_syslog = false;
 }  // namespace
 
-void set_level(Level level) { g_level = level; }
+void set_level(Level level) {
+  g_level = level;
+}
 
 void use_syslog() {
   ::openlog("sysringd", LOG_PID, LOG_DAEMON);

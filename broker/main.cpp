@@ -28,7 +28,9 @@ using namespace sysring::broker;
 
 std::atomic<int> g_stop_signal{0};
 
-extern "C" void on_stop_signal(int signo) { g_stop_signal.store(signo); }
+extern "C" void on_stop_signal(int signo) {
+  g_stop_signal.store(signo);
+}
 
 void install_signal_handlers() {
   struct sigaction sa {};

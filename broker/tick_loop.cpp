@@ -79,10 +79,8 @@ TickStats TickLoop::tick(std::uint64_t now_ns) {
   // The first tick always publishes (the full snapshot), later ticks only when something changed.
   if (first || !encoder_.empty()) {
     RingWriter& ring = segment_->ring();
-    stats.parts = encoder_.finish(
-        [&ring](std::span<const std::uint8_t> batch, std::uint64_t deltas) {
-          ring.publish(batch, deltas);
-        });
+    stats.parts = encoder_.finish([&ring](std::span<const std::uint8_t> batch,
+                                          std::uint64_t deltas) { ring.publish(batch, deltas); });
     if (stats.parts > 1) {
       auto& split = segment_->header().ring_split_ticks;
       split.store(split.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);

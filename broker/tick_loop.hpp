@@ -36,8 +36,8 @@ class TickLoop {
   struct Tracked {
     std::uint16_t id;
     schema::ValueType type;
-    bool read_once;         // STATIC: read until it succeeds, then never again
-    std::uint64_t ttl_ns;   // period for the others
+    bool read_once;        // STATIC: read until it succeeds, then never again
+    std::uint64_t ttl_ns;  // period for the others
     std::uint64_t next_due_ns = 0;
     layout::SlotStatus last_status = layout::SlotStatus::kEmpty;
     std::uint64_t last_bits = 0;

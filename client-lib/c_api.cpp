@@ -21,15 +21,24 @@ namespace {
 
 int code_of(sysring::ErrorCode code) {
   switch (code) {
-    case sysring::ErrorCode::kInvalidName: return SYSRING_E_INVALID_NAME;
-    case sysring::ErrorCode::kNotFound: return SYSRING_E_NOT_FOUND;
-    case sysring::ErrorCode::kPermission: return SYSRING_E_PERMISSION;
-    case sysring::ErrorCode::kForeignOwner: return SYSRING_E_FOREIGN_OWNER;
-    case sysring::ErrorCode::kInsecureMode: return SYSRING_E_INSECURE_MODE;
-    case sysring::ErrorCode::kBadSegment: return SYSRING_E_BAD_SEGMENT;
-    case sysring::ErrorCode::kVersion: return SYSRING_E_VERSION;
-    case sysring::ErrorCode::kNotLive: return SYSRING_E_NOT_LIVE;
-    default: return SYSRING_E_SYSTEM;
+    case sysring::ErrorCode::kInvalidName:
+      return SYSRING_E_INVALID_NAME;
+    case sysring::ErrorCode::kNotFound:
+      return SYSRING_E_NOT_FOUND;
+    case sysring::ErrorCode::kPermission:
+      return SYSRING_E_PERMISSION;
+    case sysring::ErrorCode::kForeignOwner:
+      return SYSRING_E_FOREIGN_OWNER;
+    case sysring::ErrorCode::kInsecureMode:
+      return SYSRING_E_INSECURE_MODE;
+    case sysring::ErrorCode::kBadSegment:
+      return SYSRING_E_BAD_SEGMENT;
+    case sysring::ErrorCode::kVersion:
+      return SYSRING_E_VERSION;
+    case sysring::ErrorCode::kNotLive:
+      return SYSRING_E_NOT_LIVE;
+    default:
+      return SYSRING_E_SYSTEM;
   }
 }
 
@@ -60,7 +69,9 @@ int sysring_open(const char* name, sysring_client** out, char* err, size_t err_s
   }
 }
 
-void sysring_close(sysring_client* client) { delete client; }
+void sysring_close(sysring_client* client) {
+  delete client;
+}
 
 int sysring_find(const sysring_client* client, const char* name) {
   if (client == nullptr || name == nullptr) return -1;
@@ -146,17 +157,22 @@ sysring_follower* sysring_follower_new(const sysring_client* client) {
   return new (std::nothrow) sysring_follower{sysring::RingFollower(client->client), {}, {}, {}};
 }
 
-void sysring_follower_free(sysring_follower* follower) { delete follower; }
+void sysring_follower_free(sysring_follower* follower) {
+  delete follower;
+}
 
 int sysring_follower_poll(sysring_follower* f, sysring_batch* out) {
   if (f == nullptr || out == nullptr) return SYSRING_E_ARGUMENT;
   try {
     const auto result = f->follower.poll(f->batch);
     if (result != sysring::PollResult::kBatch) {
-      return result == sysring::PollResult::kIdle ? 0 : result == sysring::PollResult::kBusy ? 2 : 3;
+      return result == sysring::PollResult::kIdle   ? 0
+             : result == sysring::PollResult::kBusy ? 2
+                                                    : 3;
     }
     f->deltas.clear();
-    for (const auto& d : f->batch.values) f->deltas.push_back({static_cast<uint16_t>(d.id), d.bits});
+    for (const auto& d : f->batch.values)
+      f->deltas.push_back({static_cast<uint16_t>(d.id), d.bits});
     f->string_ids.clear();
     for (const auto& s : f->batch.strings) f->string_ids.push_back(static_cast<uint16_t>(s.id));
     out->position = f->batch.position;

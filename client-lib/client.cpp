@@ -116,10 +116,10 @@ std::unique_ptr<Client::Mapping> Client::map_and_validate(const OpenOptions& opt
                 "corrupt or foreign segment: invalid state word " + std::to_string(state_word));
   }
   if (options.require_live && state != layout::BrokerState::kLive) {
-    throw Error(ErrorCode::kNotLive, state == layout::BrokerState::kClosed
-                                         ? "broker closed segment " + options.name
-                                         : "broker has not finished starting segment " +
-                                               options.name);
+    throw Error(ErrorCode::kNotLive,
+                state == layout::BrokerState::kClosed
+                    ? "broker closed segment " + options.name
+                    : "broker has not finished starting segment " + options.name);
   }
   m->sections = detail::check_header(m->header_copy, size);
 
@@ -143,7 +143,9 @@ Client::Client(std::unique_ptr<Mapping> mapping) : mapping_(std::move(mapping)) 
   slot_count_ = mapping_->header_copy.value_slot_count;
 }
 
-Client Client::open(const OpenOptions& options) { return Client(map_and_validate(options)); }
+Client Client::open(const OpenOptions& options) {
+  return Client(map_and_validate(options));
+}
 
 Client::Client(Client&&) noexcept = default;
 Client& Client::operator=(Client&&) noexcept = default;
@@ -159,8 +161,8 @@ ReadStatus Client::read_text(MetricId id, Text& out) const noexcept {
     out.read_time_ns = seqlock::load(slot.read_time_ns);
     meta = seqlock::load(slot.meta);
     // The length may be torn until validated: bound the copy by the slot, not by it.
-    const std::size_t n = (std::min<std::size_t>(layout::meta_length(meta),
-                                                  layout::kMaxStringBytes) + 7) / 8;
+    const std::size_t n =
+        (std::min<std::size_t>(layout::meta_length(meta), layout::kMaxStringBytes) + 7) / 8;
     for (std::size_t i = 0; i < n; ++i) words[i] = seqlock::load(slot.payload[i]);
   });
   if (!consistent) return ReadStatus::kBusy;
@@ -187,7 +189,9 @@ const std::vector<Descriptor>& Client::descriptors() const noexcept {
   return mapping_->descriptors;
 }
 
-const std::string& Client::platform() const noexcept { return mapping_->platform; }
+const std::string& Client::platform() const noexcept {
+  return mapping_->platform;
+}
 
 SegmentInfo Client::info() const noexcept {
   const layout::HeaderFixed& h = mapping_->header_copy;
@@ -220,7 +224,9 @@ SegmentInfo Client::info() const noexcept {
   return info;
 }
 
-std::uint64_t Client::epoch() const noexcept { return mapping_->header_copy.epoch; }
+std::uint64_t Client::epoch() const noexcept {
+  return mapping_->header_copy.epoch;
+}
 
 BrokerHealth Client::health() const noexcept {
   const layout::Header& live = mapping_->live();
@@ -254,7 +260,9 @@ bool Client::reattach() {
   return true;
 }
 
-const layout::Header& Client::live_header() const noexcept { return mapping_->live(); }
+const layout::Header& Client::live_header() const noexcept {
+  return mapping_->live();
+}
 
 const layout::RingSlotHeader& Client::ring_slot(std::uint64_t position) const noexcept {
   const layout::HeaderFixed& h = mapping_->header_copy;
@@ -272,21 +280,30 @@ std::uint32_t Client::ring_slot_size() const noexcept {
 
 const char* to_string(ReadStatus status) noexcept {
   switch (status) {
-    case ReadStatus::kOk: return "ok";
-    case ReadStatus::kNoSuchMetric: return "no such metric";
-    case ReadStatus::kEmpty: return "not read yet";
-    case ReadStatus::kUnavailable: return "unavailable";
-    case ReadStatus::kReadError: return "read error";
-    case ReadStatus::kBusy: return "busy";
+    case ReadStatus::kOk:
+      return "ok";
+    case ReadStatus::kNoSuchMetric:
+      return "no such metric";
+    case ReadStatus::kEmpty:
+      return "not read yet";
+    case ReadStatus::kUnavailable:
+      return "unavailable";
+    case ReadStatus::kReadError:
+      return "read error";
+    case ReadStatus::kBusy:
+      return "busy";
   }
   return "?";
 }
 
 const char* to_string(BrokerHealth health) noexcept {
   switch (health) {
-    case BrokerHealth::kAlive: return "alive";
-    case BrokerHealth::kStale: return "stale";
-    case BrokerHealth::kGone: return "gone";
+    case BrokerHealth::kAlive:
+      return "alive";
+    case BrokerHealth::kStale:
+      return "stale";
+    case BrokerHealth::kGone:
+      return "gone";
   }
   return "?";
 }

@@ -27,7 +27,8 @@ bool decode(const schema::DeltaBatch& batch, Batch& out) {
   const auto* strings = batch.strings();
   const std::size_t s = string_ids ? string_ids->size() : 0;
   if ((strings ? strings->size() : 0) != s) return false;
-  for (std::size_t i = 0; i < s; ++i) out.strings.push_back({string_ids->Get(i), strings->Get(i)->str()});
+  for (std::size_t i = 0; i < s; ++i)
+    out.strings.push_back({string_ids->Get(i), strings->Get(i)->str()});
   if (const auto* gone = batch.unavailable_ids()) {
     for (const auto id : *gone) out.unavailable.push_back(static_cast<MetricId>(id));
   }
@@ -124,8 +125,7 @@ PollResult RingFollower::poll(Batch& out) {
 
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(scratch_.data());
   flatbuffers::Verifier verifier(bytes, length, /*max_depth=*/8, /*max_tables=*/64);
-  if (!schema::VerifyDeltaBatchBuffer(verifier) ||
-      !decode(*schema::GetDeltaBatch(bytes), out)) {
+  if (!schema::VerifyDeltaBatchBuffer(verifier) || !decode(*schema::GetDeltaBatch(bytes), out)) {
     ++corrupt_count_;
     ++cursor_;
     return PollResult::kCorrupt;

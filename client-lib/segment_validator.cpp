@@ -3,10 +3,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <cstdint>
 #include <cstdio>
-#include <array>
 #include <string>
 #include <unordered_set>
 
@@ -35,8 +35,8 @@ std::string octal(mode_t mode) {
 
 void check_file_policy(const struct stat& st, std::optional<uid_t> expected_owner) {
   if (!S_ISREG(st.st_mode)) bad("not a regular shared-memory object");
-  const bool owner_ok = expected_owner ? st.st_uid == *expected_owner
-                                       : (st.st_uid == 0 || st.st_uid == ::getuid());
+  const bool owner_ok =
+      expected_owner ? st.st_uid == *expected_owner : (st.st_uid == 0 || st.st_uid == ::getuid());
   if (!owner_ok) {
     throw Error(ErrorCode::kForeignOwner,
                 "segment is owned by uid " + std::to_string(st.st_uid) +
@@ -45,8 +45,8 @@ void check_file_policy(const struct stat& st, std::optional<uid_t> expected_owne
                     "; refusing it (another user may have squatted the name)");
   }
   if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-    throw Error(ErrorCode::kInsecureMode, "segment mode " + octal(st.st_mode) +
-                                              " lets other users write it; refusing it");
+    throw Error(ErrorCode::kInsecureMode,
+                "segment mode " + octal(st.st_mode) + " lets other users write it; refusing it");
   }
   if (st.st_size < static_cast<off_t>(sizeof(layout::Header))) {
     bad("truncated: " + std::to_string(st.st_size) + " bytes, smaller than the header");
@@ -108,9 +108,15 @@ SegmentLayout check_header(const layout::HeaderFixed& h, std::uint64_t mapped_si
     if (seen[s.kind]) bad("duplicate section kind " + std::to_string(s.kind));
     seen[s.kind] = true;
     switch (static_cast<layout::SectionKind>(s.kind)) {
-      case layout::SectionKind::kDescriptors: out.descriptors = s; break;
-      case layout::SectionKind::kValues: out.values = s; break;
-      case layout::SectionKind::kRing: out.ring = s; break;
+      case layout::SectionKind::kDescriptors:
+        out.descriptors = s;
+        break;
+      case layout::SectionKind::kValues:
+        out.values = s;
+        break;
+      case layout::SectionKind::kRing:
+        out.ring = s;
+        break;
     }
   }
   if (!seen[1] || !seen[2] || !seen[3]) bad("a required section is missing");
@@ -132,7 +138,8 @@ SegmentLayout check_header(const layout::HeaderFixed& h, std::uint64_t mapped_si
 }
 
 std::vector<Descriptor> decode_descriptors(std::span<const std::uint8_t> copy,
-                                           const layout::HeaderFixed& header, std::string& platform) {
+                                           const layout::HeaderFixed& header,
+                                           std::string& platform) {
   flatbuffers::Verifier verifier(copy.data(), copy.size(),
                                  /*max_depth=*/16, /*max_tables=*/1u << 20);
   if (!schema::VerifyDescriptorTableBuffer(verifier)) bad("descriptor table fails verification");

@@ -19,8 +19,8 @@ RingWriter::RingWriter(layout::Header& header, std::uint8_t* ring_base, std::uin
 void RingWriter::publish(std::span<const std::uint8_t> batch, std::uint64_t deltas) noexcept {
   assert(batch.size() <= capacity_);
   const std::uint64_t position = head_;
-  auto* slot = reinterpret_cast<layout::RingSlotHeader*>(
-      base_ + (position & (slot_count_ - 1)) * std::uint64_t{slot_size_});
+  auto* slot = reinterpret_cast<layout::RingSlotHeader*>(base_ + (position & (slot_count_ - 1)) *
+                                                                     std::uint64_t{slot_size_});
   auto* payload = reinterpret_cast<layout::Word*>(slot + 1);
 
   const std::uint64_t s = seqlock::write_begin(slot->seq);

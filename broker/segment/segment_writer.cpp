@@ -20,7 +20,9 @@ namespace bip = boost::interprocess;
 namespace {
 
 constexpr std::uint64_t kPage = 4096;
-constexpr std::uint64_t align_up(std::uint64_t v, std::uint64_t a) { return (v + a - 1) / a * a; }
+constexpr std::uint64_t align_up(std::uint64_t v, std::uint64_t a) {
+  return (v + a - 1) / a * a;
+}
 
 std::uint64_t clock_ns(clockid_t clock) {
   timespec ts{};
@@ -39,12 +41,13 @@ std::uint64_t random_epoch() {
 void check_config(const SegmentConfig& c) {
   validate_segment_name(c.name);
   if ((c.mode & (S_IWGRP | S_IWOTH)) != 0 || (c.mode & ~mode_t{0777}) != 0) {
-    throw Error(ErrorCode::kInsecureMode, "segment mode must be at most 0755 with no group or "
-                                          "other write bit (clients refuse anything else)");
+    throw Error(ErrorCode::kInsecureMode,
+                "segment mode must be at most 0755 with no group or "
+                "other write bit (clients refuse anything else)");
   }
   if (!layout::is_power_of_two(c.ring_slot_count) || c.ring_slot_count > layout::kMaxRingSlots) {
-    throw Error(ErrorCode::kBadSegment, "ring slots must be a power of two up to " +
-                                            std::to_string(layout::kMaxRingSlots));
+    throw Error(ErrorCode::kBadSegment,
+                "ring slots must be a power of two up to " + std::to_string(layout::kMaxRingSlots));
   }
   if (!layout::is_power_of_two(c.ring_slot_size) || c.ring_slot_size < layout::kMinRingSlotSize ||
       c.ring_slot_size > layout::kMaxRingSlotSize) {
@@ -88,12 +91,13 @@ void remove_stale_segment(const std::string& name, std::uint64_t now_ns) {
     const bool fresh = beat <= now_ns && now_ns - beat <= 3 * period;
     const std::uint32_t pid = h->fixed.broker_pid;
     const bool pid_plausible = pid != 0 && pid <= static_cast<std::uint32_t>(INT32_MAX);
-    const bool running = h->fixed.magic == layout::kMagic && state != layout::BrokerState::kClosed &&
-                         fresh && pid_plausible &&
+    const bool running = h->fixed.magic == layout::kMagic &&
+                         state != layout::BrokerState::kClosed && fresh && pid_plausible &&
                          (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
     if (running) {
-      throw Error(ErrorCode::kBrokerRunning, "a live broker (pid " + std::to_string(h->fixed.broker_pid) +
-                                                 ") already serves " + name);
+      throw Error(
+          ErrorCode::kBrokerRunning,
+          "a live broker (pid " + std::to_string(h->fixed.broker_pid) + ") already serves " + name);
     }
   }
   bip::shared_memory_object::remove(name.c_str());
@@ -111,8 +115,8 @@ SegmentWriter SegmentWriter::create(const SegmentConfig& c) {
   const std::uint64_t ring_size = std::uint64_t{c.ring_slot_count} * c.ring_slot_size;
   const std::uint64_t total = ring_off + ring_size;
   if (total > layout::kMaxSegmentBytes) {
-    throw Error(ErrorCode::kBadSegment, "segment would be " + std::to_string(total) +
-                                            " bytes, more than the 1 GiB limit");
+    throw Error(ErrorCode::kBadSegment,
+                "segment would be " + std::to_string(total) + " bytes, more than the 1 GiB limit");
   }
 
   bip::shared_memory_object object;
@@ -129,8 +133,8 @@ SegmentWriter SegmentWriter::create(const SegmentConfig& c) {
     object.truncate(static_cast<bip::offset_t>(total));  // once: macOS allows no second resize
   } catch (const bip::interprocess_exception& e) {
     bip::shared_memory_object::remove(c.name.c_str());
-    throw Error(ErrorCode::kSystem, "cannot size segment " + c.name + ": " +
-                                        std::strerror(e.get_native_error()));
+    throw Error(ErrorCode::kSystem,
+                "cannot size segment " + c.name + ": " + std::strerror(e.get_native_error()));
   }
   bip::mapped_region region(object, bip::read_write, 0, total);
   auto* base = static_cast<std::uint8_t*>(region.get_address());
@@ -154,11 +158,12 @@ SegmentWriter SegmentWriter::create(const SegmentConfig& c) {
   h->fixed.ring_slot_count = c.ring_slot_count;
   h->fixed.ring_slot_size = c.ring_slot_size;
   h->fixed.section_count = 3;
-  h->fixed.sections[0] = {static_cast<std::uint32_t>(layout::SectionKind::kDescriptors), 0, desc_off,
-                    c.descriptors.size()};
+  h->fixed.sections[0] = {static_cast<std::uint32_t>(layout::SectionKind::kDescriptors), 0,
+                          desc_off, c.descriptors.size()};
   h->fixed.sections[1] = {static_cast<std::uint32_t>(layout::SectionKind::kValues), 0, values_off,
-                    values_size};
-  h->fixed.sections[2] = {static_cast<std::uint32_t>(layout::SectionKind::kRing), 0, ring_off, ring_size};
+                          values_size};
+  h->fixed.sections[2] = {static_cast<std::uint32_t>(layout::SectionKind::kRing), 0, ring_off,
+                          ring_size};
   std::memcpy(base + desc_off, c.descriptors.data(), c.descriptors.size());
   h->heartbeat_ns.store(now, std::memory_order_relaxed);
   h->state.store(static_cast<std::uint64_t>(layout::BrokerState::kInit), std::memory_order_release);
@@ -171,9 +176,10 @@ SegmentWriter::SegmentWriter(std::string name, bip::shared_memory_object object,
       object_(std::move(object)),
       region_(std::move(region)),
       header_(static_cast<layout::Header*>(region_.get_address())),
-      slots_(reinterpret_cast<layout::ValueSlot*>(static_cast<std::uint8_t*>(region_.get_address()) +
-                                                  header_->fixed.sections[1].offset)),
-      ring_(*header_, static_cast<std::uint8_t*>(region_.get_address()) + header_->fixed.sections[2].offset,
+      slots_(reinterpret_cast<layout::ValueSlot*>(
+          static_cast<std::uint8_t*>(region_.get_address()) + header_->fixed.sections[1].offset)),
+      ring_(*header_,
+            static_cast<std::uint8_t*>(region_.get_address()) + header_->fixed.sections[2].offset,
             header_->fixed.ring_slot_count, header_->fixed.ring_slot_size) {}
 
 SegmentWriter::SegmentWriter(SegmentWriter&& other) noexcept
@@ -187,7 +193,9 @@ SegmentWriter::SegmentWriter(SegmentWriter&& other) noexcept
   other.open_ = false;
 }
 
-SegmentWriter::~SegmentWriter() { close(); }
+SegmentWriter::~SegmentWriter() {
+  close();
+}
 
 void SegmentWriter::set_group(gid_t group) {
   if (::fchown(object_.get_mapping_handle().handle, static_cast<uid_t>(-1), group) != 0) {

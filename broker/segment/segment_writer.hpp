@@ -40,7 +40,9 @@ class SegmentWriter {
 
   [[nodiscard]] layout::Header& header() noexcept { return *header_; }
   [[nodiscard]] layout::ValueSlot& slot(std::uint16_t id) noexcept { return slots_[id]; }
-  [[nodiscard]] std::uint32_t slot_count() const noexcept { return header_->fixed.value_slot_count; }
+  [[nodiscard]] std::uint32_t slot_count() const noexcept {
+    return header_->fixed.value_slot_count;
+  }
   [[nodiscard]] RingWriter& ring() noexcept { return ring_; }
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
 

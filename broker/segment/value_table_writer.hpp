@@ -16,8 +16,8 @@ inline void write_scalar(layout::ValueSlot& slot, schema::ValueType type, std::u
                          std::uint64_t read_time_ns) noexcept {
   const std::uint64_t s = seqlock::write_begin(slot.seq);
   seqlock::store(slot.read_time_ns, read_time_ns);
-  seqlock::store(slot.meta, layout::pack_meta(layout::SlotStatus::kOk,
-                                              static_cast<std::uint8_t>(type), 8));
+  seqlock::store(slot.meta,
+                 layout::pack_meta(layout::SlotStatus::kOk, static_cast<std::uint8_t>(type), 8));
   seqlock::store(slot.payload[0], bits);
   seqlock::write_end(slot.seq, s);
 }
@@ -32,17 +32,16 @@ inline void write_text(layout::ValueSlot& slot, std::string_view text,
   const std::size_t used = (length + 7) / 8;
   const std::uint64_t s = seqlock::write_begin(slot.seq);
   seqlock::store(slot.read_time_ns, read_time_ns);
-  seqlock::store(slot.meta,
-                 layout::pack_meta(layout::SlotStatus::kOk,
-                                   static_cast<std::uint8_t>(schema::ValueType::String),
-                                   static_cast<std::uint32_t>(length)));
+  seqlock::store(slot.meta, layout::pack_meta(layout::SlotStatus::kOk,
+                                              static_cast<std::uint8_t>(schema::ValueType::String),
+                                              static_cast<std::uint32_t>(length)));
   for (std::size_t i = 0; i < used; ++i) seqlock::store(slot.payload[i], words[i]);
   seqlock::write_end(slot.seq, s);
 }
 
 // Unavailable / read error / empty: no value, only a status and when it was decided.
-inline void write_status(layout::ValueSlot& slot, layout::SlotStatus status,
-                         schema::ValueType type, std::uint64_t time_ns) noexcept {
+inline void write_status(layout::ValueSlot& slot, layout::SlotStatus status, schema::ValueType type,
+                         std::uint64_t time_ns) noexcept {
   const std::uint64_t s = seqlock::write_begin(slot.seq);
   seqlock::store(slot.read_time_ns, time_ns);
   seqlock::store(slot.meta, layout::pack_meta(status, static_cast<std::uint8_t>(type), 0));

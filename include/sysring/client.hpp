@@ -142,10 +142,14 @@ class Client {
   static std::unique_ptr<Mapping> map_and_validate(const OpenOptions& options);
   static ReadStatus status_of(layout::SlotStatus status) noexcept {
     switch (status) {
-      case layout::SlotStatus::kOk: return ReadStatus::kOk;
-      case layout::SlotStatus::kEmpty: return ReadStatus::kEmpty;
-      case layout::SlotStatus::kUnavailable: return ReadStatus::kUnavailable;
-      default: return ReadStatus::kReadError;
+      case layout::SlotStatus::kOk:
+        return ReadStatus::kOk;
+      case layout::SlotStatus::kEmpty:
+        return ReadStatus::kEmpty;
+      case layout::SlotStatus::kUnavailable:
+        return ReadStatus::kUnavailable;
+      default:
+        return ReadStatus::kReadError;
     }
   }
 

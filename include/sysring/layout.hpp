@@ -19,8 +19,8 @@ static_assert(sizeof(Word) == 8);
 static_assert(alignof(Word) == 8);
 
 inline constexpr std::uint64_t kMagic = 0x00474E4952535953ULL;  // "SYSRING\0" little-endian
-inline constexpr std::uint16_t kMajorVersion = 1;  // a reader refuses another major
-inline constexpr std::uint16_t kMinorVersion = 0;  // additive changes only
+inline constexpr std::uint16_t kMajorVersion = 1;               // a reader refuses another major
+inline constexpr std::uint16_t kMinorVersion = 0;               // additive changes only
 inline constexpr std::size_t kCacheLine = 64;
 inline constexpr std::size_t kMaxSections = 8;
 inline constexpr std::uint64_t kMaxSegmentBytes = 1ULL << 30;  // sanity bound for readers
@@ -125,16 +125,20 @@ constexpr std::uint64_t pack_meta(SlotStatus status, std::uint8_t value_type,
   return std::uint64_t{length} | (std::uint64_t{value_type} << 32) |
          (std::uint64_t{static_cast<std::uint8_t>(status)} << 40);
 }
-constexpr std::uint32_t meta_length(std::uint64_t meta) { return static_cast<std::uint32_t>(meta); }
-constexpr std::uint8_t meta_type(std::uint64_t meta) { return static_cast<std::uint8_t>(meta >> 32); }
+constexpr std::uint32_t meta_length(std::uint64_t meta) {
+  return static_cast<std::uint32_t>(meta);
+}
+constexpr std::uint8_t meta_type(std::uint64_t meta) {
+  return static_cast<std::uint8_t>(meta >> 32);
+}
 constexpr SlotStatus meta_status(std::uint64_t meta) {
   return static_cast<SlotStatus>(static_cast<std::uint8_t>(meta >> 40));
 }
 
 struct ValueSlot {
-  Word seq;           // seqlock: odd while the broker writes
-  Word read_time_ns;  // CLOCK_MONOTONIC when the broker read the value
-  Word meta;          // pack_meta(status, type, length)
+  Word seq;                     // seqlock: odd while the broker writes
+  Word read_time_ns;            // CLOCK_MONOTONIC when the broker read the value
+  Word meta;                    // pack_meta(status, type, length)
   Word payload[kPayloadWords];  // scalar in payload[0]; strings packed little-endian
 };
 static_assert(offsetof(ValueSlot, seq) == 0);
@@ -155,6 +159,8 @@ inline constexpr std::uint32_t kMinRingSlotSize = 1024;
 inline constexpr std::uint32_t kMaxRingSlotSize = 1u << 20;
 inline constexpr std::uint32_t kMaxRingSlots = 1u << 16;
 
-constexpr bool is_power_of_two(std::uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
+constexpr bool is_power_of_two(std::uint64_t v) {
+  return v != 0 && (v & (v - 1)) == 0;
+}
 
 }  // namespace sysring::layout

@@ -28,8 +28,8 @@ struct Batch {
   std::uint64_t tick = 0;
   std::uint64_t timestamp_ns = 0;
   bool full_snapshot = false;
-  bool from_value_table = false;   // a resync snapshot, not a ring batch
-  std::uint16_t part = 0;          // a tick split over several slots: part of part_count
+  bool from_value_table = false;  // a resync snapshot, not a ring batch
+  std::uint16_t part = 0;         // a tick split over several slots: part of part_count
   std::uint16_t part_count = 1;
   std::uint64_t lost_batches = 0;  // batches overwritten before this follower read them
   std::vector<Delta> values;
@@ -69,7 +69,7 @@ class RingFollower {
   std::uint64_t lost_total_ = 0;
   std::uint64_t lapped_count_ = 0;
   std::uint64_t corrupt_count_ = 0;
-  std::uint64_t epoch_ = 0;  // of the segment the cursor belongs to
+  std::uint64_t epoch_ = 0;             // of the segment the cursor belongs to
   std::vector<std::uint64_t> scratch_;  // private copy of a slot, verified before decoding
 };
 

@@ -50,7 +50,7 @@ typedef struct sysring_scalar {
 typedef struct sysring_metric_info {
   uint16_t id;
   uint8_t type;
-  uint8_t kernel_pattern;      /* 0 STATIC, 1 POLLED, 2 CONSTRAINED, 3 DYNAMIC, 4 DISABLED */
+  uint8_t kernel_pattern; /* 0 STATIC, 1 POLLED, 2 CONSTRAINED, 3 DYNAMIC, 4 DISABLED */
   uint8_t recommended_pattern;
   uint8_t available;
   uint32_t ttl_ms;

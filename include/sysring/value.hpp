@@ -37,9 +37,12 @@ struct Scalar {
   // Any numeric type as a double, for display and arithmetic.
   [[nodiscard]] double as_number() const noexcept {
     switch (type) {
-      case ValueType::I64: return static_cast<double>(as_i64());
-      case ValueType::F64: return as_f64();
-      default: return static_cast<double>(bits);
+      case ValueType::I64:
+        return static_cast<double>(as_i64());
+      case ValueType::F64:
+        return as_f64();
+      default:
+        return static_cast<double>(bits);
     }
   }
 };

@@ -18,11 +18,16 @@ using sysring::registry::kEntries;
 
 std::string type_name(sysring::schema::ValueType t) {
   switch (t) {
-    case sysring::schema::ValueType::U64: return "u64";
-    case sysring::schema::ValueType::I64: return "i64";
-    case sysring::schema::ValueType::F64: return "f64";
-    case sysring::schema::ValueType::String: return "string";
-    default: return "?";
+    case sysring::schema::ValueType::U64:
+      return "u64";
+    case sysring::schema::ValueType::I64:
+      return "i64";
+    case sysring::schema::ValueType::F64:
+      return "f64";
+    case sysring::schema::ValueType::String:
+      return "string";
+    default:
+      return "?";
   }
 }
 
@@ -86,7 +91,9 @@ TEST(Registry, EveryLinuxMetricHasCategoryUnitPatternAndDescription) {
     EXPECT_FALSE(e.category.empty()) << e.name;
     EXPECT_FALSE(e.description.empty()) << e.name;
     EXPECT_FALSE(e.source.empty()) << e.name;
-    if (e.type != sysring::schema::ValueType::String) EXPECT_FALSE(e.unit.empty()) << e.name;
+    if (e.type != sysring::schema::ValueType::String) {
+      EXPECT_FALSE(e.unit.empty()) << e.name;
+    }
     const bool is_static = e.recommended_pattern == sysring::schema::AccessPattern::Static;
     EXPECT_EQ(is_static, e.ttl_ms == 0) << e.name << ": STATIC has TTL 0, others a period";
   }
@@ -99,9 +106,10 @@ TEST(Registry, GeneratorRejectsAChangedReleasedId) {
   ASSERT_EQ(std::system(("mkdir -p " + dir).c_str()), 0);
   const std::string tampered = dir + "/linux.csv";
   // Swap the names of ids 1 and 2.
-  const std::string sed = "sed -e 's/^1,mem.total,/1,mem.TMP,/' -e 's/^2,mem.free,/2,mem.total,/' "
-                          "-e 's/^1,mem.TMP,/1,mem.free,/' " SYSRING_REGISTRY_CSV " > " +
-                          tampered;
+  const std::string sed =
+      "sed -e 's/^1,mem.total,/1,mem.TMP,/' -e 's/^2,mem.free,/2,mem.total,/' "
+      "-e 's/^1,mem.TMP,/1,mem.free,/' " SYSRING_REGISTRY_CSV " > " +
+      tampered;
   ASSERT_EQ(std::system(sed.c_str()), 0);
   const std::string gen = std::string("python3 ") + SYSRING_GEN_REGISTRY + " --registry " +
                           tampered + " --released " SYSRING_RELEASED_IDS " --fbs-out " + dir +
@@ -114,7 +122,8 @@ TEST(Registry, GeneratorRejectsAChangedReleasedId) {
   // And the untampered registry passes the same check.
   const std::string ok = std::string("python3 ") + SYSRING_GEN_REGISTRY +
                          " --registry " SYSRING_REGISTRY_CSV " --released " SYSRING_RELEASED_IDS
-                         " --fbs-out " + dir + "/m.fbs --cpp-out " + dir + "/r.hpp";
+                         " --fbs-out " +
+                         dir + "/m.fbs --cpp-out " + dir + "/r.hpp";
   EXPECT_EQ(std::system(ok.c_str()), 0);
 }
 
