@@ -1,0 +1,15 @@
+# Google Benchmark suite: one executable, run by bench/run.sh (which builds nothing itself).
+#   cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DSYSRING_BUILD_TESTS=OFF
+#   cmake --build build-bench --target sysring_bench && bench/run.sh build-bench/bench/sysring_bench
+# Numbers only mean something in a Release (-O3, NDEBUG) build.
+find_package(benchmark REQUIRED)
+
+add_executable(sysring_bench ${CMAKE_CURRENT_SOURCE_DIR}/sysring_bench.cpp)
+target_link_libraries(sysring_bench PRIVATE sysring_broker_core benchmark::benchmark)
+
+# Smoke test only: proves the suite sets up a real segment and every benchmark runs. No
+# performance assertion belongs in a unit test (bench/report.py checks the ratios).
+if(SYSRING_BUILD_TESTS)
+  add_test(NAME bench.smoke COMMAND sysring_bench --benchmark_min_time=0.01)
+  set_tests_properties(bench.smoke PROPERTIES LABELS bench TIMEOUT 120)
+endif()
