@@ -76,7 +76,11 @@ std::uint32_t LinuxSources::bind(const registry::RegistryEntry& entry, const std
   auto file_it = std::find_if(files_.begin(), files_.end(),
                               [&](const SourceFile& f) { return f.name == spec.path; });
   if (file_it == files_.end()) {
-    files_.push_back({spec.path, spec.format, ProcfsFile(join_path(proc_root, spec.path)), {}});
+    // Only /proc/vmstat is an iterated seq_file among our sources; the rest come in one piece.
+    const auto mode = spec.path == "vmstat" ? ProcfsFile::ReadMode::kUntilEof
+                                            : ProcfsFile::ReadMode::kWholeInOneRead;
+    files_.push_back(
+        {spec.path, spec.format, ProcfsFile(join_path(proc_root, spec.path), mode), {}});
     file_it = std::prev(files_.end());
   }
   SourceFile& file = *file_it;

@@ -10,7 +10,7 @@
 
 namespace sysring::broker {
 
-ProcfsFile::ProcfsFile(std::string path) : path_(std::move(path)) {
+ProcfsFile::ProcfsFile(std::string path, ReadMode mode) : path_(std::move(path)), mode_(mode) {
   do {
     fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   } while (fd_ < 0 && errno == EINTR);
@@ -25,6 +25,7 @@ ProcfsFile::ProcfsFile(ProcfsFile&& other) noexcept
     : path_(std::move(other.path_)),
       fd_(std::exchange(other.fd_, -1)),
       open_error_(other.open_error_),
+      mode_(other.mode_),
       buffer_(std::move(other.buffer_)),
       capacity_(std::exchange(other.capacity_, 0)),
       size_(std::exchange(other.size_, 0)) {}
@@ -35,6 +36,7 @@ ProcfsFile& ProcfsFile::operator=(ProcfsFile&& other) noexcept {
     path_ = std::move(other.path_);
     fd_ = std::exchange(other.fd_, -1);
     open_error_ = other.open_error_;
+    mode_ = other.mode_;
     buffer_ = std::move(other.buffer_);
     capacity_ = std::exchange(other.capacity_, 0);
     size_ = std::exchange(other.size_, 0);
@@ -73,6 +75,7 @@ int ProcfsFile::refresh() {
     // stops at its internal page while more records follow.
     if (n == 0) break;
     used += static_cast<std::size_t>(n);
+    if (mode_ == ReadMode::kWholeInOneRead && used < capacity_) break;
   }
   size_ = used;
   return 0;

@@ -15,9 +15,20 @@ namespace sysring::broker {
 
 class ProcfsFile {
  public:
+  // How the kernel produces the file, which decides when a read is complete.
+  enum class ReadMode {
+    // Iterated seq_files (e.g. /proc/vmstat) may return a short read at an internal page
+    // boundary while more records follow: read until pread returns 0.
+    kUntilEof,
+    // Files generated in one piece (/proc/sys handlers, single_open seq_files such as meminfo,
+    // stat, loadavg, net/snmp): a read that does not fill the buffer holds the whole file, so
+    // the extra empty pread (as costly as the read itself) is skipped.
+    kWholeInOneRead,
+  };
+
   ProcfsFile() = default;
   // Opens `path` O_RDONLY|O_CLOEXEC; on failure is_open() is false and open_error() says why.
-  explicit ProcfsFile(std::string path);
+  explicit ProcfsFile(std::string path, ReadMode mode = ReadMode::kUntilEof);
   ~ProcfsFile();
   ProcfsFile(ProcfsFile&& other) noexcept;
   ProcfsFile& operator=(ProcfsFile&& other) noexcept;
@@ -44,6 +55,7 @@ class ProcfsFile {
   std::string path_;
   int fd_ = -1;
   int open_error_ = 0;
+  ReadMode mode_ = ReadMode::kUntilEof;
   std::unique_ptr<char[]> buffer_;
   std::size_t capacity_ = 0;
   std::size_t size_ = 0;

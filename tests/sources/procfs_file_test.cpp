@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
@@ -86,6 +87,33 @@ TEST(ProcfsFile, MovedFromIsClosedAndMovedToWorks) {
 // A seq_file returns a short read that is NOT the end of the file (it stops at its own page);
 // /proc/crypto is one, larger than a page and stable. Stopping at the first short read would
 // truncate it.
+// Whole-in-one-read files still grow their buffer when a read fills it, and read everything.
+TEST(ProcfsFile, WholeInOneReadModeStillReadsPastAFullBuffer) {
+  ProcTree tree;
+  ProcfsFile file(tree.root() + "/meminfo", ProcfsFile::ReadMode::kWholeInOneRead);
+  ASSERT_EQ(file.refresh(), 0);
+  EXPECT_EQ(file.contents(), tree.read("meminfo"));
+  std::string big;
+  for (int i = 0; big.size() < 50'000; ++i) big += "Key" + std::to_string(i) + ": 1 kB\n";
+  tree.write("meminfo", big);
+  ASSERT_EQ(file.refresh(), 0);
+  EXPECT_EQ(file.contents(), big);
+}
+
+// The real single_open files answer whole in one read: the mode loses nothing on this kernel.
+TEST(ProcfsFile, RealSingleShotFilesMatchAFullRead) {
+  for (const char* path : {"/proc/meminfo", "/proc/stat", "/proc/net/snmp", "/proc/loadavg"}) {
+    ProcfsFile whole(path, ProcfsFile::ReadMode::kWholeInOneRead);
+    ProcfsFile until_eof(path);
+    ASSERT_EQ(whole.refresh(), 0) << path;
+    ASSERT_EQ(until_eof.refresh(), 0) << path;
+    // Values may tick between the two reads; the line count and keys may not.
+    EXPECT_EQ(std::count(whole.contents().begin(), whole.contents().end(), '\n'),
+              std::count(until_eof.contents().begin(), until_eof.contents().end(), '\n'))
+        << path;
+  }
+}
+
 TEST(ProcfsFile, RealSeqFileShortReadIsNotEndOfFile) {
   const std::string path = "/proc/crypto";
   if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " not present";
