@@ -26,6 +26,7 @@ PROMISES = [
 ]
 
 INFO = [
+    ("bound read vs one-word seqlock floor", "BM_LibraryReadBound", "BM_FloorSeqlockOneWord"),
     ("read-all vs word-by-word copy", "BM_LibraryReadAll", "BM_BareCopyAllWordsByWord"),
     ("read-all vs slot gather, no seqlock", "BM_LibraryReadAll", "BM_BareGatherAllWords"),
     ("meminfo open/read/close vs kept-open", "BM_ParseProcMeminfo", "BM_PreadProcMeminfoKeptOpen"),

@@ -155,21 +155,26 @@ ReadStatus Client::read_text(MetricId id, Text& out) const noexcept {
   const auto index = static_cast<std::uint32_t>(id);
   if (index >= slot_count_) return ReadStatus::kNoSuchMetric;
   const layout::ValueSlot& slot = slots_[index];
+  static_assert(sizeof(out.bytes) == layout::kPayloadWords * sizeof(std::uint64_t));
+  std::uint64_t time = 0;
   std::uint64_t meta = 0;
-  std::uint64_t words[layout::kPayloadWords];
   const bool consistent = seqlock::read(slot.seq, [&] {
-    out.read_time_ns = seqlock::load(slot.read_time_ns);
+    time = seqlock::load(slot.read_time_ns);
     meta = seqlock::load(slot.meta);
-    // The length may be torn until validated: bound the copy by the slot, not by it.
+    // The length may be torn until validated: bound the copy by the slot, not by it. Words go
+    // straight into the caller's buffer (bytes are only trusted after validation).
     const std::size_t n =
         (std::min<std::size_t>(layout::meta_length(meta), layout::kMaxStringBytes) + 7) / 8;
-    for (std::size_t i = 0; i < n; ++i) words[i] = seqlock::load(slot.payload[i]);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint64_t w = seqlock::load(slot.payload[i]);
+      std::memcpy(out.bytes + i * sizeof w, &w, sizeof w);
+    }
   });
   if (!consistent) return ReadStatus::kBusy;
   const ReadStatus status = status_of(layout::meta_status(meta));
   if (status != ReadStatus::kOk) return status;
+  out.read_time_ns = time;
   out.length = std::min<std::uint32_t>(layout::meta_length(meta), layout::kMaxStringBytes);
-  std::memcpy(out.bytes, words, out.length);
   return ReadStatus::kOk;
 }
 

@@ -87,6 +87,20 @@ struct OpenOptions {
 };
 
 class RingFollower;
+class Client;
+
+// A metric resolved once to its slot, for loops that read the same metric again and again (as
+// the seed pre-resolved sysctl names to MIBs). Valid while its Client stays attached to the same
+// segment: Client::reattach() invalidates it.
+class BoundMetric {
+ public:
+  ReadStatus read(Scalar& out) const noexcept;
+
+ private:
+  friend class Client;
+  explicit BoundMetric(const layout::ValueSlot* slot) : slot_(slot) {}
+  const layout::ValueSlot* slot_;
+};
 
 class Client {
  public:
@@ -103,18 +117,31 @@ class Client {
   ReadStatus read(MetricId id, Scalar& out) const noexcept {
     const auto index = static_cast<std::uint32_t>(id);
     if (index >= slot_count_) return ReadStatus::kNoSuchMetric;
-    const layout::ValueSlot& slot = slots_[index];
-    std::uint64_t meta = 0;
+    return read_slot(slots_[index], out);
+  }
+  ReadStatus read_text(MetricId id, Text& out) const noexcept;
+  // Resolves `id` once; nullopt if it is outside the value table.
+  [[nodiscard]] std::optional<BoundMetric> bind(MetricId id) const noexcept {
+    const auto index = static_cast<std::uint32_t>(id);
+    if (index >= slot_count_) return std::nullopt;
+    return BoundMetric(&slots_[index]);
+  }
+
+  // One seqlock copy of a scalar slot: three words, no syscall, no allocation.
+  static ReadStatus read_slot(const layout::ValueSlot& slot, Scalar& out) noexcept {
+    // Copy into locals: stores to `out` inside the retry loop could not stay in registers.
+    std::uint64_t time = 0, meta = 0, bits = 0;
     const bool consistent = seqlock::read(slot.seq, [&] {
-      out.read_time_ns = seqlock::load(slot.read_time_ns);
+      time = seqlock::load(slot.read_time_ns);
       meta = seqlock::load(slot.meta);
-      out.bits = seqlock::load(slot.payload[0]);
+      bits = seqlock::load(slot.payload[0]);
     });
     if (!consistent) return ReadStatus::kBusy;
+    out.bits = bits;
+    out.read_time_ns = time;
     out.type = static_cast<ValueType>(layout::meta_type(meta));
     return status_of(layout::meta_status(meta));
   }
-  ReadStatus read_text(MetricId id, Text& out) const noexcept;
 
   // ---- Names and descriptors (verified private copy) ----
   [[nodiscard]] std::optional<MetricId> find(std::string_view name) const noexcept;
@@ -140,23 +167,31 @@ class Client {
   struct Mapping;
   explicit Client(std::unique_ptr<Mapping> mapping);
   static std::unique_ptr<Mapping> map_and_validate(const OpenOptions& options);
+  // SlotStatus -> ReadStatus through a constant packed in an immediate: this sits on the hot
+  // path, where a switch branches and an array is rebuilt on the stack.
   static ReadStatus status_of(layout::SlotStatus status) noexcept {
-    switch (status) {
-      case layout::SlotStatus::kOk:
-        return ReadStatus::kOk;
-      case layout::SlotStatus::kEmpty:
-        return ReadStatus::kEmpty;
-      case layout::SlotStatus::kUnavailable:
-        return ReadStatus::kUnavailable;
-      default:
-        return ReadStatus::kReadError;
-    }
+    static_assert(static_cast<int>(layout::SlotStatus::kEmpty) == 0 &&
+                  static_cast<int>(layout::SlotStatus::kOk) == 1 &&
+                  static_cast<int>(layout::SlotStatus::kUnavailable) == 2 &&
+                  static_cast<int>(layout::SlotStatus::kReadError) == 3);
+    constexpr std::uint32_t kByStatus =
+        static_cast<std::uint32_t>(ReadStatus::kEmpty) |
+        static_cast<std::uint32_t>(ReadStatus::kOk) << 8 |
+        static_cast<std::uint32_t>(ReadStatus::kUnavailable) << 16 |
+        static_cast<std::uint32_t>(ReadStatus::kReadError) << 24;
+    // Masking keeps any byte in range; the broker only writes 0..3.
+    const auto s = static_cast<std::uint32_t>(status) & 3;
+    return static_cast<ReadStatus>((kByStatus >> (s * 8)) & 0xFF);
   }
 
   std::unique_ptr<Mapping> mapping_;
   const layout::ValueSlot* slots_ = nullptr;
   std::uint32_t slot_count_ = 0;
 };
+
+inline ReadStatus BoundMetric::read(Scalar& out) const noexcept {
+  return Client::read_slot(*slot_, out);
+}
 
 // Monotonic clock in ns, the clock the broker stamps values and heartbeats with.
 [[nodiscard]] std::uint64_t monotonic_ns() noexcept;
