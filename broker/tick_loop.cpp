@@ -1,5 +1,7 @@
 #include "tick_loop.hpp"
 
+#include <stdexcept>
+
 #include "segment/value_table_writer.hpp"
 
 namespace sysring::broker {
@@ -17,6 +19,7 @@ TickLoop::TickLoop(SegmentWriter& segment, MetricSources& sources,
     if (e.recommended_pattern == schema::AccessPattern::Disabled) continue;
     if (!sources.availability(e.id).available) {
       write_status(segment.slot(e.id), layout::SlotStatus::kUnavailable, e.type, 0);
+      unavailable_at_start_.push_back(e.id);
       continue;
     }
     Tracked t{};
@@ -62,6 +65,9 @@ TickStats TickLoop::tick(std::uint64_t now_ns) {
   const bool first = ticks_ == 0;
   sources_->begin_tick();
   encoder_.begin(ticks_, now_ns, first);
+  if (first) {  // the full snapshot names what will never come, too
+    for (const std::uint16_t id : unavailable_at_start_) encoder_.add_unavailable(id);
+  }
   for (Tracked& m : tracked_) {
     if (now_ns < m.next_due_ns) continue;
     const Reading r = sources_->read(m.id);

@@ -49,6 +49,7 @@ class TickLoop {
   SegmentWriter* segment_;
   MetricSources* sources_;
   std::vector<Tracked> tracked_;
+  std::vector<std::uint16_t> unavailable_at_start_;
   DeltaEncoder encoder_;
   std::uint64_t ticks_ = 0;
 };

@@ -1,6 +1,5 @@
 #include "ring_writer.hpp"
 
-#include <cassert>
 #include <cstring>
 
 #include "sysring/seqlock.hpp"
@@ -16,8 +15,8 @@ RingWriter::RingWriter(layout::Header& header, std::uint8_t* ring_base, std::uin
       capacity_(slot_size - sizeof(layout::RingSlotHeader)),
       head_(header.ring_head.load(std::memory_order_relaxed)) {}
 
-void RingWriter::publish(std::span<const std::uint8_t> batch, std::uint64_t deltas) noexcept {
-  assert(batch.size() <= capacity_);
+bool RingWriter::publish(std::span<const std::uint8_t> batch, std::uint64_t deltas) noexcept {
+  if (batch.size() > capacity_) return false;
   const std::uint64_t position = head_;
   auto* slot = reinterpret_cast<layout::RingSlotHeader*>(base_ + (position & (slot_count_ - 1)) *
                                                                      std::uint64_t{slot_size_});
@@ -47,6 +46,7 @@ void RingWriter::publish(std::span<const std::uint8_t> batch, std::uint64_t delt
   };
   bump(header_->ring_deltas_total, deltas);
   bump(header_->ring_bytes_total, batch.size());
+  return true;
 }
 
 }  // namespace sysring::broker

@@ -21,8 +21,10 @@ class RingWriter {
   [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
   [[nodiscard]] std::uint64_t head() const noexcept { return head_; }
 
-  // `batch` must fit capacity(); `deltas` only feeds the bytes-per-delta statistics.
-  void publish(std::span<const std::uint8_t> batch, std::uint64_t deltas) noexcept;
+  // Returns false, publishing nothing, if `batch` does not fit capacity() (the encoder sizes
+  // batches so this cannot happen; the check keeps a bug from overrunning the next slot).
+  // `deltas` only feeds the bytes-per-delta statistics.
+  bool publish(std::span<const std::uint8_t> batch, std::uint64_t deltas) noexcept;
 
  private:
   layout::Header* header_;
