@@ -19,6 +19,15 @@ struct sysring_follower {
 
 namespace {
 
+static_assert(SYSRING_READ_EMPTY == static_cast<int>(sysring::ReadStatus::kEmpty) &&
+                  SYSRING_READ_OK == static_cast<int>(sysring::ReadStatus::kOk) &&
+                  SYSRING_READ_UNAVAILABLE == static_cast<int>(sysring::ReadStatus::kUnavailable) &&
+                  SYSRING_READ_ERROR == static_cast<int>(sysring::ReadStatus::kReadError) &&
+                  SYSRING_READ_NO_SUCH_METRIC ==
+                      static_cast<int>(sysring::ReadStatus::kNoSuchMetric) &&
+                  SYSRING_READ_BUSY == static_cast<int>(sysring::ReadStatus::kBusy),
+              "the C read codes are the C++ ReadStatus values");
+
 int code_of(sysring::ErrorCode code) {
   switch (code) {
     case sysring::ErrorCode::kInvalidName:

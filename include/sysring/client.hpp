@@ -167,21 +167,17 @@ class Client {
   struct Mapping;
   explicit Client(std::unique_ptr<Mapping> mapping);
   static std::unique_ptr<Mapping> map_and_validate(const OpenOptions& options);
-  // SlotStatus -> ReadStatus through a constant packed in an immediate: this sits on the hot
-  // path, where a switch branches and an array is rebuilt on the stack.
+  // SlotStatus and ReadStatus share their first four values: decoding is a mask (the broker
+  // only writes 0..3; the mask keeps any other byte in range).
   static ReadStatus status_of(layout::SlotStatus status) noexcept {
-    static_assert(static_cast<int>(layout::SlotStatus::kEmpty) == 0 &&
-                  static_cast<int>(layout::SlotStatus::kOk) == 1 &&
-                  static_cast<int>(layout::SlotStatus::kUnavailable) == 2 &&
-                  static_cast<int>(layout::SlotStatus::kReadError) == 3);
-    constexpr std::uint32_t kByStatus =
-        static_cast<std::uint32_t>(ReadStatus::kEmpty) |
-        static_cast<std::uint32_t>(ReadStatus::kOk) << 8 |
-        static_cast<std::uint32_t>(ReadStatus::kUnavailable) << 16 |
-        static_cast<std::uint32_t>(ReadStatus::kReadError) << 24;
-    // Masking keeps any byte in range; the broker only writes 0..3.
-    const auto s = static_cast<std::uint32_t>(status) & 3;
-    return static_cast<ReadStatus>((kByStatus >> (s * 8)) & 0xFF);
+    static_assert(static_cast<int>(layout::SlotStatus::kEmpty) ==
+                      static_cast<int>(ReadStatus::kEmpty) &&
+                  static_cast<int>(layout::SlotStatus::kOk) == static_cast<int>(ReadStatus::kOk) &&
+                  static_cast<int>(layout::SlotStatus::kUnavailable) ==
+                      static_cast<int>(ReadStatus::kUnavailable) &&
+                  static_cast<int>(layout::SlotStatus::kReadError) ==
+                      static_cast<int>(ReadStatus::kReadError));
+    return static_cast<ReadStatus>(static_cast<std::uint8_t>(status) & 3);
   }
 
   std::unique_ptr<Mapping> mapping_;

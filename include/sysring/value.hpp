@@ -14,13 +14,14 @@ namespace sysring {
 using schema::AccessPattern;
 using schema::ValueType;
 
+// The first four values equal layout::SlotStatus, so the hot read decodes a status with a mask.
 enum class ReadStatus : std::uint8_t {
-  kOk = 0,
-  kNoSuchMetric,  // id outside this segment's value table
-  kEmpty,         // the broker has not read it yet
-  kUnavailable,   // the broker cannot read it on this machine (see the descriptor's reason)
-  kReadError,     // the broker's last read failed
-  kBusy,          // the broker kept the slot busy; retry
+  kEmpty = 0,         // the broker has not read it yet
+  kOk = 1,            //
+  kUnavailable = 2,   // the broker cannot read it on this machine (see the descriptor's reason)
+  kReadError = 3,     // the broker's last read failed
+  kNoSuchMetric = 4,  // id outside this segment's value table
+  kBusy = 5,          // the broker kept the slot busy; retry
 };
 
 [[nodiscard]] const char* to_string(ReadStatus status) noexcept;
