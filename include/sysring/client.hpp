@@ -12,9 +12,11 @@
 
 #include <sys/types.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -120,6 +122,48 @@ class Client {
     return read_slot(slots_[index], out);
   }
   ReadStatus read_text(MetricId id, Text& out) const noexcept;
+
+  // Reads many scalar metrics: out[i] and status[i] for ids[i] (up to the shortest span).
+  // One pass makes a single seqlock attempt per slot, with no retry loop in the way of the
+  // pipeline; only the slots a concurrent write touched are read again, with the usual bounded
+  // retries. Returns how many came back kOk.
+  std::size_t read_many(std::span<const MetricId> ids, std::span<Scalar> out,
+                        std::span<ReadStatus> status) const noexcept {
+    const std::size_t n = std::min({ids.size(), out.size(), status.size()});
+    // Locals: stores through `out` might alias the members, which would force reloads.
+    const layout::ValueSlot* const slots = slots_;
+    const std::uint32_t slot_count = slot_count_;
+    std::size_t ok = 0;
+    bool retry = false;
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto index = static_cast<std::uint32_t>(ids[i]);
+      if (index >= slot_count) {
+        status[i] = ReadStatus::kNoSuchMetric;
+        continue;
+      }
+      const layout::ValueSlot& slot = slots[index];
+      const std::uint64_t s0 = slot.seq.load(std::memory_order_acquire);
+      const std::uint64_t time = seqlock::load(slot.read_time_ns);
+      const std::uint64_t meta = seqlock::load(slot.meta);
+      const std::uint64_t bits = seqlock::load(slot.payload[0]);
+      std::atomic_thread_fence(std::memory_order_acquire);  // as in seqlock::read
+      const bool consistent = ((s0 & 1) == 0) & (slot.seq.load(std::memory_order_relaxed) == s0);
+      out[i] = Scalar{bits, static_cast<ValueType>(layout::meta_type(meta)), time};
+      // Branch-free: kBusy marks the slot for the second pass.
+      const ReadStatus st = consistent ? status_of(layout::meta_status(meta)) : ReadStatus::kBusy;
+      status[i] = st;
+      retry |= !consistent;
+      ok += st == ReadStatus::kOk;
+    }
+    if (retry) {
+      for (std::size_t i = 0; i < n; ++i) {
+        if (status[i] != ReadStatus::kBusy) continue;
+        status[i] = read(ids[i], out[i]);
+        ok += status[i] == ReadStatus::kOk;
+      }
+    }
+    return ok;
+  }
   // Resolves `id` once; nullopt if it is outside the value table.
   [[nodiscard]] std::optional<BoundMetric> bind(MetricId id) const noexcept {
     const auto index = static_cast<std::uint32_t>(id);
