@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 segment=${1:-/sysring}
 build=$root/build
 
-"$root/scripts/build.sh" "$build" -DCMAKE_BUILD_TYPE=Release
+"$root/scripts/build.sh" "$build"
 sysringd=$build/broker/sysringd
 sysring=$build/tools/sysring/sysring
 

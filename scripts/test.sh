@@ -10,7 +10,7 @@ jobs=$(nproc)
 "$root/scripts/bootstrap.sh"
 
 echo "== build and test (RelWithDebInfo)"
-"$root/scripts/build.sh" "$root/build"
+"$root/scripts/build.sh" "$root/build" -DSYSRING_BUILD_TESTS=ON
 ctest --test-dir "$root/build" --output-on-failure -j "$jobs"
 
 if [[ $quick == --quick ]]; then exit 0; fi
