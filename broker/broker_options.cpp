@@ -5,6 +5,7 @@
 #include <boost/program_options.hpp>
 #include <iostream>
 #include <stdexcept>
+#include <vector>
 
 #include "sysring/segment_name.hpp"
 
@@ -34,7 +35,12 @@ mode_t parse_mode(const std::string& s) {
 }
 
 gid_t parse_group(const std::string& s) {
-  if (const group* g = ::getgrnam(s.c_str())) return g->gr_gid;
+  group entry{};
+  group* found = nullptr;
+  std::vector<char> buf(16384);
+  if (::getgrnam_r(s.c_str(), &entry, buf.data(), buf.size(), &found) == 0 && found != nullptr) {
+    return found->gr_gid;
+  }
   throw std::invalid_argument("--group: no group named '" + s + "'");
 }
 

@@ -27,8 +27,8 @@ void write(Level level, std::string_view message) {
   if (g_syslog) {
     ::syslog(kPriorities[i], "%.*s", static_cast<int>(message.size()), message.data());
   } else {
-    std::fprintf(stderr, "sysringd: %s: %.*s\n", kNames[i], static_cast<int>(message.size()),
-                 message.data());
+    (void)std::fprintf(stderr, "sysringd: %s: %.*s\n", kNames[i], static_cast<int>(message.size()),
+                       message.data());
   }
 }
 

@@ -17,6 +17,7 @@
 #include "segment/descriptor_builder.hpp"
 #include "segment/segment_writer.hpp"
 #include "sources/metric_sources.hpp"
+#include "sysring/errno_text.hpp"
 #include "sysring/error.hpp"
 #include "sysring/registry_data.hpp"
 #include "tick_loop.hpp"
@@ -39,7 +40,7 @@ void install_signal_handlers() {
   sa.sa_flags = 0;  // no SA_RESTART: the tick sleep wakes up at once
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
+  (void)::signal(SIGPIPE, SIG_IGN);
 }
 
 std::uint64_t now_ns() {
@@ -62,9 +63,9 @@ int g_ready_fd = -1;
 
 bool detach_or_become_child() {
   int fds[2];
-  if (::pipe(fds) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  if (::pipe(fds) != 0) throw std::runtime_error(std::string("pipe: ") + errno_text(errno));
   const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  if (pid < 0) throw std::runtime_error(std::string("fork: ") + errno_text(errno));
   if (pid > 0) {
     ::close(fds[1]);
     std::string message;
@@ -72,8 +73,8 @@ bool detach_or_become_child() {
     ssize_t n;
     while ((n = ::read(fds[0], buf, sizeof buf)) > 0) message.append(buf, static_cast<size_t>(n));
     if (message == "ok") std::_Exit(0);
-    std::fprintf(stderr, "sysringd: error: %s\n",
-                 message.empty() ? "broker exited during start-up" : message.c_str());
+    (void)std::fprintf(stderr, "sysringd: error: %s\n",
+                       message.empty() ? "broker exited during start-up" : message.c_str());
     std::_Exit(1);
   }
   ::close(fds[0]);
@@ -149,7 +150,8 @@ int run(const BrokerOptions& o) {
   }
   segment.close();
   const int signo = g_stop_signal.load();
-  log::info(signo != 0 ? std::string("stopped by ") + ::strsignal(signo) + ", segment removed"
+  log::info(signo != 0 ? std::string("stopped by ") + (signo == SIGINT ? "SIGINT" : "SIGTERM") +
+                             ", segment removed"
                        : "tick limit reached, segment removed");
   return 0;
 }
@@ -161,7 +163,7 @@ int main(int argc, char** argv) {
   try {
     options = parse_broker_options(argc, argv);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "sysringd: error: %s (try --help)\n", e.what());
+    (void)std::fprintf(stderr, "sysringd: error: %s (try --help)\n", e.what());
     return 2;
   }
   if (!options) return 0;
@@ -175,7 +177,7 @@ int main(int argc, char** argv) {
       report_ready(e.what());
       log::error(e.what());
     } else {
-      std::fprintf(stderr, "sysringd: error: %s\n", e.what());
+      (void)std::fprintf(stderr, "sysringd: error: %s\n", e.what());
     }
     return 1;
   }

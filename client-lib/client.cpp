@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "segment_validator.hpp"
+#include "sysring/errno_text.hpp"
 #include "sysring/registry_data.hpp"
 
 namespace sysring {
@@ -47,7 +48,7 @@ Error open_error(const std::string& name, int err) {
     case EPERM:
       return {ErrorCode::kPermission, "permission denied opening segment " + name};
     default:
-      return {ErrorCode::kSystem, "cannot open segment " + name + ": " + std::strerror(err)};
+      return {ErrorCode::kSystem, "cannot open segment " + name + ": " + errno_text(err)};
   }
 }
 

@@ -27,7 +27,7 @@ bool within(std::uint64_t off, std::uint64_t len, std::uint64_t size) {
 
 std::string octal(mode_t mode) {
   char buf[8];
-  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
+  (void)std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
   return buf;
 }
 

@@ -8,7 +8,7 @@ std::vector<std::uint8_t> build_descriptor_table(
     std::span<const registry::RegistryEntry> entries, std::string_view platform,
     std::uint64_t schema_hash,
     const std::function<const Availability&(std::uint16_t)>& availability) {
-  flatbuffers::FlatBufferBuilder fbb(16 * 1024);
+  flatbuffers::FlatBufferBuilder fbb(std::size_t{16} * 1024);
   std::vector<flatbuffers::Offset<schema::MetricDescriptor>> metrics;
   metrics.reserve(entries.size());
   for (const registry::RegistryEntry& e : entries) {

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <random>
 
+#include "sysring/errno_text.hpp"
 #include "sysring/error.hpp"
 #include "sysring/segment_name.hpp"
 
@@ -70,11 +71,11 @@ void remove_stale_segment(const std::string& name, std::uint64_t now_ns) {
   } catch (const bip::interprocess_exception& e) {
     if (e.get_native_error() == ENOENT) return;
     throw Error(ErrorCode::kPermission, "cannot inspect existing segment " + name + ": " +
-                                            std::strerror(e.get_native_error()));
+                                            errno_text(e.get_native_error()));
   }
   struct stat st {};
   if (::fstat(existing.get_mapping_handle().handle, &st) != 0) {
-    throw Error(ErrorCode::kSystem, "fstat " + name + ": " + std::strerror(errno));
+    throw Error(ErrorCode::kSystem, "fstat " + name + ": " + errno_text(errno));
   }
   if (st.st_uid != ::geteuid()) {
     throw Error(ErrorCode::kForeignOwner, "segment " + name + " exists and belongs to uid " +
@@ -121,12 +122,12 @@ SegmentWriter SegmentWriter::create(const SegmentConfig& c) {
 
   bip::shared_memory_object object;
   try {
-    bip::permissions perms(static_cast<unsigned>(c.mode));
+    bip::permissions perms(static_cast<int>(c.mode));
     object = bip::shared_memory_object(bip::create_only, c.name.c_str(), bip::read_write, perms);
   } catch (const bip::interprocess_exception& e) {
     const int err = e.get_native_error();
     throw Error(err == EEXIST ? ErrorCode::kBrokerRunning : ErrorCode::kPermission,
-                "cannot create segment " + c.name + ": " + std::strerror(err) +
+                "cannot create segment " + c.name + ": " + errno_text(err) +
                     (err == EEXIST ? " (another process created it first)" : ""));
   }
   try {
@@ -134,7 +135,7 @@ SegmentWriter SegmentWriter::create(const SegmentConfig& c) {
   } catch (const bip::interprocess_exception& e) {
     bip::shared_memory_object::remove(c.name.c_str());
     throw Error(ErrorCode::kSystem,
-                "cannot size segment " + c.name + ": " + std::strerror(e.get_native_error()));
+                "cannot size segment " + c.name + ": " + errno_text(e.get_native_error()));
   }
   bip::mapped_region region(object, bip::read_write, 0, total);
   auto* base = static_cast<std::uint8_t*>(region.get_address());
@@ -200,7 +201,7 @@ SegmentWriter::~SegmentWriter() {
 void SegmentWriter::set_group(gid_t group) {
   if (::fchown(object_.get_mapping_handle().handle, static_cast<uid_t>(-1), group) != 0) {
     throw Error(ErrorCode::kPermission, "cannot give segment " + name_ + " to group " +
-                                            std::to_string(group) + ": " + std::strerror(errno));
+                                            std::to_string(group) + ": " + errno_text(errno));
   }
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "exit_codes.hpp"
+#include "sysring/errno_text.hpp"
 
 namespace sysring::cli {
 
@@ -15,7 +16,7 @@ void write_stdout(std::string_view text) {
   if (written != text.size() || std::fflush(stdout) != 0) {
     if (errno == EPIPE) throw OutputClosed{};
     throw CliError(kExitError, std::string("cannot write output: ") +
-                                   (errno != 0 ? std::strerror(errno) : "short write"));
+                                   (errno != 0 ? errno_text(errno) : "short write"));
   }
 }
 
