@@ -49,15 +49,18 @@ std::string readings_table(const std::vector<MetricReading>& readings, std::uint
   return table.render();
 }
 
-void write_reading_json(JsonWriter& json, const MetricReading& r, std::uint64_t now_ns) {
-  const Descriptor& d = *r.descriptor;
-  json.begin_object()
-      .field("id", static_cast<std::uint64_t>(d.id))
+JsonWriter& write_identity_fields(JsonWriter& json, const Descriptor& d) {
+  return json.field("id", static_cast<std::uint64_t>(d.id))
       .field("name", d.name)
       .field("category", d.category)
       .field("type", type_name(d.type))
-      .field("unit", d.unit)
-      .field("status", to_string(r.status));
+      .field("unit", d.unit);
+}
+
+void write_reading_json(JsonWriter& json, const MetricReading& r, std::uint64_t now_ns) {
+  const Descriptor& d = *r.descriptor;
+  json.begin_object();
+  write_identity_fields(json, d).field("status", to_string(r.status));
   if (r.status != ReadStatus::kOk) {
     json.key("value").null();  // never a made-up 0: the status says why there is no value
     if (r.status == ReadStatus::kUnavailable && !d.unavailable_reason.empty()) {

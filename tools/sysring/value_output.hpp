@@ -23,6 +23,9 @@ void write_json_value(JsonWriter& json, const Descriptor& descriptor, std::uint6
 // {"id":..,"name":..,"status":"ok","value":..,"age_s":..} for one reading.
 void write_reading_json(JsonWriter& json, const MetricReading& reading, std::uint64_t now_ns);
 
+// The identifying fields every JSON metric object starts with: id, name, category, type, unit.
+JsonWriter& write_identity_fields(JsonWriter& json, const Descriptor& d);
+
 // Reads `descriptors` now and prints them (table, or one JSON document with a "metrics" array).
 void print_current_values(const Client& client, const std::vector<const Descriptor*>& descriptors,
                           bool json);

@@ -5,6 +5,7 @@
 #include "json_writer.hpp"
 #include "output.hpp"
 #include "table.hpp"
+#include "value_output.hpp"
 #include "verbs.hpp"
 
 namespace sysring::cli {
@@ -21,12 +22,8 @@ void print_json(const Client& client) {
   json.begin_object().field("segment", client.info().name).field("platform", client.platform());
   json.key("metrics").begin_array();
   for (const Descriptor& d : client.descriptors()) {
-    json.begin_object()
-        .field("id", static_cast<std::uint64_t>(d.id))
-        .field("name", d.name)
-        .field("category", d.category)
-        .field("type", type_name(d.type))
-        .field("unit", d.unit)
+    json.begin_object();
+    write_identity_fields(json, d)
         .field("kernel_pattern", pattern_name(d.kernel_pattern))
         .field("recommended_pattern", pattern_name(d.recommended_pattern))
         .field("ttl_ms", d.ttl_ms)
