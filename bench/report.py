@@ -32,7 +32,7 @@ INFO = [
     ("meminfo open/read/close vs kept-open", "BM_ParseProcMeminfo", "BM_PreadProcMeminfoKeptOpen"),
     ("meminfo kept-open vs single read", "BM_PreadProcMeminfoKeptOpen", "BM_LibraryReadOne"),
     ("full broker tick vs idle tick", "BM_BrokerTick", "BM_BrokerTickIdle"),
-    ("tick files: pread-until-EOF vs one pread", "BM_TickFilesRefresh", "BM_TickFilesSinglePread"),
+    ("tick files: broker refresh vs one pread", "BM_TickFilesRefresh", "BM_TickFilesSinglePread"),
 ]
 
 
@@ -132,12 +132,12 @@ def main():
     single = rows.get("BM_TickFilesSinglePread", {})
     if "median" in tick and "median" in files:
         t, f = tick["median"][basis], files["median"][basis]
-        print(f"  {'tick: file reads (ProcfsFile::refresh)':<40} {fmt_ns(f):>9} "
+        print(f"  {'tick: file reads (broker's refresh)':<40} {fmt_ns(f):>9} "
               f"({100 * f / t:.0f}% of the tick)")
         print(f"  {'tick: the rest (parse, table, ring)':<40} {fmt_ns(t - f):>9}")
         if "median" in single:
             extra = f - single["median"][basis]
-            print(f"  {'tick: the extra EOF preads':<40} {fmt_ns(extra):>9} "
+            print(f"  {'tick: extra EOF preads (vmstat)':<40} {fmt_ns(extra):>9} "
                   f"({100 * extra / t:.0f}% of the tick)")
     if "BM_RingFollow" in rows and "median" in rows["BM_RingFollow"]:
         deltas = rows["BM_RingFollow"].get("counters", {}).get("deltas_per_batch")

@@ -503,11 +503,16 @@ void BM_BrokerTickIdle(benchmark::State& state) {
 BENCHMARK(BM_BrokerTickIdle);
 
 // Informational, to split BM_BrokerTick into kernel and user time: the reads alone of every file
-// a full tick re-reads, kept open. "Refresh" is the product's ProcfsFile::refresh (pread until a
-// read returns 0); "SinglePread" is one pread per file into a buffer large enough for it.
+// a full tick re-reads, kept open. "Refresh" is the product's ProcfsFile::refresh in the modes the
+// broker uses (until EOF for /proc/vmstat, one read for the files generated in one piece);
+// "SinglePread" is one pread per file into a buffer large enough for it.
 void BM_TickFilesRefresh(benchmark::State& state) {
   std::vector<broker::ProcfsFile> files;
-  for (const std::string& path : g_env->tick_files) files.emplace_back(path);
+  for (const std::string& path : g_env->tick_files) {
+    const bool iterated = path.ends_with("/vmstat");
+    files.emplace_back(path, iterated ? broker::ProcfsFile::ReadMode::kUntilEof
+                                      : broker::ProcfsFile::ReadMode::kWholeInOneRead);
+  }
   int errors = 0;
   for (auto _ : state) {
     for (broker::ProcfsFile& file : files) errors += file.refresh() != 0;
