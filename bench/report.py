@@ -132,7 +132,7 @@ def main():
     single = rows.get("BM_TickFilesSinglePread", {})
     if "median" in tick and "median" in files:
         t, f = tick["median"][basis], files["median"][basis]
-        print(f"  {'tick: file reads (broker's refresh)':<40} {fmt_ns(f):>9} "
+        print(f"  {'tick: file reads (broker refresh)':<40} {fmt_ns(f):>9} "
               f"({100 * f / t:.0f}% of the tick)")
         print(f"  {'tick: the rest (parse, table, ring)':<40} {fmt_ns(t - f):>9}")
         if "median" in single:
