@@ -22,6 +22,7 @@ struct BrokerOptions {
   bool foreground = false;
   std::string proc_root = "/proc";  // for tests: a fixture tree instead of the real /proc
   std::uint64_t max_ticks = 0;      // 0: run until signalled
+  std::string config;               // scheduler overrides (docs/CONFIG.md); empty: none
 };
 
 // Returns the options, or nullopt after printing --help. Throws std::invalid_argument (one line)

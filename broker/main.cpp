@@ -14,6 +14,7 @@
 
 #include "broker_options.hpp"
 #include "log.hpp"
+#include "scheduler/monotonic_chain.hpp"
 #include "segment/descriptor_builder.hpp"
 #include "segment/segment_writer.hpp"
 #include "sources/metric_sources.hpp"
@@ -98,11 +99,24 @@ void report_ready(const std::string& message) {
   log::use_syslog();
 }
 
-int run(const BrokerOptions& o) {
+std::vector<registry::RegistryEntry> linux_entries() {
   std::vector<registry::RegistryEntry> entries;
   for (const auto& e : registry::kEntries) {
     if (e.platform == "linux") entries.push_back(e);
   }
+  return entries;
+}
+
+// The effective schedule, before any fork so a config error reaches the terminal.
+std::vector<Schedule> load_schedules(const BrokerOptions& o,
+                                     std::span<const registry::RegistryEntry> entries) {
+  ScheduleOverrides overrides;
+  if (!o.config.empty()) overrides = load_schedule_config(o.config);
+  return resolve_schedules(entries, overrides);
+}
+
+int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entries,
+        const std::vector<Schedule>& schedules) {
   auto sources = make_linux_sources(entries, o.proc_root);
   std::size_t unavailable = 0;
   for (const auto& e : entries) {
@@ -114,7 +128,8 @@ int run(const BrokerOptions& o) {
   }
   const auto descriptors = build_descriptor_table(
       entries, "linux", registry::kSchemaHash,
-      [&](std::uint16_t id) -> const Availability& { return sources->availability(id); });
+      [&](std::uint16_t id) -> const Availability& { return sources->availability(id); },
+      schedules);
 
   SegmentConfig config;
   config.name = o.segment;
@@ -128,7 +143,7 @@ int run(const BrokerOptions& o) {
   SegmentWriter segment = SegmentWriter::create(config);
   if (o.group) segment.set_group(*o.group);
 
-  TickLoop loop(segment, *sources, entries);
+  TickLoop loop(segment, *sources, entries, schedules);
   std::uint64_t next = now_ns();
   loop.tick(next);  // the first tick fills the table and publishes the full snapshot
   segment.go_live();
@@ -167,11 +182,19 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!options) return 0;
+  const std::vector<registry::RegistryEntry> entries = linux_entries();
+  std::vector<Schedule> schedules;
+  try {
+    schedules = load_schedules(*options, entries);
+  } catch (const ScheduleConfigError& e) {
+    (void)std::fprintf(stderr, "sysringd: config error: %s\n", e.what());
+    return 2;
+  }
   log::set_level(options->log_level);
   install_signal_handlers();
   try {
     if (!options->foreground) detach_or_become_child();
-    return run(*options);
+    return run(*options, entries, schedules);
   } catch (const std::exception& e) {
     if (g_ready_fd >= 0) {
       report_ready(e.what());

@@ -12,11 +12,17 @@ constexpr std::uint64_t kStaticRetryNs = 10'000 * kMsToNs;
 }  // namespace
 
 TickLoop::TickLoop(SegmentWriter& segment, MetricSources& sources,
-                   std::span<const registry::RegistryEntry> entries)
+                   std::span<const registry::RegistryEntry> entries,
+                   std::span<const Schedule> schedules)
     : segment_(&segment), sources_(&sources), encoder_(segment.ring().capacity()) {
-  for (const registry::RegistryEntry& e : entries) {
+  if (!schedules.empty() && schedules.size() != entries.size()) {
+    throw std::invalid_argument("TickLoop: one schedule per entry");
+  }
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const registry::RegistryEntry& e = entries[i];
+    const Schedule schedule = schedules.empty() ? registry_schedule(e) : schedules[i];
     if (e.id >= segment.slot_count()) continue;
-    if (e.recommended_pattern == schema::AccessPattern::Disabled) continue;
+    if (schedule.pattern == schema::AccessPattern::Disabled) continue;
     if (!sources.availability(e.id).available) {
       write_status(segment.slot(e.id), layout::SlotStatus::kUnavailable, e.type, 0);
       unavailable_at_start_.push_back(e.id);
@@ -25,8 +31,8 @@ TickLoop::TickLoop(SegmentWriter& segment, MetricSources& sources,
     Tracked t{};
     t.id = e.id;
     t.type = e.type;
-    t.read_once = e.recommended_pattern == schema::AccessPattern::Static;
-    t.ttl_ns = std::uint64_t{e.ttl_ms == 0 ? 1000 : e.ttl_ms} * kMsToNs;
+    t.read_once = schedule.pattern == schema::AccessPattern::Static;
+    t.ttl_ns = std::uint64_t{schedule.ttl_ms == 0 ? kDefaultTtlMs : schedule.ttl_ms} * kMsToNs;
     tracked_.push_back(std::move(t));
   }
 }

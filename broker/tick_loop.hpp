@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "scheduler/monotonic_chain.hpp"
 #include "segment/delta_encoder.hpp"
 #include "segment/segment_writer.hpp"
 #include "sources/metric_sources.hpp"
@@ -26,8 +27,11 @@ struct TickStats {
 class TickLoop {
  public:
   // `entries`: this platform's registry rows. Unavailable ones are marked once and never read.
+  // `schedules`: one per entry, the effective schedule after the config's overrides
+  // (resolve_schedules); empty means the registry's own.
   TickLoop(SegmentWriter& segment, MetricSources& sources,
-           std::span<const registry::RegistryEntry> entries);
+           std::span<const registry::RegistryEntry> entries,
+           std::span<const Schedule> schedules = {});
 
   TickStats tick(std::uint64_t now_ns);
   [[nodiscard]] std::uint64_t ticks_done() const noexcept { return ticks_; }

@@ -171,6 +171,8 @@ std::vector<Descriptor> decode_descriptors(std::span<const std::uint8_t> copy,
     d.source = m->source() ? m->source()->str() : "";
     d.available = m->available();
     d.unavailable_reason = m->unavailable_reason() ? m->unavailable_reason()->str() : "";
+    d.effective_pattern = m->effective_pattern().value_or(d.recommended_pattern);
+    d.effective_ttl_ms = m->effective_ttl_ms().value_or(d.ttl_ms);
     out.push_back(std::move(d));
   }
   std::sort(out.begin(), out.end(), [](const Descriptor& a, const Descriptor& b) {

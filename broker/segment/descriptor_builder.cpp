@@ -1,5 +1,7 @@
 #include "descriptor_builder.hpp"
 
+#include <stdexcept>
+
 #include "descriptors_generated.h"
 
 namespace sysring::broker {
@@ -7,11 +9,17 @@ namespace sysring::broker {
 std::vector<std::uint8_t> build_descriptor_table(
     std::span<const registry::RegistryEntry> entries, std::string_view platform,
     std::uint64_t schema_hash,
-    const std::function<const Availability&(std::uint16_t)>& availability) {
+    const std::function<const Availability&(std::uint16_t)>& availability,
+    std::span<const Schedule> schedules) {
+  if (!schedules.empty() && schedules.size() != entries.size()) {
+    throw std::invalid_argument("build_descriptor_table: one schedule per entry");
+  }
   flatbuffers::FlatBufferBuilder fbb(std::size_t{16} * 1024);
   std::vector<flatbuffers::Offset<schema::MetricDescriptor>> metrics;
   metrics.reserve(entries.size());
-  for (const registry::RegistryEntry& e : entries) {
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const registry::RegistryEntry& e = entries[i];
+    const Schedule effective = schedules.empty() ? registry_schedule(e) : schedules[i];
     const Availability& a = availability(e.id);
     const auto name = fbb.CreateString(e.name);
     const auto category = fbb.CreateString(e.category);
@@ -32,6 +40,8 @@ std::vector<std::uint8_t> build_descriptor_table(
     d.add_source(source);
     d.add_available(a.available);
     d.add_unavailable_reason(reason);
+    d.add_effective_pattern(effective.pattern);
+    d.add_effective_ttl_ms(effective.ttl_ms);
     metrics.push_back(d.Finish());
   }
   const auto platform_name = fbb.CreateString(platform.data(), platform.size());

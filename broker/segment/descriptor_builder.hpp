@@ -7,15 +7,19 @@
 #include <string>
 #include <vector>
 
+#include "scheduler/monotonic_chain.hpp"
 #include "sources/metric_sources.hpp"
 #include "sysring/registry_entry.hpp"
 
 namespace sysring::broker {
 
 // `availability(id)` says whether this machine can read each entry, and why not.
+// `schedules` (one per entry, from resolve_schedules) is published as the effective pattern and
+// TTL; empty means the registry's own schedule.
 std::vector<std::uint8_t> build_descriptor_table(
     std::span<const registry::RegistryEntry> entries, std::string_view platform,
     std::uint64_t schema_hash,
-    const std::function<const Availability&(std::uint16_t)>& availability);
+    const std::function<const Availability&(std::uint16_t)>& availability,
+    std::span<const Schedule> schedules = {});
 
 }  // namespace sysring::broker

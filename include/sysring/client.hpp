@@ -46,6 +46,10 @@ struct Descriptor {
   std::string source;
   bool available = false;
   std::string unavailable_reason;
+  // What the broker actually follows after its config file's overrides (docs/CONFIG.md); from
+  // a broker that predates them, the recommended pattern and ttl_ms.
+  AccessPattern effective_pattern = AccessPattern::Static;
+  std::uint32_t effective_ttl_ms = 0;
 };
 
 enum class BrokerHealth : std::uint8_t {

@@ -27,6 +27,8 @@ void print_json(const Client& client) {
         .field("kernel_pattern", pattern_name(d.kernel_pattern))
         .field("recommended_pattern", pattern_name(d.recommended_pattern))
         .field("ttl_ms", d.ttl_ms)
+        .field("effective_pattern", pattern_name(d.effective_pattern))
+        .field("effective_ttl_ms", d.effective_ttl_ms)
         .field("available", d.available)
         .field("unavailable_reason", d.unavailable_reason)
         .field("source", d.source)
@@ -45,15 +47,18 @@ int run_list(const CliOptions& options) {
     print_json(client);
     return kExitOk;
   }
-  Table table(
-      {"ID", "NAME", "CATEGORY", "TYPE", "UNIT", "KERNEL", "RECOMMENDED", "TTL", "AVAILABLE"});
+  // EFFECTIVE and EVERY: the schedule the broker follows after its config file's overrides.
+  Table table({"ID", "NAME", "CATEGORY", "TYPE", "UNIT", "KERNEL", "RECOMMENDED", "TTL",
+               "EFFECTIVE", "EVERY", "AVAILABLE"});
   table.align_right(0);
   table.align_right(7);
+  table.align_right(9);
   for (const Descriptor& d : client.descriptors()) {
     table.add_row({std::to_string(static_cast<unsigned>(d.id)), printable(d.name),
                    printable(d.category), type_name(d.type),
                    d.unit.empty() ? "-" : printable(d.unit), pattern_name(d.kernel_pattern),
                    pattern_name(d.recommended_pattern), format_ttl(d.ttl_ms),
+                   pattern_name(d.effective_pattern), format_ttl(d.effective_ttl_ms),
                    printable(availability_text(d))});
   }
   write_stdout(table.render());
