@@ -150,6 +150,13 @@ int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entr
   log::info("serving " + std::to_string(entries.size() - unavailable) + " of " +
             std::to_string(entries.size()) + " metrics in " + o.segment + " every " +
             std::to_string(o.tick_ms) + " ms (pid " + std::to_string(::getpid()) + ")");
+  std::size_t overridden = 0;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (schedules[i] != registry_schedule(entries[i])) ++overridden;
+  }
+  if (!o.config.empty()) {
+    log::info(o.config + ": " + std::to_string(overridden) + " metrics read less often");
+  }
   report_ready("ok");
 
   while (g_stop_signal.load() == 0 && (o.max_ticks == 0 || loop.ticks_done() < o.max_ticks)) {

@@ -62,6 +62,8 @@ struct SegmentSpec {
   // `availability` is set (the broker's way: ask the sources).
   std::vector<std::uint16_t> unavailable;
   std::function<const broker::Availability&(std::uint16_t)> availability;
+  // Effective schedules to publish, one per entry; empty: the registry's own.
+  std::vector<broker::Schedule> schedules;
 };
 
 // Creates the segment (state INIT; call go_live() before Client::open with defaults).
@@ -82,7 +84,8 @@ inline std::unique_ptr<broker::SegmentWriter> make_segment(const SegmentSpec& sp
       spec.entries, "linux", registry::kSchemaHash,
       spec.availability ? spec.availability : [&](std::uint16_t id) -> const broker::Availability& {
         return availability.at(id);
-      });
+      },
+      spec.schedules);
   broker::SegmentConfig config;
   config.name = spec.name;
   config.value_slot_count = registry::kMaxMetricId + 1u;
