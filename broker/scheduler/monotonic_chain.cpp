@@ -1,5 +1,6 @@
 #include "monotonic_chain.hpp"
 
+#include <cctype>
 #include <set>
 #include <string>
 
