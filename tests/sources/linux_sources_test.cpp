@@ -283,6 +283,27 @@ TEST(LinuxSources, SteadyStateTicksDoNotAllocate) {
   EXPECT_NE(sum, 0U);
 }
 
+TEST(LinuxSources, SteadyStateTicksOverEveryKindDoNotAllocate) {
+  // The whole registry over the fixture trees: snmp, netstat, pressure, sysfs sizes and CPU
+  // lists included.
+  ProcTree tree;
+  auto sources = make_linux_sources(registry::kEntries, tree.root(), test::fixture_sys().string());
+  int available = 0;
+  for (const auto& row : registry::kEntries) available += sources->availability(row.id).available;
+  ASSERT_GT(available, 40);
+  sources->begin_tick();
+  for (const auto& row : registry::kEntries) (void)sources->read(row.id);
+
+  test::AllocationCounter allocations;
+  std::uint64_t sum = 0;
+  for (int tick = 0; tick < 20; ++tick) {
+    sources->begin_tick();
+    for (const auto& row : registry::kEntries) sum += sources->read(row.id).bits;
+  }
+  EXPECT_EQ(allocations.count(), 0U);
+  EXPECT_NE(sum, 0U);
+}
+
 // The real registry over the fixture tree: everything the fixture holds is read, and the rest
 // (files left out of the fixture on purpose) is unavailable with a reason.
 TEST(LinuxSources, NetstatPressurePerCpuAndSysfsFromTheFixtures) {
