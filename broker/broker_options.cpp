@@ -72,6 +72,8 @@ std::optional<BrokerOptions> parse_broker_options(int argc, char** argv) {
       ("foreground,f", po::bool_switch(&o.foreground), "stay attached and log to stderr")
       ("proc-root", po::value(&o.proc_root)->default_value(o.proc_root),
        "procfs mount to read (tests point it at a fixture tree)")
+      ("sys-root", po::value(&o.sys_root)->default_value(o.sys_root),
+       "sysfs mount to read for hardware facts (tests point it at a fixture tree)")
       ("config,c", po::value(&o.config),
        "scheduler config: per-metric and per-category pattern/TTL overrides (docs/CONFIG.md)")
       ("max-ticks", po::value(&o.max_ticks)->default_value(0), "exit after N ticks (0: never)");

@@ -21,6 +21,7 @@ struct BrokerOptions {
   log::Level log_level = log::Level::kInfo;
   bool foreground = false;
   std::string proc_root = "/proc";  // for tests: a fixture tree instead of the real /proc
+  std::string sys_root = "/sys";    // likewise for the sysfs: sources
   std::uint64_t max_ticks = 0;      // 0: run until signalled
   std::string config;               // scheduler overrides (docs/CONFIG.md); empty: none
 };

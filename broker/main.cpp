@@ -117,15 +117,7 @@ std::vector<Schedule> load_schedules(const BrokerOptions& o,
 
 int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entries,
         const std::vector<Schedule>& schedules) {
-  auto sources = make_linux_sources(entries, o.proc_root);
-  std::size_t unavailable = 0;
-  for (const auto& e : entries) {
-    const Availability& a = sources->availability(e.id);
-    if (!a.available) {
-      ++unavailable;
-      log::info(std::string(e.name) + " unavailable: " + a.reason);
-    }
-  }
+  auto sources = make_linux_sources(entries, o.proc_root, o.sys_root);
   const auto descriptors = build_descriptor_table(
       entries, "linux", registry::kSchemaHash,
       [&](std::uint16_t id) -> const Availability& { return sources->availability(id); },
@@ -147,6 +139,15 @@ int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entr
   std::uint64_t next = now_ns();
   loop.tick(next);  // the first tick fills the table and publishes the full snapshot
   segment.go_live();
+  // Logged once the segment exists, so that a bad flag still fails with its one line.
+  std::size_t unavailable = 0;
+  for (const auto& e : entries) {
+    const Availability& a = sources->availability(e.id);
+    if (!a.available) {
+      ++unavailable;
+      log::info(std::string(e.name) + " unavailable: " + a.reason);
+    }
+  }
   log::info("serving " + std::to_string(entries.size() - unavailable) + " of " +
             std::to_string(entries.size()) + " metrics in " + o.segment + " every " +
             std::to_string(o.tick_ms) + " ms (pid " + std::to_string(::getpid()) + ")");

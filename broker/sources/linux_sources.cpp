@@ -28,7 +28,7 @@ std::string join_path(const std::string& root, const std::string& relative) {
 }  // namespace
 
 LinuxSources::LinuxSources(std::span<const registry::RegistryEntry> entries,
-                           const std::string& proc_root) {
+                           const std::string& proc_root, const std::string& sys_root) {
   std::uint16_t max_id = 0;
   for (const auto& entry : entries) max_id = std::max(max_id, entry.id);
   slot_of_id_.assign(std::size_t{max_id} + 1, kNone);
@@ -37,7 +37,7 @@ LinuxSources::LinuxSources(std::span<const registry::RegistryEntry> entries,
     if (slot_of_id_[entry.id] != kNone) continue;  // duplicate id: the first row wins
     slot_of_id_[entry.id] = static_cast<std::uint32_t>(slots_.size());
     std::string reason;
-    const std::uint32_t metric = bind(entry, proc_root, reason);
+    const std::uint32_t metric = bind(entry, proc_root, sys_root, reason);
     slots_.push_back({{false, std::move(reason)}, metric});
   }
 
@@ -61,7 +61,7 @@ LinuxSources::LinuxSources(std::span<const registry::RegistryEntry> entries,
 // Parses the entry's source and attaches it to its file (opened on first use). Returns the
 // metric index, or kNone with `reason` set.
 std::uint32_t LinuxSources::bind(const registry::RegistryEntry& entry, const std::string& proc_root,
-                                 std::string& reason) {
+                                 const std::string& sys_root, std::string& reason) {
   if (entry.platform != "linux") {
     reason = "not a linux metric (platform '" + std::string(entry.platform) + "')";
     return kNone;
@@ -73,14 +73,20 @@ std::uint32_t LinuxSources::bind(const registry::RegistryEntry& entry, const std
   }
   const SourceSpec& spec = parsed.spec;
 
-  auto file_it = std::find_if(files_.begin(), files_.end(),
-                              [&](const SourceFile& f) { return f.name == spec.path; });
+  const bool sysfs = spec.root == SourceRoot::kSys;
+  auto file_it = std::find_if(files_.begin(), files_.end(), [&](const SourceFile& f) {
+    return f.name == spec.path && f.sysfs == sysfs && f.format == spec.format;
+  });
   if (file_it == files_.end()) {
-    // Only /proc/vmstat is an iterated seq_file among our sources; the rest come in one piece.
-    const auto mode = spec.path == "vmstat" ? ProcfsFile::ReadMode::kUntilEof
-                                            : ProcfsFile::ReadMode::kWholeInOneRead;
-    files_.push_back(
-        {spec.path, spec.format, ProcfsFile(join_path(proc_root, spec.path), mode), {}});
+    // Only /proc/vmstat is an iterated seq_file among our sources; the rest (sysfs attributes,
+    // sysctl handlers, single_open seq_files such as pressure and net/netstat) come in one piece.
+    const auto mode = !sysfs && spec.path == "vmstat" ? ProcfsFile::ReadMode::kUntilEof
+                                                      : ProcfsFile::ReadMode::kWholeInOneRead;
+    files_.push_back({spec.path,
+                      spec.format,
+                      sysfs,
+                      ProcfsFile(join_path(sysfs ? sys_root : proc_root, spec.path), mode),
+                      {}});
     file_it = std::prev(files_.end());
   }
   SourceFile& file = *file_it;
@@ -151,7 +157,7 @@ std::string LinuxSources::why_unavailable(const Metric& metric) const {
   const SourceFile& file = files_[metric.file];
   if (file.error != 0) return file.file.path() + ": " + errno_text(file.error);
   const Key& key = file.keys[metric.key];
-  std::string what = file.name + ": ";
+  std::string what = (file.sysfs ? file.file.path() : file.name) + ": ";
   std::string label = key.group.empty() ? key.key : key.group + ":" + key.key;
   if (!metric.key_found) return what + "no key '" + label + "'";
   if (!label.empty()) what += "'" + label + "' ";
@@ -203,8 +209,9 @@ Reading LinuxSources::read(std::uint16_t id) {
 }
 
 std::unique_ptr<MetricSources> make_linux_sources(std::span<const registry::RegistryEntry> entries,
-                                                  const std::string& proc_root) {
-  return std::make_unique<LinuxSources>(entries, proc_root);
+                                                  const std::string& proc_root,
+                                                  const std::string& sys_root) {
+  return std::make_unique<LinuxSources>(entries, proc_root, sys_root);
 }
 
 }  // namespace sysring::broker

@@ -20,7 +20,8 @@ namespace sysring::broker {
 
 class LinuxSources final : public MetricSources {
  public:
-  LinuxSources(std::span<const registry::RegistryEntry> entries, const std::string& proc_root);
+  LinuxSources(std::span<const registry::RegistryEntry> entries, const std::string& proc_root,
+               const std::string& sys_root = "/sys");
 
   [[nodiscard]] const Availability& availability(std::uint16_t id) const override;
   void begin_tick() override;
@@ -50,8 +51,9 @@ class LinuxSources final : public MetricSources {
     bool seen = false;                   // during one refresh pass
   };
   struct SourceFile {
-    std::string name;  // relative to the proc root, for messages: "meminfo", "sys/fs/file-nr"
+    std::string name;  // relative to its root, for messages: "meminfo", "sys/fs/file-nr"
     procfs::Format format = procfs::Format::kWhole;
+    bool sysfs = false;  // under the sys root rather than the proc root
     ProcfsFile file;
     std::vector<Key> keys;
     std::uint64_t refreshed_tick = UINT64_MAX;
@@ -63,7 +65,7 @@ class LinuxSources final : public MetricSources {
   };
 
   std::uint32_t bind(const registry::RegistryEntry& entry, const std::string& proc_root,
-                     std::string& reason);
+                     const std::string& sys_root, std::string& reason);
   void refresh(SourceFile& file);
   [[nodiscard]] std::string why_unavailable(const Metric& metric) const;
   void drop_unavailable();

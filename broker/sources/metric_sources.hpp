@@ -42,8 +42,10 @@ class MetricSources {
 };
 
 // Linux: binds each entry's `source` column ("meminfo:MemTotal", "sysctl:kernel/hostname", ...)
-// to a file under `proc_root` kept open for the life of the broker. Tests pass a fixture tree.
+// to a file under `proc_root` (or `sys_root` for "sysfs:" sources) kept open for the life of the
+// broker. Tests pass fixture trees.
 std::unique_ptr<MetricSources> make_linux_sources(std::span<const registry::RegistryEntry> entries,
-                                                  const std::string& proc_root = "/proc");
+                                                  const std::string& proc_root = "/proc",
+                                                  const std::string& sys_root = "/sys");
 
 }  // namespace sysring::broker

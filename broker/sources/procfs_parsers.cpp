@@ -45,8 +45,33 @@ DecodeStatus meminfo_factor(std::string_view fields, std::size_t index, std::uin
   return DecodeStatus::kOk;
 }
 
+// kSize and kCpuList: whole-file values that only make sense as U64.
+Decoded decode_sysfs(Format format, std::string_view fields, std::size_t index,
+                     schema::ValueType type) {
+  Decoded out;
+  if (format == Format::kCpuList) {
+    out.text = fields;  // the list is the whole (trimmed) text; an empty list is a valid zero
+  } else {
+    out.text = nth_token(fields, index == kWholeField ? 0 : index);
+    if (out.text.empty()) {
+      out.status = DecodeStatus::kNoField;
+      return out;
+    }
+  }
+  if (type != schema::ValueType::U64) {
+    out.status = DecodeStatus::kMalformed;
+    return out;
+  }
+  std::uint64_t v = 0;
+  out.status = format == Format::kCpuList ? parse_cpu_list(out.text, v) : parse_size(out.text, v);
+  out.bits = out.status == DecodeStatus::kOk ? v : 0;
+  return out;
+}
+
 Decoded decode_number(Format format, std::string_view fields, std::size_t index,
                       schema::ValueType type) {
+  if (format == Format::kSize || format == Format::kCpuList)
+    return decode_sysfs(format, fields, index, type);
   if (index == kWholeField) index = 0;
   Decoded out;
   out.text = nth_token(fields, index);
@@ -119,6 +144,57 @@ DecodeStatus parse_f64(std::string_view token, double& out) {
   return DecodeStatus::kOk;
 }
 
+DecodeStatus parse_size(std::string_view token, std::uint64_t& out) {
+  std::uint64_t factor = 1;
+  if (!token.empty()) {
+    switch (token.back()) {
+      case 'K':
+        factor = std::uint64_t{1} << 10;
+        break;
+      case 'M':
+        factor = std::uint64_t{1} << 20;
+        break;
+      case 'G':
+        factor = std::uint64_t{1} << 30;
+        break;
+      default:
+        break;
+    }
+    if (factor != 1) token.remove_suffix(1);
+  }
+  std::uint64_t v = 0;
+  const DecodeStatus status = parse_u64(token, v);
+  if (status != DecodeStatus::kOk) return status;
+  if (v > std::numeric_limits<std::uint64_t>::max() / factor) return DecodeStatus::kOutOfRange;
+  out = v * factor;
+  return DecodeStatus::kOk;
+}
+
+DecodeStatus parse_cpu_list(std::string_view text, std::uint64_t& out) {
+  text = trim(text);
+  std::uint64_t count = 0;
+  while (!text.empty()) {
+    const std::size_t comma = text.find(',');
+    const std::string_view item = text.substr(0, comma);
+    text.remove_prefix(comma == std::string_view::npos ? text.size() : comma + 1);
+    if (comma != std::string_view::npos && text.empty()) return DecodeStatus::kMalformed;
+    const std::size_t dash = item.find('-');
+    std::uint64_t first = 0;
+    std::uint64_t last = 0;
+    DecodeStatus status = parse_u64(item.substr(0, dash), first);
+    if (status != DecodeStatus::kOk) return status;
+    last = first;
+    if (dash != std::string_view::npos) {
+      status = parse_u64(item.substr(dash + 1), last);
+      if (status != DecodeStatus::kOk) return status;
+      if (last < first) return DecodeStatus::kMalformed;
+    }
+    count += last - first + 1;  // CPU ids are far below 2^63: no overflow in practice
+  }
+  out = count;
+  return DecodeStatus::kOk;
+}
+
 std::string_view next_line(std::string_view& rest) {
   const std::size_t newline = rest.find('\n');
   const std::string_view line = rest.substr(0, newline);
@@ -154,7 +230,7 @@ std::string_view trim(std::string_view text) {
 // ---- Records ----
 
 RecordReader::RecordReader(Format format, std::string_view text) : format_(format), rest_(text) {
-  if (format_ == Format::kWhole) {
+  if (format_ == Format::kWhole || format_ == Format::kSize || format_ == Format::kCpuList) {
     // sysctl files end in one '\n' that is not part of the value.
     if (text.ends_with('\n')) text.remove_suffix(1);
     add({{}, {}, text});
@@ -184,8 +260,12 @@ bool RecordReader::next(Record& out) {
       return next_key_value(out);
     case Format::kSnmp:
       return next_snmp(out);
+    case Format::kPressure:
+      return next_pressure(out);
     case Format::kLoadavg:
     case Format::kWhole:
+    case Format::kSize:
+    case Format::kCpuList:
       return next_from_table(out);
   }
   return false;
@@ -239,6 +319,21 @@ bool RecordReader::next_snmp(Record& out) {
       }
       header = values;  // out of step (truncated or foreign line): resynchronise on the next one
     }
+  }
+}
+
+bool RecordReader::next_pressure(Record& out) {
+  for (;;) {
+    // "name=value" tokens of the current line; a token without '=' is skipped.
+    for (std::string_view token = next_token(names_); !token.empty(); token = next_token(names_)) {
+      const std::size_t eq = token.find('=');
+      if (eq == std::string_view::npos || eq == 0) continue;
+      out = {group_, token.substr(0, eq), token.substr(eq + 1)};
+      return true;
+    }
+    if (rest_.empty()) return false;
+    names_ = next_line(rest_);
+    group_ = next_token(names_);  // "some" or "full"
   }
 }
 

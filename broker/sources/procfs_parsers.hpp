@@ -6,6 +6,10 @@
 //   kSnmp      "Tcp: A B\nTcp: 1 -1"             -> {"Tcp", "A", "1"}, {"Tcp", "B", "-1"}
 //   kLoadavg   "0.52 0.41 0.30 2/812 4242"       -> keys "0" "1" "2" "running" "total" "last_pid"
 //   kWhole     "344\t0\t2466167\n"               -> {"", "", "344\t0\t2466167"}  (sysctl files)
+//   kPressure  "some avg10=0.12 ... total=42"   -> {"some", "avg10", "0.12"}, ..., {"some",
+//              "total", "42"}, then the "full" line likewise                   (/proc/pressure/*)
+//   kSize      "32K\n"                          -> like kWhole; decodes "32K" as 32768 bytes
+//   kCpuList   "0-3,5\n"                        -> like kWhole; decodes to the count, 5
 // A record's fields are then decoded to the registry's value type with decode().
 // Everything returned is a view into the input text.
 #pragma once
@@ -19,10 +23,19 @@
 
 namespace sysring::broker::procfs {
 
-enum class Format : std::uint8_t { kMeminfo, kKeyValue, kSnmp, kLoadavg, kWhole };
+enum class Format : std::uint8_t {
+  kMeminfo,
+  kKeyValue,
+  kSnmp,
+  kLoadavg,
+  kWhole,
+  kPressure,
+  kSize,     // sysfs sizes with an optional K/M/G suffix (powers of 1024), as U64 bytes
+  kCpuList,  // sysfs CPU lists ("0-3,8,10-11"; empty means none), as a U64 count
+};
 
 struct Record {
-  std::string_view group;   // snmp protocol ("Tcp"); empty for other formats
+  std::string_view group;   // snmp protocol ("Tcp") or pressure line ("some"); else empty
   std::string_view key;     // empty for kWhole
   std::string_view fields;  // the value(s) as the file spells them, trimmed
 };
@@ -38,12 +51,14 @@ class RecordReader {
   bool next_meminfo(Record& out);
   bool next_key_value(Record& out);
   bool next_snmp(Record& out);
+  bool next_pressure(Record& out);
   bool next_from_table(Record& out);
   void add(const Record& record);
 
   Format format_;
   std::string_view rest_;
-  // kSnmp: the header/value line pair being consumed name by name.
+  // kSnmp: the header/value line pair being consumed name by name (kPressure: the line's tag
+  // and its remaining "name=value" tokens, in group_ and names_).
   std::string_view group_;
   std::string_view names_;
   std::string_view values_;
@@ -76,6 +91,12 @@ inline constexpr std::size_t kWholeField = static_cast<std::size_t>(-1);
 Decoded decode(Format format, std::string_view fields, std::size_t index, schema::ValueType type);
 
 // ---- Primitives, exposed for tests ----
+
+// "32K" -> 32768, "8M", "1G", "512" (no suffix: bytes). Whole token, u64 overflow is kOutOfRange.
+DecodeStatus parse_size(std::string_view token, std::uint64_t& out);
+// Counts the CPUs of a kernel CPU list: "0-3,8" -> 5, "" -> 0. Descending ranges, empty items
+// and non-numbers are kMalformed.
+DecodeStatus parse_cpu_list(std::string_view text, std::uint64_t& out);
 
 // Whole-token conversions with std::from_chars: no sign for u64, no leading '+' or spaces, no
 // trailing garbage; overflow gives kOutOfRange. Doubles must be finite.

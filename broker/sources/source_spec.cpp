@@ -74,12 +74,39 @@ ParsedSource parse_source(std::string_view source) {
     spec.key = next_part(rest);
     if (!is_key(spec.key)) return fail("expected stat:KEY[:FIELD]");
     if (!rest.empty() && !parse_field(rest, spec.field)) return fail("bad field index");
-  } else if (kind == "snmp") {
+  } else if (kind == "snmp" || kind == "netstat") {
     spec.format = procfs::Format::kSnmp;
-    spec.path = "net/snmp";
+    spec.path = "net/";
+    spec.path.append(kind);
     spec.group = next_part(rest);
     spec.key = rest;
-    if (!is_key(spec.group) || !is_key(spec.key)) return fail("expected snmp:PROTOCOL:FIELD");
+    if (!is_key(spec.group) || !is_key(spec.key))
+      return fail("expected " + std::string(kind) + ":PROTOCOL:FIELD");
+  } else if (kind == "pressure") {
+    spec.format = procfs::Format::kPressure;
+    const std::string_view resource = next_part(rest);
+    spec.group = next_part(rest);
+    spec.key = rest;
+    if (resource != "cpu" && resource != "memory" && resource != "io" && resource != "irq")
+      return fail("expected pressure:cpu|memory|io|irq:some|full:NAME");
+    if (spec.group != "some" && spec.group != "full") return fail("line must be some or full");
+    if (spec.key != "avg10" && spec.key != "avg60" && spec.key != "avg300" && spec.key != "total")
+      return fail("name must be avg10, avg60, avg300 or total");
+    spec.path = "pressure/";
+    spec.path.append(resource);
+  } else if (kind == "sysfs") {
+    spec.root = SourceRoot::kSys;
+    const std::string_view path = next_part(rest);
+    if (!is_sysctl_path(path)) return fail("expected sysfs:a/relative/path[:FIELD|:size|:cpulist]");
+    if (rest == "size") {
+      spec.format = procfs::Format::kSize;
+    } else if (rest == "cpulist") {
+      spec.format = procfs::Format::kCpuList;
+    } else {
+      spec.format = procfs::Format::kWhole;
+      if (!rest.empty() && !parse_field(rest, spec.field)) return fail("bad field index");
+    }
+    spec.path = path;
   } else if (kind == "sysctl") {
     spec.format = procfs::Format::kWhole;
     const std::string_view path = next_part(rest);

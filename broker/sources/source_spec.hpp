@@ -5,11 +5,18 @@
 //                          ("stat:cpu:3" is idle time of the aggregate line, "stat:intr" its total)
 //   loadavg:0|1|2|running|total|last_pid
 //   snmp:Proto:Field       /proc/net/snmp, header line of names + value line per protocol
+//   netstat:Proto:Field    /proc/net/netstat (TcpExt, IpExt, ...), same layout as snmp
 //   sysctl:path[:N]        /proc/sys/<path>, whole text (strings) or field N (default 0)
+//   pressure:RES:LINE:NAME /proc/pressure/<RES> (cpu, memory, io, irq), LINE some|full,
+//                          NAME avg10|avg60|avg300|total
+//   sysfs:path[:N|:size|:cpulist]
+//                          <sys root>/<path>: whole text or field N like sysctl; "size" reads
+//                          "32K" as bytes, "cpulist" counts a CPU list such as "0-1,4"
 // Pure text processing; no file is touched.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -17,10 +24,14 @@
 
 namespace sysring::broker {
 
+// Which mount a source's path is relative to.
+enum class SourceRoot : std::uint8_t { kProc, kSys };
+
 struct SourceSpec {
   procfs::Format format = procfs::Format::kWhole;
-  std::string path;        // relative to the proc root: "meminfo", "net/snmp", "sys/fs/file-nr"
-  std::string_view group;  // snmp protocol; empty otherwise
+  SourceRoot root = SourceRoot::kProc;
+  std::string path;        // relative to the root: "meminfo", "net/snmp", "sys/fs/file-nr"
+  std::string_view group;  // snmp/netstat protocol or pressure line; empty otherwise
   std::string_view key;    // record key (see procfs::RecordReader); empty for sysctl
   std::size_t field = procfs::kWholeField;
 };

@@ -284,9 +284,10 @@ TEST_F(Validation, OverlappingSectionsAreRefused) {
   auto bytes = image();
   const std::size_t v = section_index(bytes, SectionKind::kValues);
   const std::size_t r = section_index(bytes, SectionKind::kRing);
-  // The value table placed on top of the ring (both in bounds, both aligned).
-  poke<std::uint64_t>(bytes, section_field(v, test::kSecOffset),
-                      peek<std::uint64_t>(bytes, section_field(r, test::kSecOffset)));
+  // The ring placed on top of the value table (both in bounds, both aligned). This way round
+  // holds whatever the registry's size: the value table may be larger than the ring.
+  poke<std::uint64_t>(bytes, section_field(r, test::kSecOffset),
+                      peek<std::uint64_t>(bytes, section_field(v, test::kSecOffset)));
   expect_bad(bytes, ErrorCode::kBadSegment, "overlap");
 
   // The descriptor section stretched 64 bytes into the value table.

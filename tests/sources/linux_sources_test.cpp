@@ -283,11 +283,115 @@ TEST(LinuxSources, SteadyStateTicksDoNotAllocate) {
   EXPECT_NE(sum, 0U);
 }
 
+TEST(LinuxSources, SteadyStateTicksOverEveryKindDoNotAllocate) {
+  // The whole registry over the fixture trees: snmp, netstat, pressure, sysfs sizes and CPU
+  // lists included.
+  ProcTree tree;
+  auto sources = make_linux_sources(registry::kEntries, tree.root(), test::fixture_sys().string());
+  int available = 0;
+  for (const auto& row : registry::kEntries) available += sources->availability(row.id).available;
+  ASSERT_GT(available, 40);
+  sources->begin_tick();
+  for (const auto& row : registry::kEntries) (void)sources->read(row.id);
+
+  test::AllocationCounter allocations;
+  std::uint64_t sum = 0;
+  for (int tick = 0; tick < 20; ++tick) {
+    sources->begin_tick();
+    for (const auto& row : registry::kEntries) sum += sources->read(row.id).bits;
+  }
+  EXPECT_EQ(allocations.count(), 0U);
+  EXPECT_NE(sum, 0U);
+}
+
 // The real registry over the fixture tree: everything the fixture holds is read, and the rest
 // (files left out of the fixture on purpose) is unavailable with a reason.
+TEST(LinuxSources, NetstatPressurePerCpuAndSysfsFromTheFixtures) {
+  ProcTree tree;
+  const std::string sys = test::fixture_sys().string();
+  const std::vector<registry::RegistryEntry> rows = {
+      entry(1, ValueType::U64, "netstat:TcpExt:ListenOverflows"),             // 17
+      entry(2, ValueType::U64, "netstat:TcpExt:TCPBacklogDrop"),              // 5
+      entry(3, ValueType::U64, "netstat:IpExt:InOctets"),                     // 18699353
+      entry(4, ValueType::F64, "pressure:cpu:some:avg10"),                    // 1.25
+      entry(5, ValueType::U64, "pressure:cpu:some:total"),                    // 123456
+      entry(6, ValueType::F64, "pressure:memory:full:avg60"),                 // 2.00
+      entry(7, ValueType::U64, "pressure:memory:full:total"),                 // 8765432
+      entry(8, ValueType::U64, "stat:cpu0:3"),                                // 86390
+      entry(9, ValueType::U64, "stat:cpu1:4"),                                // 311
+      entry(10, ValueType::U64, "sysfs:devices/system/cpu/online:cpulist"),   // 0-1
+      entry(11, ValueType::U64, "sysfs:devices/system/cpu/offline:cpulist"),  // (empty)
+      entry(12, ValueType::U64, "sysfs:devices/system/cpu/cpu0/cache/index0/size:size"),  // 32K
+      entry(13, ValueType::U64, "sysfs:devices/system/cpu/cpu1/topology/core_id"),        // 1
+      entry(14, ValueType::String, "sysfs:kernel/mm/transparent_hugepage/enabled"),
+      entry(15, ValueType::U64, "snmp:Udp:InDatagrams"),  // snmp and netstat stay apart: 23
+  };
+  auto sources = make_linux_sources(rows, tree.root(), sys);
+  for (const auto& row : rows) {
+    EXPECT_TRUE(sources->availability(row.id).available)
+        << row.source << ": " << sources->availability(row.id).reason;
+  }
+  sources->begin_tick();
+  expect_u64(*sources, 1, 17);
+  expect_u64(*sources, 2, 5);
+  expect_u64(*sources, 3, 18699353);
+  expect_u64(*sources, 4, std::bit_cast<std::uint64_t>(1.25));
+  expect_u64(*sources, 5, 123456);
+  expect_u64(*sources, 6, std::bit_cast<std::uint64_t>(2.0));
+  expect_u64(*sources, 7, 8765432);
+  expect_u64(*sources, 8, 86390);
+  expect_u64(*sources, 9, 311);
+  expect_u64(*sources, 10, 2);
+  expect_u64(*sources, 11, 0);
+  expect_u64(*sources, 12, 32 * kKiB);
+  expect_u64(*sources, 13, 1);
+  EXPECT_EQ(sources->read(14).text, "always [madvise] never");
+  expect_u64(*sources, 15, 23);
+
+  // A second tick sees changed PSI values through the same descriptor.
+  tree.write("pressure/cpu",
+             "some avg10=3.50 avg60=0.50 avg300=0.07 total=200000\n"
+             "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n");
+  sources->begin_tick();
+  expect_u64(*sources, 4, std::bit_cast<std::uint64_t>(3.5));
+  expect_u64(*sources, 5, 200000);
+}
+
+TEST(LinuxSources, AbsentPressureCpusAndSysfsAreUnavailableWithAReason) {
+  ProcTree tree;
+  const std::string sys = test::fixture_sys().string();
+  const std::vector<registry::RegistryEntry> rows = {
+      entry(1, ValueType::F64, "pressure:io:some:avg10"),  // no pressure/io in the fixture
+      entry(2, ValueType::U64, "stat:cpu7:0"),             // a 2-CPU fixture
+      entry(3, ValueType::U64, "sysfs:devices/system/cpu/cpu0/cache/index3/size:size"),
+      entry(4, ValueType::U64, "pressure:cpu:some:avg10"),  // wrong type for an average
+      entry(5, ValueType::U64, "netstat:TcpExt:NoSuchCounter"),
+      entry(6, ValueType::U64, "sysfs:kernel/mm/transparent_hugepage/enabled:cpulist"),
+  };
+  auto sources = make_linux_sources(rows, tree.root(), sys);
+  const auto reason = [&](std::uint16_t id) {
+    EXPECT_FALSE(sources->availability(id).available) << "id " << id;
+    return sources->availability(id).reason;
+  };
+  EXPECT_EQ(reason(1), tree.root() + "/pressure/io: No such file or directory");
+  EXPECT_EQ(reason(2), "stat: no key 'cpu7'");
+  EXPECT_EQ(reason(3),
+            sys + "/devices/system/cpu/cpu0/cache/index3/size: No such file or directory");
+  EXPECT_EQ(reason(4), "pressure/cpu: 'some:avg10' value '1.25' is not a valid U64");
+  EXPECT_EQ(reason(5), "net/netstat: no key 'TcpExt:NoSuchCounter'");
+  EXPECT_EQ(reason(6),
+            sys +
+                "/kernel/mm/transparent_hugepage/enabled: value 'always [madvise] never' "
+                "is not a valid U64");
+  sources->begin_tick();
+  for (std::uint16_t id = 1; id <= 6; ++id) {
+    EXPECT_EQ(sources->read(id).status, SlotStatus::kUnavailable) << "id " << id;
+  }
+}
+
 TEST(LinuxSources, RealRegistryOverTheFixture) {
   ProcTree tree;
-  auto sources = make_linux_sources(registry::kEntries, tree.root());
+  auto sources = make_linux_sources(registry::kEntries, tree.root(), test::fixture_sys().string());
   sources->begin_tick();
   int linux_rows = 0;
   int ok = 0;

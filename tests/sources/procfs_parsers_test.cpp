@@ -246,6 +246,104 @@ TEST(Snmp, TruncatedFiles) {
   EXPECT_TRUE(records(Format::kSnmp, "Tcp: A\nUdp: 1\n").empty()) << "tags differ";
 }
 
+TEST(Snmp, NetstatHasTheSameLayout) {
+  // /proc/net/netstat: long TcpExt and IpExt lines, parsed by the same reader.
+  const std::vector<Rec> want = {{"TcpExt", "SyncookiesSent", "3"},
+                                 {"TcpExt", "ListenOverflows", "17"},
+                                 {"IpExt", "InOctets", "18699353"},
+                                 {"IpExt", "OutOctets", "43424"}};
+  EXPECT_EQ(records(Format::kSnmp,
+                    "TcpExt: SyncookiesSent ListenOverflows\nTcpExt: 3 17\n"
+                    "IpExt: InOctets OutOctets\nIpExt: 18699353 43424\n"),
+            want);
+}
+
+// ---- /proc/pressure/* ----
+
+constexpr std::string_view kPressure =
+    "some avg10=1.25 avg60=0.50 avg300=0.07 total=123456\n"
+    "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n";
+
+TEST(Pressure, EachLineGivesFourNamedRecords) {
+  const std::vector<Rec> want = {{"some", "avg10", "1.25"},  {"some", "avg60", "0.50"},
+                                 {"some", "avg300", "0.07"}, {"some", "total", "123456"},
+                                 {"full", "avg10", "0.00"},  {"full", "avg60", "0.00"},
+                                 {"full", "avg300", "0.00"}, {"full", "total", "0"}};
+  EXPECT_EQ(records(Format::kPressure, kPressure), want);
+}
+
+TEST(Pressure, AveragesArePercentDoublesAndTotalIsMicroseconds) {
+  Decoded d = decode(Format::kPressure, "1.25", kWholeField, ValueType::F64);
+  EXPECT_EQ(d.status, DecodeStatus::kOk);
+  EXPECT_EQ(d.bits, std::bit_cast<std::uint64_t>(1.25));
+  d = decode(Format::kPressure, "123456", kWholeField, ValueType::U64);
+  EXPECT_EQ(d.status, DecodeStatus::kOk);
+  EXPECT_EQ(d.bits, 123456U);
+  EXPECT_EQ(decode(Format::kPressure, "1.25", kWholeField, ValueType::U64).status,
+            DecodeStatus::kMalformed);
+}
+
+TEST(Pressure, TruncatedAndMalformedLines) {
+  // Older kernels have no "full" line for cpu; a cut-off file keeps what was complete.
+  const std::vector<Rec> some_only = {{"some", "avg10", "1.25"}, {"some", "avg60", "0.50"}};
+  EXPECT_EQ(records(Format::kPressure, "some avg10=1.25 avg60=0.50"), some_only);
+  EXPECT_TRUE(records(Format::kPressure, "").empty());
+  EXPECT_TRUE(records(Format::kPressure, "\n\n").empty());
+  // Tokens without '=' or with an empty name are skipped; an empty value is kept (and then
+  // fails to decode rather than reading as zero).
+  const std::vector<Rec> want = {{"some", "avg10", ""}, {"full", "total", "7"}};
+  EXPECT_EQ(records(Format::kPressure, "some junk =1 avg10=\nfull total=7\n"), want);
+  EXPECT_EQ(decode(Format::kPressure, "", kWholeField, ValueType::F64).status,
+            DecodeStatus::kNoField);
+}
+
+// ---- sysfs sizes and CPU lists ----
+
+TEST(Sysfs, SizesWithSuffixesBecomeBytes) {
+  std::uint64_t v = 0;
+  EXPECT_EQ(parse_size("32K", v), DecodeStatus::kOk);
+  EXPECT_EQ(v, 32U * 1024);
+  EXPECT_EQ(parse_size("8M", v), DecodeStatus::kOk);
+  EXPECT_EQ(v, 8U << 20);
+  EXPECT_EQ(parse_size("1G", v), DecodeStatus::kOk);
+  EXPECT_EQ(v, 1U << 30);
+  EXPECT_EQ(parse_size("512", v), DecodeStatus::kOk);
+  EXPECT_EQ(v, 512U);
+  for (const char* bad : {"", "K", "32k", "32KB", "-1K", " 32K", "3.5M"}) {
+    EXPECT_EQ(parse_size(bad, v), DecodeStatus::kMalformed) << "'" << bad << "'";
+  }
+  EXPECT_EQ(parse_size("18446744073709551615K", v), DecodeStatus::kOutOfRange);
+  const Decoded d = decode(Format::kSize, "32K", kWholeField, ValueType::U64);
+  EXPECT_EQ(d.status, DecodeStatus::kOk);
+  EXPECT_EQ(d.bits, 32768U);
+  EXPECT_EQ(decode(Format::kSize, "32K", kWholeField, ValueType::I64).status,
+            DecodeStatus::kMalformed);
+  EXPECT_EQ(decode(Format::kSize, "", kWholeField, ValueType::U64).status, DecodeStatus::kNoField);
+}
+
+TEST(Sysfs, CpuListsAreCounted) {
+  std::uint64_t v = 99;
+  EXPECT_EQ(parse_cpu_list("0-1", v), DecodeStatus::kOk);
+  EXPECT_EQ(v, 2U);
+  EXPECT_EQ(parse_cpu_list("0-3,8,10-11\n", v), DecodeStatus::kOk);
+  EXPECT_EQ(v, 7U);
+  EXPECT_EQ(parse_cpu_list("5", v), DecodeStatus::kOk);
+  EXPECT_EQ(v, 1U);
+  EXPECT_EQ(parse_cpu_list("\n", v), DecodeStatus::kOk) << "sysfs 'offline' with none offline";
+  EXPECT_EQ(v, 0U);
+  for (const char* bad : {"3-1", "0-", "-1", "0,", ",0", "0,,1", "a", "0-1 2", "1-2-3"}) {
+    EXPECT_NE(parse_cpu_list(bad, v), DecodeStatus::kOk) << "'" << bad << "'";
+  }
+  // The whole file is the value: records come from the kWhole reader.
+  const std::vector<Rec> want = {{"", "", "0-1"}};
+  EXPECT_EQ(records(Format::kCpuList, "0-1\n"), want);
+  const Decoded d = decode(Format::kCpuList, "0-1", kWholeField, ValueType::U64);
+  EXPECT_EQ(d.status, DecodeStatus::kOk);
+  EXPECT_EQ(d.bits, 2U);
+  EXPECT_EQ(decode(Format::kCpuList, "0-1", kWholeField, ValueType::F64).status,
+            DecodeStatus::kMalformed);
+}
+
 // ---- /proc/loadavg ----
 
 TEST(Loadavg, SixNamedFields) {

@@ -60,6 +60,44 @@ TEST(SourceSpec, EachKindMapsToItsFileAndKey) {
 
   s = parse_ok("sysctl:net/ipv4/tcp_keepalive_time");
   EXPECT_EQ(s.path, "sys/net/ipv4/tcp_keepalive_time");
+  EXPECT_EQ(s.root, SourceRoot::kProc);
+
+  s = parse_ok("netstat:TcpExt:ListenOverflows");
+  EXPECT_EQ(s.format, Format::kSnmp);
+  EXPECT_EQ(s.path, "net/netstat");
+  EXPECT_EQ(s.group, "TcpExt");
+  EXPECT_EQ(s.key, "ListenOverflows");
+
+  s = parse_ok("pressure:memory:full:avg10");
+  EXPECT_EQ(s.format, Format::kPressure);
+  EXPECT_EQ(s.path, "pressure/memory");
+  EXPECT_EQ(s.group, "full");
+  EXPECT_EQ(s.key, "avg10");
+  EXPECT_EQ(s.root, SourceRoot::kProc);
+
+  s = parse_ok("pressure:io:some:total");
+  EXPECT_EQ(s.path, "pressure/io");
+  EXPECT_EQ(s.group, "some");
+  EXPECT_EQ(s.key, "total");
+
+  s = parse_ok("sysfs:devices/system/cpu/cpu0/topology/core_id");
+  EXPECT_EQ(s.root, SourceRoot::kSys);
+  EXPECT_EQ(s.format, Format::kWhole);
+  EXPECT_EQ(s.path, "devices/system/cpu/cpu0/topology/core_id");
+  EXPECT_EQ(s.field, kWholeField);
+
+  s = parse_ok("sysfs:devices/system/cpu/cpu0/cache/index0/size:size");
+  EXPECT_EQ(s.root, SourceRoot::kSys);
+  EXPECT_EQ(s.format, Format::kSize);
+  EXPECT_EQ(s.path, "devices/system/cpu/cpu0/cache/index0/size");
+
+  s = parse_ok("sysfs:devices/system/cpu/online:cpulist");
+  EXPECT_EQ(s.format, Format::kCpuList);
+  EXPECT_EQ(s.path, "devices/system/cpu/online");
+
+  s = parse_ok("sysfs:kernel/mm/transparent_hugepage/enabled:1");
+  EXPECT_EQ(s.format, Format::kWhole);
+  EXPECT_EQ(s.field, 1U);
 }
 
 TEST(SourceSpec, RefusesWhatItCannotBind) {
@@ -90,6 +128,20 @@ TEST(SourceSpec, RefusesWhatItCannotBind) {
                           "sysctl:fs/file-nr:a",
                           "sysctl:fs/file-nr:",
                           "pressure:cpu",
+                          "pressure:cpu:some",
+                          "pressure:cpu:some:",
+                          "pressure:cpu:half:avg10",
+                          "pressure:cpu:some:avg5",
+                          "pressure:disk:some:avg10",
+                          "pressure:cpu:some:avg10:0",
+                          "netstat:TcpExt",
+                          "netstat::ListenDrops",
+                          "sysfs:",
+                          "sysfs:/etc/passwd",
+                          "sysfs:../etc/passwd",
+                          "sysfs:devices/../../etc",
+                          "sysfs:devices/system/cpu/online:cpus",
+                          "sysfs:devices/system/cpu/online:",
                           "MEMINFO:MemTotal"}) {
     const ParsedSource parsed = parse_source(bad);
     EXPECT_FALSE(parsed.ok()) << "'" << bad << "' was accepted";

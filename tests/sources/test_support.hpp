@@ -18,6 +18,11 @@ inline std::filesystem::path fixture_proc() {
   return std::filesystem::path(SYSRING_SOURCES_FIXTURES) / "proc";
 }
 
+// A read-only fixture sysfs tree: "sysfs:" sources are never rewritten by the tests.
+inline std::filesystem::path fixture_sys() {
+  return std::filesystem::path(SYSRING_SOURCES_FIXTURES) / "sys";
+}
+
 inline registry::RegistryEntry entry(std::uint16_t id, schema::ValueType type,
                                      std::string_view source, std::string_view platform = "linux") {
   return {id,
