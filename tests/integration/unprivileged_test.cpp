@@ -6,9 +6,9 @@
 #include <grp.h>
 #include <gtest/gtest.h>
 
-#include <csignal>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <csignal>
 
 #include <string>
 #include <vector>
