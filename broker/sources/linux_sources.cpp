@@ -70,10 +70,7 @@ LinuxSources::LinuxSources(std::span<const registry::RegistryEntry> entries,
       }
       slot.availability.available = slot.availability.reason.empty();
       if (!slot.availability.available) {
-        // Unbind its inputs too (drop_unavailable below): nobody else reads them.
-        for (const std::uint32_t m : c.inputs)
-          metrics_[m].reading.status = layout::SlotStatus::kUnavailable;
-        slot.computed = kNone;
+        slot.computed = kNone;  // its inputs are unbound by drop_unavailable below
       }
       continue;
     }
@@ -301,11 +298,19 @@ std::string LinuxSources::why_unavailable(const Metric& metric) const {
 }
 
 // Unbinds what is unavailable so refreshes never decode it, and closes files nobody reads.
+// Hidden inputs count as read only while their computed row is available (a row that failed
+// half-way through binding its inputs leaves the first ones orphaned).
 void LinuxSources::drop_unavailable() {
+  std::vector<bool> read_by_a_row(metrics_.size(), false);
+  for (const Slot& slot : slots_) {
+    if (slot.metric != kNone) read_by_a_row[slot.metric] = true;
+    if (slot.computed == kNone) continue;
+    for (const std::uint32_t m : computed_[slot.computed].inputs) read_by_a_row[m] = true;
+  }
   for (SourceFile& file : files_) {
     for (Key& key : file.keys) {
       std::erase_if(key.metrics, [&](std::uint32_t m) {
-        return metrics_[m].reading.status != layout::SlotStatus::kOk;
+        return !read_by_a_row[m] || metrics_[m].reading.status != layout::SlotStatus::kOk;
       });
     }
     std::erase_if(file.keys, [](const Key& key) { return key.metrics.empty(); });
