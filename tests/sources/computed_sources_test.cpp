@@ -130,5 +130,18 @@ TEST(ComputedSources, MissingInputsAndBadRowsAreUnavailableWithAReason) {
   }
 }
 
+TEST(ComputedSources, AnUnavailableRowCausesNoReads) {
+  ProcTree tree;
+  // stat opens fine, so all eight inputs bind; only the first refresh finds no cpu7 line.
+  const std::vector<registry::RegistryEntry> rows = {
+      entry(1, ValueType::F64, "computed:cpu_busy_percent:cpu7")};
+  LinuxSources sources(rows, tree.root());
+  ASSERT_FALSE(sources.availability(1).available);
+  const std::uint64_t refreshes = sources.refresh_count();
+  sources.begin_tick();
+  EXPECT_EQ(sources.read(1).status, SlotStatus::kUnavailable);
+  EXPECT_EQ(sources.refresh_count(), refreshes) << "stat is not read for a row that is gone";
+}
+
 }  // namespace
 }  // namespace sysring::broker
