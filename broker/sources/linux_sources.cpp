@@ -1,6 +1,7 @@
 #include "linux_sources.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <memory>
 #include <system_error>
 
@@ -37,8 +38,16 @@ LinuxSources::LinuxSources(std::span<const registry::RegistryEntry> entries,
     if (slot_of_id_[entry.id] != kNone) continue;  // duplicate id: the first row wins
     slot_of_id_[entry.id] = static_cast<std::uint32_t>(slots_.size());
     std::string reason;
-    const std::uint32_t metric = bind(entry, proc_root, sys_root, reason);
-    slots_.push_back({{false, std::move(reason)}, metric});
+    std::uint32_t metric = kNone;
+    std::uint32_t computed = kNone;
+    if (entry.platform != "linux") {
+      reason = "not a linux metric (platform '" + std::string(entry.platform) + "')";
+    } else if (entry.source.starts_with("computed:")) {
+      computed = bind_computed(entry, entry.source.substr(9), proc_root, sys_root, reason);
+    } else {
+      metric = bind_source(entry.source, entry.type, proc_root, sys_root, reason);
+    }
+    slots_.push_back({{false, std::move(reason)}, metric, computed});
   }
 
   // The first read decides what this machine has: a key absent now stays unavailable.
@@ -46,6 +55,25 @@ LinuxSources::LinuxSources(std::span<const registry::RegistryEntry> entries,
     if (file.file.is_open()) refresh(file);
   }
   for (Slot& slot : slots_) {
+    if (slot.computed != kNone) {
+      Computed& c = computed_[slot.computed];
+      for (std::size_t i = 0; i < c.inputs.size() && slot.availability.reason.empty(); ++i) {
+        const Metric& input = metrics_[c.inputs[i]];
+        if (input.reading.status != layout::SlotStatus::kOk)
+          slot.availability.reason = "input " + c.input_sources[i] + ": " + why_unavailable(input);
+      }
+      // A formula with no meaningful value now (no swap configured) stays unavailable; rates
+      // are not evaluated here so that the first tick, not construction, takes their base.
+      if (slot.availability.reason.empty() && c.kind != ComputedKind::kCpuBusy &&
+          evaluate(c).status != layout::SlotStatus::kOk) {
+        slot.availability.reason = std::string(c.why);
+      }
+      slot.availability.available = slot.availability.reason.empty();
+      if (!slot.availability.available) {
+        slot.computed = kNone;  // its inputs are unbound by drop_unavailable below
+      }
+      continue;
+    }
     if (slot.metric == kNone) continue;
     const Metric& metric = metrics_[slot.metric];
     if (metric.reading.status == layout::SlotStatus::kOk) {
@@ -58,15 +86,12 @@ LinuxSources::LinuxSources(std::span<const registry::RegistryEntry> entries,
   drop_unavailable();
 }
 
-// Parses the entry's source and attaches it to its file (opened on first use). Returns the
-// metric index, or kNone with `reason` set.
-std::uint32_t LinuxSources::bind(const registry::RegistryEntry& entry, const std::string& proc_root,
-                                 const std::string& sys_root, std::string& reason) {
-  if (entry.platform != "linux") {
-    reason = "not a linux metric (platform '" + std::string(entry.platform) + "')";
-    return kNone;
-  }
-  ParsedSource parsed = parse_source(entry.source);
+// Parses a source and attaches it to its file (opened on first use). Returns the metric index,
+// or kNone with `reason` set.
+std::uint32_t LinuxSources::bind_source(std::string_view source, schema::ValueType type,
+                                        const std::string& proc_root, const std::string& sys_root,
+                                        std::string& reason) {
+  ParsedSource parsed = parse_source(source);
   if (!parsed.ok()) {
     reason = std::move(parsed.error);
     return kNone;
@@ -107,10 +132,108 @@ std::uint32_t LinuxSources::bind(const registry::RegistryEntry& entry, const std
   metric.file = static_cast<std::uint32_t>(file_it - files_.begin());
   metric.key = static_cast<std::uint32_t>(key_it - file.keys.begin());
   metric.field = spec.field;
-  metric.type = entry.type;
+  metric.type = type;
   metrics_.push_back(metric);
   key_it->metrics.push_back(index);
   return index;
+}
+
+// "computed:NAME": binds the formula's inputs as hidden metrics. Returns the index into
+// computed_, or kNone with `reason` set.
+std::uint32_t LinuxSources::bind_computed(const registry::RegistryEntry& entry,
+                                          std::string_view what, const std::string& proc_root,
+                                          const std::string& sys_root, std::string& reason) {
+  Computed c;
+  c.type = entry.type;
+  auto inputs = [&](ComputedKind kind, std::initializer_list<std::string_view> sources) {
+    c.kind = kind;
+    for (const std::string_view src : sources) c.input_sources.emplace_back(src);
+  };
+  if (what == "mem_used_percent") {
+    inputs(ComputedKind::kMemUsed, {"meminfo:MemTotal", "meminfo:MemAvailable"});
+  } else if (what == "mem_cache_percent") {
+    inputs(ComputedKind::kMemCache, {"meminfo:MemTotal", "meminfo:Cached"});
+  } else if (what == "swap_used_percent") {
+    inputs(ComputedKind::kSwapUsed, {"meminfo:SwapTotal", "meminfo:SwapFree"});
+  } else if (what == "uptime_seconds") {
+    inputs(ComputedKind::kUptime, {"uptime:0"});
+  } else if (what == "sockets_inuse") {
+    inputs(ComputedKind::kSocketsInuse, {"sockstat:TCP:inuse", "sockstat:UDP:inuse"});
+  } else if (what.starts_with("cpu_busy_percent:")) {  // ":cpu" overall, ":cpu0" one CPU
+    c.kind = ComputedKind::kCpuBusy;
+    const std::string line(what.substr(17));
+    for (int field = 0; field < 8; ++field)
+      c.input_sources.push_back("stat:" + line + ":" + std::to_string(field));
+  } else {
+    reason = "bad source '" + std::string(entry.source) + "': unknown computed metric";
+    return kNone;
+  }
+  const bool u64_out = c.kind == ComputedKind::kSocketsInuse;
+  if (entry.type != (u64_out ? schema::ValueType::U64 : schema::ValueType::F64)) {
+    reason = "computed:" + std::string(what) + " is " + (u64_out ? "u64" : "f64") + ", not " +
+             type_name(entry.type);
+    return kNone;
+  }
+  for (const std::string& src : c.input_sources) {
+    const auto type =
+        c.kind == ComputedKind::kUptime ? schema::ValueType::F64 : schema::ValueType::U64;
+    const std::uint32_t m = bind_source(src, type, proc_root, sys_root, reason);
+    if (m == kNone) {
+      reason = "input " + src + ": " + reason;
+      return kNone;
+    }
+    c.inputs.push_back(m);
+  }
+  computed_.push_back(std::move(c));
+  return static_cast<std::uint32_t>(computed_.size() - 1);
+}
+
+// Reads the inputs (refreshing their files at most once per tick) and applies the formula.
+// An input that fails this tick makes the output a read error: never a made-up value.
+Reading LinuxSources::evaluate(Computed& c) {
+  std::array<std::uint64_t, 8> in{};
+  for (std::size_t i = 0; i < c.inputs.size(); ++i) {
+    const Metric& m = metrics_[c.inputs[i]];
+    SourceFile& file = files_[m.file];
+    if (file.refreshed_tick != tick_) refresh(file);
+    if (m.reading.status != layout::SlotStatus::kOk) return {layout::SlotStatus::kReadError, 0, {}};
+    in[i] = m.reading.bits;
+  }
+  computed::Result r;
+  switch (c.kind) {
+    case ComputedKind::kMemUsed:
+      r = computed::used_percent(in[0], in[1], "MemTotal is 0");
+      break;
+    case ComputedKind::kMemCache:
+      r = computed::share_percent(in[1], in[0], "MemTotal is 0");
+      break;
+    case ComputedKind::kSwapUsed:
+      r = computed::used_percent(in[0], in[1], "no swap configured");
+      break;
+    case ComputedKind::kCpuBusy:
+      r = c.cpu.update(computed::cpu_sample(in));
+      break;
+    case ComputedKind::kUptime:
+      r = {computed::Outcome::kOk, std::bit_cast<double>(in[0]), {}};
+      break;
+    case ComputedKind::kSocketsInuse:
+      r = {computed::Outcome::kOk, static_cast<double>(in[0] + in[1]), {}};
+      break;
+  }
+  c.why = r.why;
+  switch (r.outcome) {
+    case computed::Outcome::kOk: {
+      const std::uint64_t bits = c.type == schema::ValueType::U64
+                                     ? static_cast<std::uint64_t>(r.value)
+                                     : std::bit_cast<std::uint64_t>(r.value);
+      return {layout::SlotStatus::kOk, bits, {}};
+    }
+    case computed::Outcome::kNotYet:
+      return {layout::SlotStatus::kEmpty, 0, {}};  // nothing published until a second sample
+    case computed::Outcome::kUnavailable:
+      break;
+  }
+  return {layout::SlotStatus::kUnavailable, 0, {}};
 }
 
 // One pread, then one pass over the records that fills every bound metric of the file.
@@ -175,11 +298,19 @@ std::string LinuxSources::why_unavailable(const Metric& metric) const {
 }
 
 // Unbinds what is unavailable so refreshes never decode it, and closes files nobody reads.
+// Hidden inputs count as read only while their computed row is available (a row that failed
+// half-way through binding its inputs leaves the first ones orphaned).
 void LinuxSources::drop_unavailable() {
+  std::vector<bool> read_by_a_row(metrics_.size(), false);
+  for (const Slot& slot : slots_) {
+    if (slot.metric != kNone) read_by_a_row[slot.metric] = true;
+    if (slot.computed == kNone) continue;
+    for (const std::uint32_t m : computed_[slot.computed].inputs) read_by_a_row[m] = true;
+  }
   for (SourceFile& file : files_) {
     for (Key& key : file.keys) {
       std::erase_if(key.metrics, [&](std::uint32_t m) {
-        return metrics_[m].reading.status != layout::SlotStatus::kOk;
+        return !read_by_a_row[m] || metrics_[m].reading.status != layout::SlotStatus::kOk;
       });
     }
     std::erase_if(file.keys, [](const Key& key) { return key.metrics.empty(); });
@@ -201,7 +332,16 @@ Reading LinuxSources::read(std::uint16_t id) {
   if (id >= slot_of_id_.size() || slot_of_id_[id] == kNone) {
     return {layout::SlotStatus::kUnavailable, 0, {}};
   }
-  const std::uint32_t m = slots_[slot_of_id_[id]].metric;
+  const Slot& slot = slots_[slot_of_id_[id]];
+  if (slot.computed != kNone) {
+    Computed& c = computed_[slot.computed];
+    if (c.tick != tick_) {  // a second read in one tick must not advance a rate's base
+      c.tick = tick_;
+      c.reading = evaluate(c);
+    }
+    return c.reading;
+  }
+  const std::uint32_t m = slot.metric;
   if (m == kNone) return {layout::SlotStatus::kUnavailable, 0, {}};
   SourceFile& file = files_[metrics_[m].file];
   if (file.refreshed_tick != tick_) refresh(file);

@@ -5,13 +5,19 @@
 // reason. A file's bound keys live in a small table; a refresh is one pread plus one pass over
 // the records (procfs_parsers.hpp) that fills every bound metric of that file, so read() is O(1)
 // once its file has been refreshed this tick. Not thread-safe: one tick loop owns it.
+//
+// "computed:" rows are served here too: each binds its inputs as hidden metrics of the same
+// files, so a computed read shares the tick's single refresh of meminfo or stat with the plain
+// rows, and the tick loop stays unaware of them. The formulas live in computed_metrics.hpp.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "computed_metrics.hpp"
 #include "metric_sources.hpp"
 #include "procfs_file.hpp"
 #include "procfs_parsers.hpp"
@@ -59,19 +65,44 @@ class LinuxSources final : public MetricSources {
     std::uint64_t refreshed_tick = UINT64_MAX;
     int error = 0;  // errno of the last refresh
   };
+  enum class ComputedKind : std::uint8_t {
+    kMemUsed,
+    kMemCache,
+    kSwapUsed,
+    kCpuBusy,
+    kUptime,
+    kSocketsInuse
+  };
+  struct Computed {
+    ComputedKind kind = ComputedKind::kMemUsed;
+    schema::ValueType type = schema::ValueType::F64;
+    std::vector<std::string> input_sources;  // for reasons only
+    std::vector<std::uint32_t> inputs;       // indices into metrics_
+    computed::CpuBusy cpu;                   // kCpuBusy: the previous sample
+    std::uint64_t tick = UINT64_MAX;         // tick of `reading`: evaluated once per tick
+    Reading reading;
+    std::string_view why;  // of the last kUnavailable outcome
+  };
   struct Slot {  // one per registry entry
     Availability availability;
     std::uint32_t metric = kNone;
+    std::uint32_t computed = kNone;  // index into computed_ for "computed:" rows
   };
 
-  std::uint32_t bind(const registry::RegistryEntry& entry, const std::string& proc_root,
-                     const std::string& sys_root, std::string& reason);
+  std::uint32_t bind_source(std::string_view source, schema::ValueType type,
+                            const std::string& proc_root, const std::string& sys_root,
+                            std::string& reason);
+  std::uint32_t bind_computed(const registry::RegistryEntry& entry, std::string_view what,
+                              const std::string& proc_root, const std::string& sys_root,
+                              std::string& reason);
+  Reading evaluate(Computed& c);
   void refresh(SourceFile& file);
   [[nodiscard]] std::string why_unavailable(const Metric& metric) const;
   void drop_unavailable();
 
   std::vector<SourceFile> files_;
   std::vector<Metric> metrics_;
+  std::vector<Computed> computed_;
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> slot_of_id_;  // id -> index into slots_, or kNone
   std::uint64_t tick_ = 0;

@@ -262,6 +262,8 @@ bool RecordReader::next(Record& out) {
       return next_snmp(out);
     case Format::kPressure:
       return next_pressure(out);
+    case Format::kSockstat:
+      return next_sockstat(out);
     case Format::kLoadavg:
     case Format::kWhole:
     case Format::kSize:
@@ -334,6 +336,22 @@ bool RecordReader::next_pressure(Record& out) {
     if (rest_.empty()) return false;
     names_ = next_line(rest_);
     group_ = next_token(names_);  // "some" or "full"
+  }
+}
+
+bool RecordReader::next_sockstat(Record& out) {
+  for (;;) {
+    // "name value" pairs of the current line; a name without a value ends the line.
+    const std::string_view name = next_token(names_);
+    const std::string_view value = next_token(names_);
+    if (!value.empty()) {
+      out = {group_, name, value};
+      return true;
+    }
+    if (rest_.empty()) return false;
+    names_ = next_line(rest_);
+    group_ = next_token(names_);  // "sockets:", "TCP:", ...
+    if (group_.ends_with(':')) group_.remove_suffix(1);
   }
 }
 

@@ -10,6 +10,8 @@
 //              "total", "42"}, then the "full" line likewise                   (/proc/pressure/*)
 //   kSize      "32K\n"                          -> like kWhole; decodes "32K" as 32768 bytes
 //   kCpuList   "0-3,5\n"                        -> like kWhole; decodes to the count, 5
+//   kSockstat  "TCP: inuse 5 orphan 0 tw 2"      -> {"TCP", "inuse", "5"}, {"TCP", "orphan", "0"},
+//              ...                                                          (/proc/net/sockstat)
 // A record's fields are then decoded to the registry's value type with decode().
 // Everything returned is a view into the input text.
 #pragma once
@@ -32,6 +34,7 @@ enum class Format : std::uint8_t {
   kPressure,
   kSize,     // sysfs sizes with an optional K/M/G suffix (powers of 1024), as U64 bytes
   kCpuList,  // sysfs CPU lists ("0-3,8,10-11"; empty means none), as a U64 count
+  kSockstat,
 };
 
 struct Record {
@@ -52,13 +55,15 @@ class RecordReader {
   bool next_key_value(Record& out);
   bool next_snmp(Record& out);
   bool next_pressure(Record& out);
+  bool next_sockstat(Record& out);
   bool next_from_table(Record& out);
   void add(const Record& record);
 
   Format format_;
   std::string_view rest_;
   // kSnmp: the header/value line pair being consumed name by name (kPressure: the line's tag
-  // and its remaining "name=value" tokens, in group_ and names_).
+  // and its remaining "name=value" tokens, in group_ and names_; kSockstat likewise with
+  // "name value" pairs).
   std::string_view group_;
   std::string_view names_;
   std::string_view values_;

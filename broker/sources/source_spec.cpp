@@ -74,6 +74,16 @@ ParsedSource parse_source(std::string_view source) {
     spec.key = next_part(rest);
     if (!is_key(spec.key)) return fail("expected stat:KEY[:FIELD]");
     if (!rest.empty() && !parse_field(rest, spec.field)) return fail("bad field index");
+  } else if (kind == "uptime") {
+    spec.format = procfs::Format::kWhole;
+    spec.path = "uptime";
+    if (!parse_field(rest, spec.field)) return fail("expected uptime:FIELD");
+  } else if (kind == "sockstat") {
+    spec.format = procfs::Format::kSockstat;
+    spec.path = "net/sockstat";
+    spec.group = next_part(rest);
+    spec.key = rest;
+    if (!is_key(spec.group) || !is_key(spec.key)) return fail("expected sockstat:PROTOCOL:NAME");
   } else if (kind == "snmp" || kind == "netstat") {
     spec.format = procfs::Format::kSnmp;
     spec.path = "net/";

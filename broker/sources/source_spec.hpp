@@ -9,6 +9,8 @@
 //   sysctl:path[:N]        /proc/sys/<path>, whole text (strings) or field N (default 0)
 //   pressure:RES:LINE:NAME /proc/pressure/<RES> (cpu, memory, io, irq), LINE some|full,
 //                          NAME avg10|avg60|avg300|total
+//   uptime:N               /proc/uptime, field N (0 seconds since boot, 1 idle seconds)
+//   sockstat:Proto:NAME    /proc/net/sockstat, "Proto: NAME value ..." (sockets:used, TCP:inuse)
 //   sysfs:path[:N|:size|:cpulist]
 //                          <sys root>/<path>: whole text or field N like sysctl; "size" reads
 //                          "32K" as bytes, "cpulist" counts a CPU list such as "0-1,4"

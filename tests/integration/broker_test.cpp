@@ -110,6 +110,40 @@ TEST(Broker, ServesPlausibleMetricsThroughTheLibrary) {
       << "tick count stuck at " << client->info().tick_count;
 }
 
+TEST(Broker, PublishesComputedMetrics) {
+  Broker broker(unique_segment());
+  auto client = broker.wait_ready();
+  ASSERT_TRUE(client) << broker.last_error() << "; stderr: " << broker.process().err();
+
+  Scalar used;
+  ASSERT_TRUE(wait_until(
+      [&] { return client->read(MetricId::computed_mem_used_percent, used) == ReadStatus::kOk; },
+      2s, 20ms));
+  EXPECT_GT(used.as_f64(), 0.0);
+  EXPECT_LE(used.as_f64(), 100.0);
+
+  // CPU busy needs two reads one TTL (1 s) apart: empty first, never a made-up 0, then a value.
+  Scalar busy;
+  ReadStatus status = ReadStatus::kEmpty;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        status = client->read(MetricId::computed_cpu_busy_percent, busy);
+        EXPECT_TRUE(status == ReadStatus::kEmpty || status == ReadStatus::kOk ||
+                    status == ReadStatus::kUnavailable)
+            << to_string(status);
+        return status == ReadStatus::kOk;
+      },
+      4s, 50ms))
+      << to_string(status);
+  EXPECT_GE(busy.as_f64(), 0.0);
+  EXPECT_LE(busy.as_f64(), 100.0);
+
+  Scalar swap;
+  status = client->read(MetricId::computed_swap_used_percent, swap);
+  EXPECT_TRUE(status == ReadStatus::kOk || status == ReadStatus::kUnavailable)
+      << to_string(status) << ": without swap it is unavailable, not 0";
+}
+
 TEST(Broker, FollowerSeesAFullSnapshotFirstThenDeltas) {
   Broker broker(unique_segment());
   auto client = broker.wait_ready();

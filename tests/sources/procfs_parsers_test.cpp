@@ -297,6 +297,22 @@ TEST(Pressure, TruncatedAndMalformedLines) {
             DecodeStatus::kNoField);
 }
 
+// ---- /proc/net/sockstat ----
+
+TEST(Sockstat, EachLineGivesNamedRecordsOfItsProtocol) {
+  const std::vector<Rec> want = {{"sockets", "used", "9"}, {"TCP", "inuse", "3"},
+                                 {"TCP", "orphan", "0"},   {"TCP", "tw", "2"},
+                                 {"UDP", "inuse", "4"},    {"FRAG", "memory", "0"}};
+  EXPECT_EQ(records(Format::kSockstat,
+                    "sockets: used 9\nTCP: inuse 3 orphan 0 tw 2\nUDP: inuse 4\nRAW:\n"
+                    "FRAG: memory 0\n"),
+            want);
+  // A name without a value (a cut-off line) is dropped, not read as zero.
+  const std::vector<Rec> cut = {{"TCP", "inuse", "3"}};
+  EXPECT_EQ(records(Format::kSockstat, "TCP: inuse 3 orphan"), cut);
+  EXPECT_TRUE(records(Format::kSockstat, "").empty());
+}
+
 // ---- sysfs sizes and CPU lists ----
 
 TEST(Sysfs, SizesWithSuffixesBecomeBytes) {

@@ -95,6 +95,17 @@ TEST(SourceSpec, EachKindMapsToItsFileAndKey) {
   EXPECT_EQ(s.format, Format::kCpuList);
   EXPECT_EQ(s.path, "devices/system/cpu/online");
 
+  s = parse_ok("uptime:0");
+  EXPECT_EQ(s.format, Format::kWhole);
+  EXPECT_EQ(s.path, "uptime");
+  EXPECT_EQ(s.field, 0U);
+
+  s = parse_ok("sockstat:TCP:inuse");
+  EXPECT_EQ(s.format, Format::kSockstat);
+  EXPECT_EQ(s.path, "net/sockstat");
+  EXPECT_EQ(s.group, "TCP");
+  EXPECT_EQ(s.key, "inuse");
+
   s = parse_ok("sysfs:kernel/mm/transparent_hugepage/enabled:1");
   EXPECT_EQ(s.format, Format::kWhole);
   EXPECT_EQ(s.field, 1U);
@@ -135,6 +146,13 @@ TEST(SourceSpec, RefusesWhatItCannotBind) {
                           "pressure:disk:some:avg10",
                           "pressure:cpu:some:avg10:0",
                           "netstat:TcpExt",
+                          "uptime",
+                          "uptime:",
+                          "uptime:x",
+                          "uptime:0:1",
+                          "sockstat:TCP",
+                          "sockstat::inuse",
+                          "sockstat:TCP:in:use",
                           "netstat::ListenDrops",
                           "sysfs:",
                           "sysfs:/etc/passwd",
