@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -174,8 +175,11 @@ struct Env {
           e.recommended_pattern != schema::AccessPattern::Disabled) {
         ++polled_metrics;
         const broker::ParsedSource parsed = broker::parse_source(e.source);
-        const std::string path = "/proc/" + parsed.spec.path;
-        if (parsed.ok() &&
+        if (!parsed.ok() || parsed.spec.path.empty()) continue;  // computed rows read no file
+        // procfs or sysfs, whichever holds the file.
+        std::string path = "/proc/" + std::string(parsed.spec.path);
+        if (!std::filesystem::is_regular_file(path)) path = "/sys/" + std::string(parsed.spec.path);
+        if (std::filesystem::is_regular_file(path) &&
             std::find(tick_files.begin(), tick_files.end(), path) == tick_files.end()) {
           tick_files.push_back(path);
         }
