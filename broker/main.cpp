@@ -145,12 +145,14 @@ int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entr
     const Availability& a = sources->availability(e.id);
     if (!a.available) {
       ++unavailable;
-      log::info(std::string(e.name) + " unavailable: " + a.reason);
+      log::debug(std::string(e.name) + " unavailable: " + a.reason);
     }
   }
   log::info("serving " + std::to_string(entries.size() - unavailable) + " of " +
             std::to_string(entries.size()) + " metrics in " + o.segment + " every " +
-            std::to_string(o.tick_ms) + " ms (pid " + std::to_string(::getpid()) + ")");
+            std::to_string(o.tick_ms) + " ms (pid " + std::to_string(::getpid()) + "); " +
+            std::to_string(unavailable) +
+            " unavailable here (`sysring list` or --log-level debug says why)");
   std::size_t overridden = 0;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     if (schedules[i] != registry_schedule(entries[i])) ++overridden;
