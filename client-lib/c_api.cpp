@@ -110,6 +110,16 @@ int sysring_metric_info_at(const sysring_client* client, size_t index, sysring_m
   return SYSRING_OK;
 }
 
+int sysring_metric_schedule_at(const sysring_client* client, size_t index, uint8_t* pattern,
+                               uint32_t* ttl_ms) {
+  if (client == nullptr || pattern == nullptr || ttl_ms == nullptr) return SYSRING_E_ARGUMENT;
+  const auto& all = client->client.descriptors();
+  if (index >= all.size()) return SYSRING_E_ARGUMENT;
+  *pattern = static_cast<uint8_t>(all[index].effective_pattern);
+  *ttl_ms = all[index].effective_ttl_ms;
+  return SYSRING_OK;
+}
+
 int sysring_read(const sysring_client* client, uint16_t id, sysring_scalar* out) {
   if (client == nullptr || out == nullptr) return SYSRING_READ_NO_SUCH_METRIC;
   sysring::Scalar value;

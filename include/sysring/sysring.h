@@ -85,6 +85,10 @@ void sysring_close(sysring_client* client);
 int sysring_find(const sysring_client* client, const char* name);
 size_t sysring_metric_count(const sysring_client* client);
 int sysring_metric_info_at(const sysring_client* client, size_t index, sysring_metric_info* out);
+/* The schedule the broker actually follows for metric `index` (after its --config overrides):
+ * pattern as in sysring_metric_info, TTL in ms (0 for STATIC and DISABLED). */
+int sysring_metric_schedule_at(const sysring_client* client, size_t index, uint8_t* pattern,
+                               uint32_t* ttl_ms);
 
 int sysring_read(const sysring_client* client, uint16_t id, sysring_scalar* out);
 double sysring_scalar_as_double(const sysring_scalar* value);

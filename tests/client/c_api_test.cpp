@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "scheduler/monotonic_chain.hpp"
 #include "segment/value_table_writer.hpp"
 #include "segment_fixture.hpp"
 #include "sysring/client.hpp"
@@ -170,7 +171,19 @@ TEST_F(CApi, FindCountAndInfoMatchTheRegistry) {
     EXPECT_EQ(info.recommended_pattern, static_cast<std::uint8_t>(entry->recommended_pattern));
     EXPECT_EQ(info.ttl_ms, entry->ttl_ms);
     EXPECT_EQ(info.available, 1);
+    // No config: the schedule followed is the registry's own.
+    std::uint8_t pattern = 0xFF;
+    std::uint32_t ttl = 0xFFFFFFFF;
+    ASSERT_EQ(sysring_metric_schedule_at(client_, i, &pattern, &ttl), SYSRING_OK);
+    const broker::Schedule expected = broker::registry_schedule(*entry);
+    EXPECT_EQ(pattern, static_cast<std::uint8_t>(expected.pattern));
+    EXPECT_EQ(ttl, expected.ttl_ms);
   }
+  std::uint8_t pattern = 0;
+  std::uint32_t ttl = 0;
+  EXPECT_EQ(sysring_metric_schedule_at(client_, registry::kEntries.size(), &pattern, &ttl),
+            SYSRING_E_ARGUMENT);
+  EXPECT_EQ(sysring_metric_schedule_at(client_, 0, nullptr, &ttl), SYSRING_E_ARGUMENT);
   sysring_metric_info info{};
   EXPECT_EQ(sysring_metric_info_at(client_, registry::kEntries.size(), &info), SYSRING_E_ARGUMENT);
   EXPECT_EQ(sysring_metric_info_at(client_, 0, nullptr), SYSRING_E_ARGUMENT);
