@@ -352,13 +352,8 @@ TEST(Broker, ReplacesItsOwnStaleSegmentWhoseHeaderNamesNoProcess) {
   {
     Broker donor(unique_segment());
     ASSERT_TRUE(donor.wait_ready()) << donor.last_error();
-    const int fd = ::shm_open(donor.segment().c_str(), O_RDONLY, 0);
-    ASSERT_GE(fd, 0);
-    struct stat st {};
-    ASSERT_EQ(::fstat(fd, &st), 0);
-    bytes.resize(static_cast<std::size_t>(st.st_size));
-    ASSERT_EQ(::pread(fd, bytes.data(), bytes.size(), 0), static_cast<ssize_t>(bytes.size()));
-    ::close(fd);
+    bytes = segment_bytes(donor.segment());
+    ASSERT_FALSE(bytes.empty());
   }
   const auto put = [&](std::size_t offset, auto value) {
     std::memcpy(bytes.data() + offset, &value, sizeof value);

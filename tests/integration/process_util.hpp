@@ -6,12 +6,14 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -71,6 +73,22 @@ inline std::string describe_status(int status) {
   if (WIFEXITED(status)) return "exit " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status)) return std::string("signal ") + ::strsignal(WTERMSIG(status));
   return "status " + std::to_string(status);
+}
+
+// Every byte of a shared-memory object (read-only open), or empty if it cannot be read whole.
+inline std::vector<std::uint8_t> segment_bytes(const std::string& name) {
+  const int fd = ::shm_open(name.c_str(), O_RDONLY, 0);
+  if (fd < 0) return {};
+  struct stat st {};
+  std::vector<std::uint8_t> bytes;
+  if (::fstat(fd, &st) == 0) {
+    bytes.resize(static_cast<std::size_t>(st.st_size));
+    if (::pread(fd, bytes.data(), bytes.size(), 0) != static_cast<ssize_t>(bytes.size())) {
+      bytes.clear();
+    }
+  }
+  ::close(fd);
+  return bytes;
 }
 
 inline std::vector<std::string> lines_of(const std::string& text) {

@@ -203,13 +203,8 @@ TEST_F(Unprivileged, NobodySquattingANameIsRefusedByClientsAndBrokers) {
   {
     Broker real(unique_segment());
     ASSERT_TRUE(real.wait_ready()) << real.last_error();
-    const int fd = ::shm_open(real.segment().c_str(), O_RDONLY, 0);
-    ASSERT_GE(fd, 0);
-    struct stat st {};
-    ASSERT_EQ(::fstat(fd, &st), 0);
-    bytes.resize(static_cast<std::size_t>(st.st_size));
-    ASSERT_EQ(::pread(fd, bytes.data(), bytes.size(), 0), static_cast<ssize_t>(bytes.size()));
-    ::close(fd);
+    bytes = segment_bytes(real.segment());
+    ASSERT_FALSE(bytes.empty());
   }
   const std::string name = unique_segment();
   struct Unlink {
