@@ -10,7 +10,7 @@ import pathlib
 import re
 import sys
 
-VALUE_TYPES = {"u64": "U64", "i64": "I64", "f64": "F64", "string": "String"}
+VALUE_TYPES = {"u64": "U64", "i64": "I64", "f64": "F64", "string": "String", "counter": "Counter"}
 PATTERNS = {"STATIC": "Static", "POLLED": "Polled", "CONSTRAINED": "Constrained",
             "DYNAMIC": "Dynamic", "DISABLED": "Disabled"}
 MAX_ID = 65535
