@@ -44,6 +44,26 @@ gid_t parse_group(const std::string& s) {
   throw std::invalid_argument("--group: no group named '" + s + "'");
 }
 
+// "cycles, instructions" -> {"cycles", "instructions"}; an empty item is an error.
+std::vector<std::string> split_event_list(const std::string& list) {
+  std::vector<std::string> events;
+  if (list.empty()) return events;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = list.find(',', start);
+    std::string item = list.substr(start, comma == std::string::npos ? comma : comma - start);
+    const auto first = item.find_first_not_of(' ');
+    const auto last = item.find_last_not_of(' ');
+    item = first == std::string::npos ? "" : item.substr(first, last - first + 1);
+    if (item.empty())
+      throw std::invalid_argument("--pmc-events: empty event name in '" + list + "'");
+    events.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return events;
+}
+
 }  // namespace
 
 std::optional<BrokerOptions> parse_broker_options(int argc, char** argv) {
@@ -51,6 +71,8 @@ std::optional<BrokerOptions> parse_broker_options(int argc, char** argv) {
   std::string mode = "0644";
   std::string group;
   std::string level = "info";
+  std::string pmc_events;
+  bool no_counters = false;
   po::options_description desc(
       "sysringd: publishes kernel metrics into shared memory for unprivileged readers\n"
       "Usage: sysringd [options]\nOptions");
@@ -76,6 +98,11 @@ std::optional<BrokerOptions> parse_broker_options(int argc, char** argv) {
        "sysfs mount to read for hardware facts (tests point it at a fixture tree)")
       ("config,c", po::value(&o.config),
        "scheduler config: per-metric and per-category pattern/TTL overrides (docs/CONFIG.md)")
+      ("pmc-events", po::value(&pmc_events),
+       "counter events, comma-separated: perf names (cycles, instructions, context-switches, "
+       "...) or the CPU's own event names (libpfm4); default: the six hardware events, or the "
+       "software ones where there is no PMU")
+      ("no-counters", po::bool_switch(&no_counters), "publish no performance counters")
       ("max-ticks", po::value(&o.max_ticks)->default_value(0), "exit after N ticks (0: never)");
 
   po::variables_map vm;
@@ -98,6 +125,11 @@ std::optional<BrokerOptions> parse_broker_options(int argc, char** argv) {
   o.mode = parse_mode(mode);
   o.log_level = parse_level(level);
   if (!group.empty()) o.group = parse_group(group);
+  o.counters = !no_counters;
+  o.pmc_events = split_event_list(pmc_events);
+  if (no_counters && !o.pmc_events.empty()) {
+    throw std::invalid_argument("--pmc-events and --no-counters contradict each other");
+  }
   return o;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "log.hpp"
 
@@ -20,10 +21,12 @@ struct BrokerOptions {
   std::optional<gid_t> group;  // with --mode 0640: the group allowed to read
   log::Level log_level = log::Level::kInfo;
   bool foreground = false;
-  std::string proc_root = "/proc";  // for tests: a fixture tree instead of the real /proc
-  std::string sys_root = "/sys";    // likewise for the sysfs: sources
-  std::uint64_t max_ticks = 0;      // 0: run until signalled
-  std::string config;               // scheduler overrides (docs/CONFIG.md); empty: none
+  std::string proc_root = "/proc";      // for tests: a fixture tree instead of the real /proc
+  std::string sys_root = "/sys";        // likewise for the sysfs: sources
+  std::uint64_t max_ticks = 0;          // 0: run until signalled
+  std::string config;                   // scheduler overrides (docs/CONFIG.md); empty: none
+  bool counters = true;                 // --no-counters: publish no performance counters
+  std::vector<std::string> pmc_events;  // --pmc-events; empty: the platform's default set
 };
 
 // Returns the options, or nullopt after printing --help. Throws std::invalid_argument (one line)

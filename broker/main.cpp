@@ -5,18 +5,23 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "broker_options.hpp"
+#include "counters/counter_sources.hpp"
+#include "counters/platform_counters.hpp"
 #include "log.hpp"
 #include "scheduler/monotonic_chain.hpp"
 #include "segment/descriptor_builder.hpp"
 #include "segment/segment_writer.hpp"
+#include "sources/composite_sources.hpp"
 #include "sources/metric_sources.hpp"
 #include "sysring/errno_text.hpp"
 #include "sysring/error.hpp"
@@ -99,12 +104,35 @@ void report_ready(const std::string& message) {
   log::use_syslog();
 }
 
-std::vector<registry::RegistryEntry> linux_entries() {
+constexpr std::string_view kPlatform = "linux";
+
+// The rows of one registry file: the platform's own ("linux") or the shared "counters".
+std::vector<registry::RegistryEntry> entries_of(std::string_view platform) {
   std::vector<registry::RegistryEntry> entries;
   for (const auto& e : registry::kEntries) {
-    if (e.platform == "linux") entries.push_back(e);
+    if (e.platform == platform) entries.push_back(e);
   }
   return entries;
+}
+
+// This platform's kernel rows, then the counter rows.
+std::vector<registry::RegistryEntry> published_entries() {
+  std::vector<registry::RegistryEntry> entries = entries_of(kPlatform);
+  const std::vector<registry::RegistryEntry> counters = entries_of("counters");
+  entries.insert(entries.end(), counters.begin(), counters.end());
+  return entries;
+}
+
+std::unique_ptr<MetricSources> make_sources(const BrokerOptions& o, std::string& counters_summary) {
+  const auto kernel = entries_of(kPlatform);
+  const auto counter_rows = entries_of("counters");
+  counters::CounterSetup setup =
+      counters::make_platform_counters({o.counters, o.pmc_events, o.proc_root, o.sys_root});
+  counters_summary = setup.backend ? setup.backend->summary() : setup.unavailable_reason;
+  auto sources = std::make_unique<CompositeSources>();
+  sources->add(make_linux_sources(kernel, o.proc_root, o.sys_root), kernel);
+  sources->add(counters::make_counter_sources(counter_rows, std::move(setup)), counter_rows);
+  return sources;
 }
 
 // The effective schedule, before any fork so a config error reaches the terminal.
@@ -117,16 +145,19 @@ std::vector<Schedule> load_schedules(const BrokerOptions& o,
 
 int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entries,
         const std::vector<Schedule>& schedules) {
-  auto sources = make_linux_sources(entries, o.proc_root, o.sys_root);
+  std::string counters_summary;
+  const auto sources = make_sources(o, counters_summary);
   const auto descriptors = build_descriptor_table(
-      entries, "linux", registry::kSchemaHash,
-      [&](std::uint16_t id) -> const Availability& { return sources->availability(id); },
-      schedules);
+      entries, kPlatform, registry::kSchemaHash,
+      [&](std::uint16_t id) -> const Availability& { return sources->availability(id); }, schedules,
+      counters_summary);
+  std::uint16_t max_id = 0;
+  for (const auto& e : entries) max_id = std::max(max_id, e.id);
 
   SegmentConfig config;
   config.name = o.segment;
   config.mode = o.mode;
-  config.value_slot_count = registry::kMaxMetricId + 1u;
+  config.value_slot_count = max_id + 1u;  // slot index == id; other platforms' ids stay out
   config.ring_slot_count = o.ring_slots;
   config.ring_slot_size = o.ring_slot_bytes;
   config.tick_period_ns = std::uint64_t{o.tick_ms} * 1'000'000ULL;
@@ -160,6 +191,7 @@ int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entr
   if (!o.config.empty()) {
     log::info(o.config + ": " + std::to_string(overridden) + " metrics read less often");
   }
+  log::info("counters: " + counters_summary);
   report_ready("ok");
 
   while (g_stop_signal.load() == 0 && (o.max_ticks == 0 || loop.ticks_done() < o.max_ticks)) {
@@ -192,7 +224,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!options) return 0;
-  const std::vector<registry::RegistryEntry> entries = linux_entries();
+  const std::vector<registry::RegistryEntry> entries = published_entries();
   std::vector<Schedule> schedules;
   try {
     schedules = load_schedules(*options, entries);

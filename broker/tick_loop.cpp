@@ -57,6 +57,15 @@ void TickLoop::publish_reading(Tracked& m, const Reading& r, std::uint64_t now_n
       m.last_text.assign(r.text);
       encoder_.add_text(m.id, r.text);
     }
+  } else if (m.type == schema::ValueType::Counter) {
+    write_counter(slot, r.bits, r.time_enabled_ns, r.time_running_ns, now_ns);
+    if (!was_ok || r.bits != m.last_bits || r.time_enabled_ns != m.last_enabled_ns ||
+        r.time_running_ns != m.last_running_ns) {
+      m.last_bits = r.bits;
+      m.last_enabled_ns = r.time_enabled_ns;
+      m.last_running_ns = r.time_running_ns;
+      encoder_.add_counter(m.id, r.bits, r.time_enabled_ns, r.time_running_ns);
+    }
   } else {
     write_scalar(slot, m.type, r.bits, now_ns);
     if (!was_ok || r.bits != m.last_bits) {

@@ -45,6 +45,8 @@ class TickLoop {
     std::uint64_t next_due_ns = 0;
     layout::SlotStatus last_status = layout::SlotStatus::kEmpty;
     std::uint64_t last_bits = 0;
+    std::uint64_t last_enabled_ns = 0;  // Counter only
+    std::uint64_t last_running_ns = 0;
     std::string last_text;
   };
 

@@ -29,6 +29,7 @@ struct Client::Mapping {
   std::vector<std::int32_t> index_by_id;  // id -> position in descriptors, or -1
   std::unordered_map<std::string_view, MetricId> by_name;
   std::string platform;
+  std::string counters;
 
   [[nodiscard]] const std::uint8_t* base() const {
     return static_cast<const std::uint8_t*>(region.get_address());
@@ -127,7 +128,7 @@ std::unique_ptr<Client::Mapping> Client::map_and_validate(const OpenOptions& opt
   // The descriptor FlatBuffer is verified and decoded from a private copy only.
   const auto& d = m->sections.descriptors;
   const std::vector<std::uint8_t> copy(m->base() + d.offset, m->base() + d.offset + d.size);
-  m->descriptors = detail::decode_descriptors(copy, m->header_copy, m->platform);
+  m->descriptors = detail::decode_descriptors(copy, m->header_copy, m->platform, m->counters);
 
   m->index_by_id.assign(m->header_copy.value_slot_count, -1);
   for (std::size_t i = 0; i < m->descriptors.size(); ++i) {
@@ -197,6 +198,10 @@ const std::vector<Descriptor>& Client::descriptors() const noexcept {
 
 const std::string& Client::platform() const noexcept {
   return mapping_->platform;
+}
+
+const std::string& Client::counters_summary() const noexcept {
+  return mapping_->counters;
 }
 
 SegmentInfo Client::info() const noexcept {

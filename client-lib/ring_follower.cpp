@@ -18,6 +18,7 @@ bool decode(const schema::DeltaBatch& batch, Batch& out) {
   out.values.clear();
   out.strings.clear();
   out.unavailable.clear();
+  out.counters.clear();
   const auto* ids = batch.ids();
   const auto* values = batch.values();
   const std::size_t n = ids ? ids->size() : 0;
@@ -31,6 +32,16 @@ bool decode(const schema::DeltaBatch& batch, Batch& out) {
     out.strings.push_back({string_ids->Get(i), strings->Get(i)->str()});
   if (const auto* gone = batch.unavailable_ids()) {
     for (const auto id : *gone) out.unavailable.push_back(static_cast<MetricId>(id));
+  }
+  const auto* counter_ids = batch.counter_ids();
+  const auto* counters = batch.counters();
+  const std::size_t c = counter_ids ? counter_ids->size() : 0;
+  if ((counters ? counters->size() : 0) != c) return false;
+  for (std::size_t i = 0; i < c; ++i) {
+    const schema::CounterTotals* t = counters->Get(i);
+    out.counters.push_back(
+        {counter_ids->Get(i),
+         CounterTotals{t->count(), t->time_enabled_ns(), t->time_running_ns(), out.timestamp_ns}});
   }
   return true;
 }
@@ -58,6 +69,10 @@ bool RingFollower::snapshot_from_value_table(Batch& out, bool after_lap) {
       Text text;
       st = client_->read_text(d.id, text);
       if (st == ReadStatus::kOk) out.strings.push_back({d.id, std::string(text.view())});
+    } else if (d.type == ValueType::Counter) {
+      CounterTotals totals;
+      st = client_->read_counter(d.id, totals);
+      if (st == ReadStatus::kOk) out.counters.push_back({d.id, totals});
     } else {
       Scalar value;
       st = client_->read(d.id, value);

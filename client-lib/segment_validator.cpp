@@ -138,14 +138,15 @@ SegmentLayout check_header(const layout::HeaderFixed& h, std::uint64_t mapped_si
 }
 
 std::vector<Descriptor> decode_descriptors(std::span<const std::uint8_t> copy,
-                                           const layout::HeaderFixed& header,
-                                           std::string& platform) {
+                                           const layout::HeaderFixed& header, std::string& platform,
+                                           std::string& counters) {
   flatbuffers::Verifier verifier(copy.data(), copy.size(),
                                  /*max_depth=*/16, /*max_tables=*/1u << 20);
   if (!schema::VerifyDescriptorTableBuffer(verifier)) bad("descriptor table fails verification");
   const schema::DescriptorTable* table = schema::GetDescriptorTable(copy.data());
   if (table->schema_hash() != header.schema_hash) bad("descriptor hash differs from the header");
   platform = table->platform() ? table->platform()->str() : "";
+  counters = table->counters() ? table->counters()->str() : "";
 
   std::vector<Descriptor> out;
   out.reserve(table->metrics()->size());
@@ -173,6 +174,7 @@ std::vector<Descriptor> decode_descriptors(std::span<const std::uint8_t> copy,
     d.unavailable_reason = m->unavailable_reason() ? m->unavailable_reason()->str() : "";
     d.effective_pattern = m->effective_pattern().value_or(d.recommended_pattern);
     d.effective_ttl_ms = m->effective_ttl_ms().value_or(d.ttl_ms);
+    d.detail = m->detail() ? m->detail()->str() : "";
     out.push_back(std::move(d));
   }
   std::sort(out.begin(), out.end(), [](const Descriptor& a, const Descriptor& b) {

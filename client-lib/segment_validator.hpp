@@ -37,6 +37,6 @@ SegmentLayout check_header(const layout::HeaderFixed& header, std::uint64_t mapp
 // Throws Error(kBadSegment) naming what is wrong.
 std::vector<Descriptor> decode_descriptors(std::span<const std::uint8_t> private_copy,
                                            const layout::HeaderFixed& header,
-                                           std::string& platform);
+                                           std::string& platform, std::string& counters);
 
 }  // namespace sysring::detail

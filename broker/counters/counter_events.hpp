@@ -42,7 +42,7 @@ static_assert(kNamedEvents.size() + kCustomSlots == kMaxEventsPerCpu);
 inline constexpr std::array<std::string_view, 6> kDefaultHardwareEvents = {
     "cycles", "instructions", "branches", "branch-misses", "cache-references", "cache-misses"};
 inline constexpr std::array<std::string_view, 7> kFallbackSoftwareEvents = {
-    "cpu-clock",  "task-clock",   "context-switches", "cpu-migrations",
+    "cpu-clock",   "task-clock",   "context-switches", "cpu-migrations",
     "page-faults", "minor-faults", "major-faults"};
 
 // The named event for a generic name or alias ("branch-instructions" is "branches"), if any.

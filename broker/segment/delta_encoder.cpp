@@ -13,6 +13,7 @@ constexpr std::size_t kBatchOverhead = 160;  // root offset, identifier, vtable,
                                              // lengths and worst-case alignment padding
 constexpr std::size_t kScalarCost = 2 + 8;   // one id + one value
 constexpr std::size_t kUnavailableCost = 2;
+constexpr std::size_t kCounterCost = 2 + 24;  // one id + one CounterTotals struct
 constexpr std::size_t text_cost(std::size_t length) {
   return 2 + 4 + 4 + length + 1 + 3;  // id, offset, length prefix, bytes, NUL, padding
 }
@@ -33,6 +34,7 @@ void DeltaEncoder::begin(std::uint64_t tick, std::uint64_t timestamp_ns, bool fu
   scalars_.clear();
   texts_.clear();
   unavailable_.clear();
+  counters_.clear();
 }
 
 void DeltaEncoder::add_text(std::uint16_t id, std::string_view text) {
@@ -41,7 +43,7 @@ void DeltaEncoder::add_text(std::uint16_t id, std::string_view text) {
 
 void DeltaEncoder::plan_parts() {
   parts_.clear();
-  Part cursor{0, 0, 0};
+  Part cursor{0, 0, 0, 0};
   std::size_t used = kBatchOverhead;
   auto close_part = [&] {
     parts_.push_back(cursor);
@@ -59,6 +61,10 @@ void DeltaEncoder::plan_parts() {
   for (; cursor.unavailable_end < unavailable_.size(); ++cursor.unavailable_end) {
     if (used + kUnavailableCost > capacity_) close_part();
     used += kUnavailableCost;
+  }
+  for (; cursor.counter_end < counters_.size(); ++cursor.counter_end) {
+    if (used + kCounterCost > capacity_) close_part();
+    used += kCounterCost;
   }
   parts_.push_back(cursor);
 }
@@ -89,6 +95,17 @@ std::span<const std::uint8_t> DeltaEncoder::build(std::size_t part, const Part& 
       reinterpret_cast<const schema::MetricId*>(unavailable_.data() + from.unavailable_end),
       to.unavailable_end - from.unavailable_end);
 
+  ids_scratch_.clear();
+  counters_scratch_.clear();
+  for (std::size_t i = from.counter_end; i < to.counter_end; ++i) {
+    ids_scratch_.push_back(counters_[i].id);
+    counters_scratch_.emplace_back(counters_[i].count, counters_[i].enabled_ns,
+                                   counters_[i].running_ns);
+  }
+  const auto counter_ids = builder_.CreateVector(
+      reinterpret_cast<const schema::MetricId*>(ids_scratch_.data()), ids_scratch_.size());
+  const auto counters = builder_.CreateVectorOfStructs(counters_scratch_);
+
   schema::DeltaBatchBuilder batch(builder_);
   batch.add_tick(tick_);
   batch.add_timestamp_ns(timestamp_ns_);
@@ -100,6 +117,8 @@ std::span<const std::uint8_t> DeltaEncoder::build(std::size_t part, const Part& 
   batch.add_string_ids(string_ids);
   batch.add_strings(strings);
   batch.add_unavailable_ids(unavailable);
+  batch.add_counter_ids(counter_ids);
+  batch.add_counters(counters);
   schema::FinishDeltaBatchBuffer(builder_, batch.Finish());
   if (builder_.GetSize() > capacity_) {
     throw std::logic_error("delta batch estimate too small: " + std::to_string(builder_.GetSize()) +
@@ -110,11 +129,12 @@ std::span<const std::uint8_t> DeltaEncoder::build(std::size_t part, const Part& 
 
 std::size_t DeltaEncoder::finish(const Emit& emit) {
   plan_parts();
-  Part from{0, 0, 0};
+  Part from{0, 0, 0, 0};
   for (std::size_t i = 0; i < parts_.size(); ++i) {
     const Part& to = parts_[i];
     const std::uint64_t deltas = (to.scalar_end - from.scalar_end) + (to.text_end - from.text_end) +
-                                 (to.unavailable_end - from.unavailable_end);
+                                 (to.unavailable_end - from.unavailable_end) +
+                                 (to.counter_end - from.counter_end);
     emit(build(i, from, to), deltas);
     from = to;
   }

@@ -5,6 +5,8 @@
 
 #include <flatbuffers/flatbuffers.h>
 
+#include "delta_batch_generated.h"
+
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -24,12 +26,16 @@ class DeltaEncoder {
   void begin(std::uint64_t tick, std::uint64_t timestamp_ns, bool full_snapshot);
   void add_scalar(std::uint16_t id, std::uint64_t bits) { scalars_.push_back({id, bits}); }
   void add_text(std::uint16_t id, std::string_view text);
+  void add_counter(std::uint16_t id, std::uint64_t count, std::uint64_t enabled_ns,
+                   std::uint64_t running_ns) {
+    counters_.push_back({id, count, enabled_ns, running_ns});
+  }
   void add_unavailable(std::uint16_t id) { unavailable_.push_back(id); }
   [[nodiscard]] bool empty() const noexcept {
-    return scalars_.empty() && texts_.empty() && unavailable_.empty();
+    return scalars_.empty() && texts_.empty() && unavailable_.empty() && counters_.empty();
   }
   [[nodiscard]] std::size_t change_count() const noexcept {
-    return scalars_.size() + texts_.size() + unavailable_.size();
+    return scalars_.size() + texts_.size() + unavailable_.size() + counters_.size();
   }
 
   // Encodes what was added since begin() and returns the number of parts emitted.
@@ -40,13 +46,17 @@ class DeltaEncoder {
     std::uint16_t id;
     std::uint64_t bits;
   };
+  struct CounterDelta {
+    std::uint16_t id;
+    std::uint64_t count, enabled_ns, running_ns;
+  };
   struct TextDelta {
     std::uint16_t id;
     std::string text;
   };
-  // Half-open index ranges into the three lists, one per part.
+  // Half-open index ranges into the four lists, one per part.
   struct Part {
-    std::size_t scalar_end, text_end, unavailable_end;
+    std::size_t scalar_end, text_end, unavailable_end, counter_end;
   };
 
   void plan_parts();
@@ -59,10 +69,12 @@ class DeltaEncoder {
   std::vector<ScalarDelta> scalars_;
   std::vector<TextDelta> texts_;
   std::vector<std::uint16_t> unavailable_;
+  std::vector<CounterDelta> counters_;
   std::vector<Part> parts_;
   flatbuffers::FlatBufferBuilder builder_;
   std::vector<std::uint16_t> ids_scratch_;
   std::vector<std::uint64_t> values_scratch_;
+  std::vector<schema::CounterTotals> counters_scratch_;
   std::vector<flatbuffers::Offset<flatbuffers::String>> strings_scratch_;
 };
 

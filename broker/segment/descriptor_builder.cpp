@@ -10,7 +10,7 @@ std::vector<std::uint8_t> build_descriptor_table(
     std::span<const registry::RegistryEntry> entries, std::string_view platform,
     std::uint64_t schema_hash,
     const std::function<const Availability&(std::uint16_t)>& availability,
-    std::span<const Schedule> schedules) {
+    std::span<const Schedule> schedules, std::string_view counters_summary) {
   if (!schedules.empty() && schedules.size() != entries.size()) {
     throw std::invalid_argument("build_descriptor_table: one schedule per entry");
   }
@@ -27,6 +27,8 @@ std::vector<std::uint8_t> build_descriptor_table(
     const auto description = fbb.CreateString(e.description);
     const auto source = fbb.CreateString(e.source);
     const auto reason = fbb.CreateString(a.reason);
+    const auto detail =
+        a.detail.empty() ? flatbuffers::Offset<flatbuffers::String>() : fbb.CreateString(a.detail);
     schema::MetricDescriptorBuilder d(fbb);
     d.add_id(static_cast<schema::MetricId>(e.id));
     d.add_name(name);
@@ -42,14 +44,17 @@ std::vector<std::uint8_t> build_descriptor_table(
     d.add_unavailable_reason(reason);
     d.add_effective_pattern(effective.pattern);
     d.add_effective_ttl_ms(effective.ttl_ms);
+    d.add_detail(detail);
     metrics.push_back(d.Finish());
   }
   const auto platform_name = fbb.CreateString(platform.data(), platform.size());
   const auto list = fbb.CreateVector(metrics);
+  const auto counters = fbb.CreateString(counters_summary.data(), counters_summary.size());
   schema::DescriptorTableBuilder table(fbb);
   table.add_schema_hash(schema_hash);
   table.add_platform(platform_name);
   table.add_metrics(list);
+  table.add_counters(counters);
   schema::FinishDescriptorTableBuffer(fbb, table.Finish());
   return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
 }

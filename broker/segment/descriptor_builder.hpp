@@ -20,6 +20,6 @@ std::vector<std::uint8_t> build_descriptor_table(
     std::span<const registry::RegistryEntry> entries, std::string_view platform,
     std::uint64_t schema_hash,
     const std::function<const Availability&(std::uint16_t)>& availability,
-    std::span<const Schedule> schedules = {});
+    std::span<const Schedule> schedules = {}, std::string_view counters_summary = {});
 
 }  // namespace sysring::broker

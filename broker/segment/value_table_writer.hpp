@@ -22,6 +22,21 @@ inline void write_scalar(layout::ValueSlot& slot, schema::ValueType type, std::u
   seqlock::write_end(slot.seq, s);
 }
 
+// A counter: running total plus time enabled and running, published together (three words).
+inline void write_counter(layout::ValueSlot& slot, std::uint64_t count,
+                          std::uint64_t time_enabled_ns, std::uint64_t time_running_ns,
+                          std::uint64_t read_time_ns) noexcept {
+  const std::uint64_t s = seqlock::write_begin(slot.seq);
+  seqlock::store(slot.read_time_ns, read_time_ns);
+  seqlock::store(slot.meta, layout::pack_meta(layout::SlotStatus::kOk,
+                                              static_cast<std::uint8_t>(schema::ValueType::Counter),
+                                              layout::kCounterBytes));
+  seqlock::store(slot.payload[0], count);
+  seqlock::store(slot.payload[1], time_enabled_ns);
+  seqlock::store(slot.payload[2], time_running_ns);
+  seqlock::write_end(slot.seq, s);
+}
+
 // Strings longer than the slot are cut at kMaxStringBytes (documented; kernel strings we
 // publish are far shorter: hostnames are at most 64 bytes).
 inline void write_text(layout::ValueSlot& slot, std::string_view text,

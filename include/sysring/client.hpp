@@ -50,6 +50,8 @@ struct Descriptor {
   // a broker that predates them, the recommended pattern and ttl_ms.
   AccessPattern effective_pattern = AccessPattern::Static;
   std::uint32_t effective_ttl_ms = 0;
+  // How the broker bound it this run, when that varies (counters: the event a slot holds).
+  std::string detail;
 };
 
 enum class BrokerHealth : std::uint8_t {
@@ -126,6 +128,13 @@ class Client {
     return read_slot(slots_[index], out);
   }
   ReadStatus read_text(MetricId id, Text& out) const noexcept;
+  // A ValueType::Counter metric: its count, time enabled and time running from one seqlock copy.
+  // A scalar metric reads as a count with zero times.
+  ReadStatus read_counter(MetricId id, CounterTotals& out) const noexcept {
+    const auto index = static_cast<std::uint32_t>(id);
+    if (index >= slot_count_) return ReadStatus::kNoSuchMetric;
+    return read_counter_slot(slots_[index], out);
+  }
 
   // Reads many scalar metrics: out[i] and status[i] for ids[i] (up to the shortest span).
   // One pass makes a single seqlock attempt per slot, with no retry loop in the way of the
@@ -191,11 +200,32 @@ class Client {
     return status_of(layout::meta_status(meta));
   }
 
+  // One seqlock copy of a counter slot: five words.
+  static ReadStatus read_counter_slot(const layout::ValueSlot& slot, CounterTotals& out) noexcept {
+    std::uint64_t time = 0, meta = 0, count = 0, enabled = 0, running = 0;
+    const bool consistent = seqlock::read(slot.seq, [&] {
+      time = seqlock::load(slot.read_time_ns);
+      meta = seqlock::load(slot.meta);
+      count = seqlock::load(slot.payload[0]);
+      enabled = seqlock::load(slot.payload[1]);
+      running = seqlock::load(slot.payload[2]);
+    });
+    if (!consistent) return ReadStatus::kBusy;
+    // A scalar slot has no times: report it as never multiplexed rather than reading stale words.
+    const bool is_counter =
+        layout::meta_type(meta) == static_cast<std::uint8_t>(ValueType::Counter);
+    out = CounterTotals{count, is_counter ? enabled : 0, is_counter ? running : 0, time};
+    return status_of(layout::meta_status(meta));
+  }
+
   // ---- Names and descriptors (verified private copy) ----
   [[nodiscard]] std::optional<MetricId> find(std::string_view name) const noexcept;
   [[nodiscard]] const Descriptor* descriptor(MetricId id) const noexcept;
   [[nodiscard]] const std::vector<Descriptor>& descriptors() const noexcept;
   [[nodiscard]] const std::string& platform() const noexcept;
+  // The broker's counter backend, one line ("perf_event: software events only ..."), or why it
+  // counts nothing; empty from a broker without counters.
+  [[nodiscard]] const std::string& counters_summary() const noexcept;
 
   // ---- Broker ----
   [[nodiscard]] SegmentInfo info() const noexcept;

@@ -118,6 +118,8 @@ enum class SlotStatus : std::uint8_t {
 
 inline constexpr std::size_t kPayloadWords = 13;
 inline constexpr std::size_t kMaxStringBytes = kPayloadWords * 8;  // 104
+// Counter slots: payload[0] count, [1] time enabled (ns), [2] time running (ns).
+inline constexpr std::uint32_t kCounterBytes = 3 * 8;
 
 // meta word: bits 0..31 payload length in bytes, 32..39 ValueType, 40..47 SlotStatus.
 constexpr std::uint64_t pack_meta(SlotStatus status, std::uint8_t value_type,
@@ -139,7 +141,7 @@ struct ValueSlot {
   Word seq;                     // seqlock: odd while the broker writes
   Word read_time_ns;            // CLOCK_MONOTONIC when the broker read the value
   Word meta;                    // pack_meta(status, type, length)
-  Word payload[kPayloadWords];  // scalar in payload[0]; strings packed little-endian
+  Word payload[kPayloadWords];  // scalar in payload[0]; counters in [0..2]; strings packed
 };
 static_assert(offsetof(ValueSlot, seq) == 0);
 static_assert(offsetof(ValueSlot, read_time_ns) == 8);

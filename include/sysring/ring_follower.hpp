@@ -23,6 +23,11 @@ struct StringDelta {
   std::string text;
 };
 
+struct CounterDelta {
+  MetricId id;
+  CounterTotals totals;  // read_time_ns is the batch's timestamp_ns
+};
+
 struct Batch {
   std::uint64_t position = 0;  // ring position; for a snapshot, the head it resumes from
   std::uint64_t tick = 0;
@@ -35,6 +40,7 @@ struct Batch {
   std::vector<Delta> values;
   std::vector<StringDelta> strings;
   std::vector<MetricId> unavailable;
+  std::vector<CounterDelta> counters;  // ValueType::Counter metrics
 };
 
 enum class PollResult : std::uint8_t {

@@ -57,4 +57,23 @@ struct Text {
   [[nodiscard]] std::string_view view() const noexcept { return {bytes, length}; }
 };
 
+// A performance counter as published (ValueType::Counter): the running total and, because the
+// kernel may multiplex more events than the PMU has counters, how long the event was enabled and
+// how long it actually counted. The three words come from one kernel read and one seqlock copy.
+struct CounterTotals {
+  std::uint64_t count = 0;
+  std::uint64_t time_enabled_ns = 0;
+  std::uint64_t time_running_ns = 0;
+  std::uint64_t read_time_ns = 0;  // CLOCK_MONOTONIC when the broker read it
+
+  // The estimate perf(1) reports: count * enabled / running (the raw count when never scaled).
+  [[nodiscard]] double scaled() const noexcept {
+    if (time_running_ns == 0 || time_running_ns >= time_enabled_ns) {
+      return static_cast<double>(count);
+    }
+    return static_cast<double>(count) *
+           (static_cast<double>(time_enabled_ns) / static_cast<double>(time_running_ns));
+  }
+};
+
 }  // namespace sysring

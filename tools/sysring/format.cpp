@@ -34,6 +34,8 @@ std::string type_name(ValueType type) {
       return "f64";
     case ValueType::String:
       return "string";
+    case ValueType::Counter:
+      return "counter";
     case ValueType::Unknown:
       break;
   }

@@ -17,6 +17,10 @@ MetricReading read_metric(const Client& client, const Descriptor& descriptor) {
       reading.status = client.read_text(descriptor.id, text);
       reading.read_time_ns = text.read_time_ns;
       if (reading.status == ReadStatus::kOk) reading.text.assign(text.view());
+    } else if (descriptor.type == ValueType::Counter) {
+      reading.status = client.read_counter(descriptor.id, reading.counter);
+      reading.read_time_ns = reading.counter.read_time_ns;
+      reading.bits = reading.counter.count;
     } else {
       Scalar scalar;
       reading.status = client.read(descriptor.id, scalar);

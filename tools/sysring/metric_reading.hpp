@@ -13,6 +13,7 @@ struct MetricReading {
   ReadStatus status = ReadStatus::kEmpty;
   std::uint64_t bits = 0;  // numeric types, typed by descriptor->type
   std::string text;        // ValueType::String
+  CounterTotals counter;   // ValueType::Counter (bits holds its count too)
   std::uint64_t read_time_ns = 0;
 };
 

@@ -10,6 +10,17 @@ std::string value_text(const Descriptor& descriptor, std::uint64_t bits) {
   return format_scalar(descriptor.type, descriptor.unit, bits);
 }
 
+std::string counter_text(const Descriptor& descriptor, const CounterTotals& counter) {
+  std::string text = format_scalar(ValueType::U64, descriptor.unit, counter.count);
+  // Multiplexed: say how much of the time it really counted (perf(1) prints the same share).
+  if (counter.time_running_ns < counter.time_enabled_ns && counter.time_enabled_ns > 0) {
+    const double share = 100.0 * static_cast<double>(counter.time_running_ns) /
+                         static_cast<double>(counter.time_enabled_ns);
+    text += " (counted " + std::to_string(static_cast<int>(share + 0.5)) + "% of the time)";
+  }
+  return text;
+}
+
 void write_json_value(JsonWriter& json, const Descriptor& descriptor, std::uint64_t bits) {
   json.key("value");
   Scalar scalar;
@@ -39,6 +50,8 @@ std::string readings_table(const std::vector<MetricReading>& readings, std::uint
       value = status_text(r);
     } else if (d.type == ValueType::String) {
       value = printable(r.text);
+    } else if (d.type == ValueType::Counter) {
+      value = counter_text(d, r.counter);
     } else {
       value = value_text(d, r.bits);
     }
@@ -68,6 +81,10 @@ void write_reading_json(JsonWriter& json, const MetricReading& r, std::uint64_t 
     }
   } else if (d.type == ValueType::String) {
     json.field("value", r.text);
+  } else if (d.type == ValueType::Counter) {
+    json.field("value", r.counter.count)
+        .field("time_enabled_ns", r.counter.time_enabled_ns)
+        .field("time_running_ns", r.counter.time_running_ns);
   } else {
     write_json_value(json, d, r.bits);
   }

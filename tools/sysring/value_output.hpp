@@ -12,6 +12,8 @@ namespace sysring::cli {
 
 // The value cell for a numeric delta or reading, typed by its descriptor.
 [[nodiscard]] std::string value_text(const Descriptor& descriptor, std::uint64_t bits);
+// A counter's count, plus the share of time it counted when the kernel multiplexed it.
+[[nodiscard]] std::string counter_text(const Descriptor& descriptor, const CounterTotals& counter);
 
 // "value": typed JSON (integers exact, doubles shortest round-trip, non-finite as null).
 void write_json_value(JsonWriter& json, const Descriptor& descriptor, std::uint64_t bits);

@@ -19,7 +19,10 @@ std::string availability_text(const Descriptor& d) {
 
 void print_json(const Client& client) {
   JsonWriter json;
-  json.begin_object().field("segment", client.info().name).field("platform", client.platform());
+  json.begin_object()
+      .field("segment", client.info().name)
+      .field("platform", client.platform())
+      .field("counters", client.counters_summary());
   json.key("metrics").begin_array();
   for (const Descriptor& d : client.descriptors()) {
     json.begin_object();
@@ -32,6 +35,7 @@ void print_json(const Client& client) {
         .field("available", d.available)
         .field("unavailable_reason", d.unavailable_reason)
         .field("source", d.source)
+        .field("detail", d.detail)
         .field("description", d.description)
         .end_object();
   }

@@ -17,7 +17,8 @@ struct Change {
   MetricId id;
   const Descriptor* descriptor;
   std::uint64_t bits = 0;
-  const std::string* text = nullptr;  // set for string deltas
+  const std::string* text = nullptr;       // set for string deltas
+  const CounterTotals* counter = nullptr;  // set for counter deltas
 };
 
 // A descriptor for an id the table does not describe (a newer broker's metric, say).
@@ -30,7 +31,8 @@ Descriptor placeholder_for(MetricId id) {
 
 std::vector<Change> changes_of(const Client& client, const Batch& batch,
                                std::vector<Descriptor>& placeholders) {
-  placeholders.reserve(batch.values.size() + batch.strings.size());  // keeps pointers stable
+  // Reserved up front: keeps the pointers into it stable.
+  placeholders.reserve(batch.values.size() + batch.strings.size() + batch.counters.size());
   const auto describe = [&](MetricId id) -> const Descriptor* {
     if (const Descriptor* d = client.descriptor(id)) return d;
     placeholders.push_back(placeholder_for(id));
@@ -39,6 +41,9 @@ std::vector<Change> changes_of(const Client& client, const Batch& batch,
   std::vector<Change> changes;
   for (const Delta& d : batch.values) changes.push_back({d.id, describe(d.id), d.bits, nullptr});
   for (const StringDelta& s : batch.strings) changes.push_back({s.id, describe(s.id), 0, &s.text});
+  for (const CounterDelta& c : batch.counters) {
+    changes.push_back({c.id, describe(c.id), c.totals.count, nullptr, &c.totals});
+  }
   std::stable_sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) {
     return static_cast<unsigned>(a.id) < static_cast<unsigned>(b.id);
   });
@@ -93,9 +98,10 @@ void WatchPrinter::text_batch(const Client& client, const Batch& b) const {
   table.set_indent("  ");
   for (const Change& c : changes) {
     const Descriptor& d = *c.descriptor;
-    table.add_row({printable(d.name),
-                   printable(c.text != nullptr ? *c.text : value_text(d, c.bits)),
-                   printable(d.unit)});
+    const std::string value = c.text != nullptr      ? *c.text
+                              : c.counter != nullptr ? counter_text(d, *c.counter)
+                                                     : value_text(d, c.bits);
+    table.add_row({printable(d.name), printable(value), printable(d.unit)});
   }
   for (const MetricId id : b.unavailable) {
     table.add_row({printable(name_of(client, id)), printable(unavailable_reason(client, id)), ""});
@@ -126,6 +132,10 @@ void WatchPrinter::json_batch(const Client& client, const Batch& b) const {
         .field("name", c.descriptor->name);
     if (c.text != nullptr) {
       json.field("value", *c.text);
+    } else if (c.counter != nullptr) {
+      json.field("value", c.counter->count)
+          .field("time_enabled_ns", c.counter->time_enabled_ns)
+          .field("time_running_ns", c.counter->time_running_ns);
     } else {
       write_json_value(json, *c.descriptor, c.bits);
     }
