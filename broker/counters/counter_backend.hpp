@@ -63,7 +63,7 @@ class CounterBackend {
 // ("no CAP_PERFMON or root: ...", "kperf.framework: missing symbol kpc_set_config").
 struct CounterSetup {
   std::unique_ptr<CounterBackend> backend;
-  std::string unavailable_reason;  // set when backend is null
+  std::string unavailable_reason{};  // set when backend is null
 };
 
 }  // namespace sysring::broker::counters

@@ -64,6 +64,7 @@ struct SegmentSpec {
   std::function<const broker::Availability&(std::uint16_t)> availability;
   // Effective schedules to publish, one per entry; empty: the registry's own.
   std::vector<broker::Schedule> schedules;
+  std::string counters_summary;  // the descriptor table's counter line
 };
 
 // Creates the segment (state INIT; call go_live() before Client::open with defaults).
@@ -85,7 +86,7 @@ inline std::unique_ptr<broker::SegmentWriter> make_segment(const SegmentSpec& sp
       spec.availability ? spec.availability : [&](std::uint16_t id) -> const broker::Availability& {
         return availability.at(id);
       },
-      spec.schedules);
+      spec.schedules, spec.counters_summary);
   broker::SegmentConfig config;
   config.name = spec.name;
   config.value_slot_count = registry::kMaxMetricId + 1u;
