@@ -27,6 +27,9 @@ static_assert(SYSRING_READ_EMPTY == static_cast<int>(sysring::ReadStatus::kEmpty
                       static_cast<int>(sysring::ReadStatus::kNoSuchMetric) &&
                   SYSRING_READ_BUSY == static_cast<int>(sysring::ReadStatus::kBusy),
               "the C read codes are the C++ ReadStatus values");
+static_assert(SYSRING_TYPE_COUNTER == static_cast<int>(sysring::ValueType::Counter) &&
+                  SYSRING_TYPE_STRING == static_cast<int>(sysring::ValueType::String),
+              "the C type codes are the C++ ValueType values");
 
 int code_of(sysring::ErrorCode code) {
   switch (code) {
@@ -130,6 +133,19 @@ int sysring_read(const sysring_client* client, uint16_t id, sysring_scalar* out)
   return static_cast<int>(status);
 }
 
+int sysring_read_counter(const sysring_client* client, uint16_t id, sysring_counter* out) {
+  if (client == nullptr || out == nullptr) return SYSRING_READ_NO_SUCH_METRIC;
+  sysring::CounterTotals totals;
+  const auto status = client->client.read_counter(static_cast<sysring::MetricId>(id), totals);
+  *out = sysring_counter{totals.count, totals.time_enabled_ns, totals.time_running_ns,
+                         totals.read_time_ns};
+  return static_cast<int>(status);
+}
+
+const char* sysring_counters_summary(const sysring_client* client) {
+  return client == nullptr ? "" : client->client.counters_summary().c_str();
+}
+
 double sysring_scalar_as_double(const sysring_scalar* value) {
   if (value == nullptr) return 0.0;
   sysring::Scalar s;
@@ -192,6 +208,9 @@ int sysring_follower_poll(sysring_follower* f, sysring_batch* out) {
     f->deltas.clear();
     for (const auto& d : f->batch.values)
       f->deltas.push_back({static_cast<uint16_t>(d.id), d.bits});
+    for (const auto& c : f->batch.counters) {
+      f->deltas.push_back({static_cast<uint16_t>(c.id), c.totals.count});
+    }
     f->string_ids.clear();
     for (const auto& s : f->batch.strings) f->string_ids.push_back(static_cast<uint16_t>(s.id));
     out->position = f->batch.position;

@@ -38,7 +38,13 @@ enum {
   SYSRING_READ_BUSY = 5
 };
 
-enum { SYSRING_TYPE_U64 = 1, SYSRING_TYPE_I64 = 2, SYSRING_TYPE_F64 = 3, SYSRING_TYPE_STRING = 4 };
+enum {
+  SYSRING_TYPE_U64 = 1,
+  SYSRING_TYPE_I64 = 2,
+  SYSRING_TYPE_F64 = 3,
+  SYSRING_TYPE_STRING = 4,
+  SYSRING_TYPE_COUNTER = 5 /* read with sysring_read_counter; sysring_read gives its count */
+};
 enum { SYSRING_ALIVE = 0, SYSRING_STALE = 1, SYSRING_GONE = 2 };
 
 typedef struct sysring_scalar {
@@ -46,6 +52,15 @@ typedef struct sysring_scalar {
   uint64_t read_time_ns; /* CLOCK_MONOTONIC */
   uint8_t type;          /* SYSRING_TYPE_* */
 } sysring_scalar;
+
+/* A performance counter: running total, and how long it was enabled and actually counting
+ * (they differ when the kernel multiplexes); perf's estimate is count * enabled / running. */
+typedef struct sysring_counter {
+  uint64_t count;
+  uint64_t time_enabled_ns;
+  uint64_t time_running_ns;
+  uint64_t read_time_ns; /* CLOCK_MONOTONIC */
+} sysring_counter;
 
 typedef struct sysring_metric_info {
   uint16_t id;
@@ -71,7 +86,7 @@ typedef struct sysring_batch {
   uint64_t timestamp_ns;
   uint64_t lost_batches;
   uint8_t full_snapshot;
-  const sysring_delta* deltas; /* valid until the next poll */
+  const sysring_delta* deltas; /* valid until the next poll; a counter's bits are its count */
   size_t delta_count;
   const uint16_t* string_ids; /* string metrics that changed: read them with sysring_read_text */
   size_t string_count;
@@ -95,6 +110,11 @@ double sysring_scalar_as_double(const sysring_scalar* value);
 /* Copies at most cap-1 bytes and a NUL; *length gets the full length. */
 int sysring_read_text(const sysring_client* client, uint16_t id, char* buf, size_t cap,
                       size_t* length, uint64_t* read_time_ns);
+
+/* One consistent copy of a SYSRING_TYPE_COUNTER metric. */
+int sysring_read_counter(const sysring_client* client, uint16_t id, sysring_counter* out);
+/* The broker's counter backend in one line, or why it counts nothing ("" if it has none). */
+const char* sysring_counters_summary(const sysring_client* client);
 
 int sysring_health(const sysring_client* client);
 /* 1 if re-attached to a restarted broker, 0 if nothing newer, negative error. */

@@ -116,8 +116,7 @@ TEST_F(CounterSourcesTest, AnOfflineCpuIsUnavailableAndKeepsItsLastTotalsInTheSu
   ASSERT_EQ(read_in_new_tick(MetricId::pmc_all_context_switches).bits, 140u);
   fake_->set_online(1, false);
   fake_->set(0, 0, 130, 2000, 2000);
-  EXPECT_EQ(read_in_new_tick(MetricId::pmc_cpu1_context_switches).status,
-            SlotStatus::kUnavailable);
+  EXPECT_EQ(read_in_new_tick(MetricId::pmc_cpu1_context_switches).status, SlotStatus::kUnavailable);
   const Reading all = sources_->read(u16(MetricId::pmc_all_context_switches));
   ASSERT_EQ(all.status, SlotStatus::kOk);
   EXPECT_EQ(all.bits, 170u) << "CPU 1 stays at 40 while offline";
@@ -143,8 +142,7 @@ TEST_F(CounterSourcesTest, AReopenedCounterContinuesFromWhereTheOldOneStopped) {
 TEST_F(CounterSourcesTest, WithEveryCpuOfflineTheSumIsUnavailableNotZero) {
   fake_->set_online(0, false);
   fake_->set_online(1, false);
-  EXPECT_EQ(read_in_new_tick(MetricId::pmc_all_context_switches).status,
-            SlotStatus::kUnavailable);
+  EXPECT_EQ(read_in_new_tick(MetricId::pmc_all_context_switches).status, SlotStatus::kUnavailable);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "counters/counter_sources.hpp"
 #include "fake_backend.hpp"
 #include "sysring/client.hpp"
+#include "sysring/counter_sample.hpp"
 #include "sysring/ring_follower.hpp"
 #include "tick_loop.hpp"
 
@@ -29,8 +30,9 @@ class CountersEndToEnd : public ::testing::Test {
       if (e.platform == "counters") entries_.push_back(e);
     }
     auto backend = std::make_unique<FakeBackend>(
-        std::vector<BoundEvent>{{"cycles", "cycles", "perf hardware 0x0, group 0 of 1"},
-                                {"instructions", "instructions", "perf hardware 0x1, group 0 of 1"}},
+        std::vector<BoundEvent>{
+            {"cycles", "cycles", "perf hardware 0x0, group 0 of 1"},
+            {"instructions", "instructions", "perf hardware 0x1, group 0 of 1"}},
         2);
     fake_ = backend.get();
     sources_ = broker::counters::make_counter_sources(entries_, CounterSetup{std::move(backend)});
@@ -104,8 +106,7 @@ TEST_F(CountersEndToEnd, DescriptorsSayWhatIsCountedAndWhatIsNot) {
   EXPECT_FALSE(switches->available);
   CounterTotals t;
   loop_->tick(kSec);
-  EXPECT_EQ(client_->read_counter(MetricId::pmc_all_context_switches, t),
-            ReadStatus::kUnavailable);
+  EXPECT_EQ(client_->read_counter(MetricId::pmc_all_context_switches, t), ReadStatus::kUnavailable);
 }
 
 TEST_F(CountersEndToEnd, TheRingCarriesEveryChangedCounterWithItsTimes) {
@@ -139,6 +140,56 @@ TEST_F(CountersEndToEnd, AResyncSnapshotFromTheValueTableIncludesCounters) {
     }
   }
   EXPECT_TRUE(found);
+}
+
+TEST_F(CountersEndToEnd, CounterSampleGivesRatesScaledForMultiplexingAndIpc) {
+  fake_->set(0, 0, 1'000, kSec, kSec);  // cycles
+  fake_->set(0, 1, 2'000, kSec, kSec);  // instructions
+  loop_->tick(kSec);
+  const CounterSample before = CounterSample::take(*client_, "cpu0");
+  ASSERT_TRUE(before.consistent());
+  ASSERT_EQ(before.entries().size(), 2u);
+  // Two seconds later: cycles counted all the time, instructions only half of it (multiplexed).
+  fake_->set(0, 0, 4'001'000, 3 * kSec, 3 * kSec);
+  fake_->set(0, 1, 4'002'000, 3 * kSec, 2 * kSec);
+  loop_->tick(3 * kSec);
+  const CounterSample after = CounterSample::take(*client_, "cpu0");
+  const CounterRates r = compare(before, after);
+  const CounterChange* cycles = r.find("cycles");
+  const CounterChange* instructions = r.find("instructions");
+  ASSERT_NE(cycles, nullptr);
+  ASSERT_NE(instructions, nullptr);
+  ASSERT_TRUE(cycles->valid);
+  EXPECT_EQ(cycles->count, 4'000'000u);
+  EXPECT_DOUBLE_EQ(cycles->seconds, 2.0);
+  EXPECT_DOUBLE_EQ(cycles->per_second, 2'000'000.0);
+  EXPECT_DOUBLE_EQ(cycles->running_share, 1.0);
+  EXPECT_DOUBLE_EQ(instructions->running_share, 0.5);
+  EXPECT_DOUBLE_EQ(instructions->scaled, 8'000'000.0);
+  ASSERT_TRUE(r.ipc.has_value());
+  EXPECT_DOUBLE_EQ(*r.ipc, 2.0);
+  EXPECT_FALSE(r.branch_miss_rate.has_value()) << "no branch events in this run";
+}
+
+TEST_F(CountersEndToEnd, CounterSampleReportsNoRateRatherThanAMadeUpOne) {
+  fake_->set(1, 0, 500, kSec, kSec);
+  loop_->tick(kSec);
+  const CounterSample before = CounterSample::take(*client_, "cpu1");
+  // Same broker read: no interval to measure.
+  const CounterRates same = compare(before, CounterSample::take(*client_, "cpu1"));
+  ASSERT_NE(same.find("cycles"), nullptr);
+  EXPECT_FALSE(same.find("cycles")->valid);
+  // Enabled but never running in the interval (starved by multiplexing): no estimate.
+  fake_->set(1, 0, 500, 2 * kSec, kSec);
+  loop_->tick(2 * kSec);
+  const CounterRates starved = compare(before, CounterSample::take(*client_, "cpu1"));
+  EXPECT_FALSE(starved.find("cycles")->valid);
+  EXPECT_DOUBLE_EQ(starved.find("cycles")->running_share, 0.0);
+  // An offline CPU: its rows read unavailable.
+  fake_->set_online(1, false);
+  loop_->tick(3 * kSec);
+  const CounterRates offline = compare(before, CounterSample::take(*client_, "cpu1"));
+  EXPECT_FALSE(offline.find("cycles")->valid);
 }
 
 }  // namespace
