@@ -26,6 +26,7 @@ constexpr const char* kUsage =
     "  all             current values of every metric\n"
     "  watch           follow the delta ring live until Ctrl-C (NDJSON with --json)\n"
     "  ring            segment and broker status: version, epoch, pid, heartbeat, ring counters\n"
+    "  pmc             live per-CPU performance counters: rates, IPC, miss rates, multiplexing\n"
     "\n"
     "Exit status: 0 ok, 1 error, 2 usage error, 3 broker stale or gone.\n"
     "\n"
@@ -54,7 +55,8 @@ const VerbRule* rule_for(const std::string& verb) {
   static const VerbRule kNone{0, 0, ""};
   static const VerbRule kOne{1, 1, "CATEGORY"};
   static const VerbRule kMany{1, SIZE_MAX, "NAME..."};
-  if (verb == "list" || verb == "cats" || verb == "all" || verb == "watch" || verb == "ring") {
+  if (verb == "list" || verb == "cats" || verb == "all" || verb == "watch" || verb == "ring" ||
+      verb == "pmc") {
     return &kNone;
   }
   if (verb == "cat") return &kOne;
@@ -85,11 +87,12 @@ std::optional<CliOptions> parse_cli(int argc, char** argv) {
       ("json", po::bool_switch(&o.json),
        "machine-readable output (one JSON line per batch for watch)")
       ("allow-stale", po::bool_switch(&o.allow_stale),
-       "get/cat/all: show values even if the broker is stale or gone (warns on stderr)")
+       "get/cat/all/pmc: show values even if the broker is stale or gone (warns on stderr)")
       ("count,n", po::value(&count),
-       "watch: exit after N batches (the first, a full snapshot, counts)")
+       "watch: exit after N batches (the first, a full snapshot, counts); pmc: after N tables")
       ("interval-ms", po::value(&interval),
-       "watch: poll interval in ms (default: a quarter of the broker tick)")
+       "watch: poll interval in ms (default: a quarter of the broker tick); pmc: sampling "
+       "interval (default: the counters' read period)")
       ("sample-ms", po::value(&sample),
        "ring: follow the ring this long to measure lapping (default: two ticks, at most 1000 ms; "
        "0 skips)");
@@ -124,11 +127,11 @@ std::optional<CliOptions> parse_cli(int argc, char** argv) {
   if (auto problem = segment_name_problem(o.segment); !problem.empty()) {
     throw usage_error("--segment: " + problem);
   }
-  check_flag_applies(vm, "count", {"watch"}, o.verb);
-  check_flag_applies(vm, "interval-ms", {"watch"}, o.verb);
+  check_flag_applies(vm, "count", {"watch", "pmc"}, o.verb);
+  check_flag_applies(vm, "interval-ms", {"watch", "pmc"}, o.verb);
   check_flag_applies(vm, "sample-ms", {"ring"}, o.verb);
-  if (o.allow_stale && o.verb != "get" && o.verb != "cat" && o.verb != "all") {
-    throw usage_error("--allow-stale applies only to 'get', 'cat' and 'all'");
+  if (o.allow_stale && o.verb != "get" && o.verb != "cat" && o.verb != "all" && o.verb != "pmc") {
+    throw usage_error("--allow-stale applies only to 'get', 'cat', 'all' and 'pmc'");
   }
   if (!count.empty() || vm.count("count") != 0U) {
     o.count = parse_bounded("--count", count, 1, UINT64_MAX);

@@ -1,14 +1,11 @@
 // `sysring watch`: follows the delta ring until SIGINT/SIGTERM (or --count batches), reporting
 // laps, a stale broker, a gone broker, and re-attaching by itself when a new broker appears.
-#include <signal.h>
-#include <time.h>
-
 #include <algorithm>
-#include <csignal>
 #include <memory>
 
 #include "broker_session.hpp"
 #include "exit_codes.hpp"
+#include "stop_signal.hpp"
 #include "sysring/ring_follower.hpp"
 #include "verbs.hpp"
 #include "watch_printer.hpp"
@@ -16,30 +13,6 @@
 namespace sysring::cli {
 
 namespace {
-
-volatile std::sig_atomic_t g_stop_requested = 0;
-
-extern "C" void on_stop_signal(int /*signo*/) {
-  g_stop_requested = 1;
-}
-
-void install_stop_handlers() {
-  struct sigaction sa {};
-  sa.sa_handler = on_stop_signal;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0;  // no SA_RESTART: a signal cuts the poll sleep short, so we exit promptly
-  ::sigaction(SIGINT, &sa, nullptr);
-  ::sigaction(SIGTERM, &sa, nullptr);
-}
-
-bool stop_requested() {
-  return g_stop_requested != 0;
-}
-
-void sleep_ns(std::uint64_t ns) {
-  timespec ts{static_cast<time_t>(ns / 1'000'000'000ULL), static_cast<long>(ns % 1'000'000'000ULL)};
-  ::nanosleep(&ts, nullptr);  // EINTR: the loop re-checks the stop flag
-}
 
 // A quarter tick: a change is shown well within its tick, without spinning.
 std::uint64_t poll_interval_ns(const CliOptions& options, std::uint64_t tick_ns) {

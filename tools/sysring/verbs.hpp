@@ -12,5 +12,6 @@ int run_get(const CliOptions& options);
 int run_all(const CliOptions& options);
 int run_watch(const CliOptions& options);
 int run_ring(const CliOptions& options);
+int run_pmc(const CliOptions& options);
 
 }  // namespace sysring::cli
