@@ -162,12 +162,13 @@ TEST_F(KpcTest, WithoutAKpepDatabaseTheFixedCountersStillCount) {
     EXPECT_EQ(out[1].values[0].count, 2001u);  // CPU 1 PMC0
     EXPECT_EQ(out[1].values[1].count, 2002u);  // CPU 1 PMC1
   }
-  // Fixed counters need no forcing and no config words.
+  // Fixed counters need no config words; force_all is still taken (ownership) and given back.
   EXPECT_THAT(
       double_log("kpc_"),
-      ElementsAre("kpc_cpu_string size=128", "kpc_force_all_ctrs_get", "kpc_get_counting",
-                  "kpc_get_counter_count 0x1", "kpc_get_counter_count 0x1", "kpc_set_counting 0x1",
-                  "kpc_get_cpu_counters all_cpus=1 0x1", "kpc_set_counting 0x0"));
+      ElementsAre("kpc_cpu_string size=128", "kpc_force_all_ctrs_get", "kpc_force_all_ctrs_set 1",
+                  "kpc_get_counting", "kpc_get_counter_count 0x1", "kpc_get_counter_count 0x1",
+                  "kpc_set_counting 0x1", "kpc_get_cpu_counters all_cpus=1 0x1",
+                  "kpc_set_counting 0x0", "kpc_force_all_ctrs_set 0"));
 }
 
 }  // namespace

@@ -31,8 +31,9 @@ std::string summary_line(const KpcSession& session, const std::string& cpu) {
     if (e.counter_index < session.fixed_counters()) ++fixed;
   }
   std::string line = "KPC: " + cpu;
-  line += plan.db_problem.empty() ? " (kpep db " + plan.db_name + ")"
-                                  : " (no kpep database: " + plan.db_problem + ")";
+  line += plan.db_problem.empty()
+              ? " (kpep db " + (plan.db_name.empty() ? "unnamed" : plan.db_name) + ")"
+              : " (no kpep database: " + plan.db_problem + ")";
   line += ", " + std::to_string(fixed) + " fixed + " + std::to_string(plan.events.size() - fixed) +
           " configurable counters";
   if (!plan.skipped.empty()) {

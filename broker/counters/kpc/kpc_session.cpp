@@ -51,11 +51,10 @@ void KpcSession::start(std::span<const KpcEventRequest> requests) {
   const bool configurable = (plan_.classes & kClassConfigurableMask) != 0;
 
   // Step 7, before kpc_set_config: the kernel sizes the config write by the forced counter
-  // count (8 words forced, 5 not). Only configurable events need the power manager's PMCs.
-  if (configurable) {
-    check_kpc(kpc_.kpc_force_all_ctrs_set(1), KpcCall::kForceAll, "kpc_force_all_ctrs_set(1)");
-    forced_ = true;
-  }
+  // count (8 words forced, 5 not). Taken even for fixed counters only, as DK and KD do: its
+  // EACCES is the one sign that a live tool owns the counters, checked before we stop anything.
+  check_kpc(kpc_.kpc_force_all_ctrs_set(1), KpcCall::kForceAll, "kpc_force_all_ctrs_set(1)");
+  forced_ = true;
 
   // A crashed broker loses force_all at exit but its counting keeps running (§3.3 step 20).
   stale_counting_ = kpc_.kpc_get_counting();

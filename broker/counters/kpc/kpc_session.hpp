@@ -17,9 +17,9 @@ namespace sysring::broker::counters::kpc {
 
 class KpcSession {
  public:
-  // Runs the whole set-up; `cpu_count` must be at least the number of CPU slices the framework
-  // writes (hw.logicalcpu_max / hw.ncpu, §3.2 step 11). Throws KpcError with one line, after
-  // undoing whatever it had changed.
+  // Runs the whole set-up on a loaded (non-null) library; `cpu_count` must be at least the number
+  // of CPU slices the framework writes (hw.logicalcpu_max / hw.ncpu, §3.2 step 11). Throws KpcError
+  // with one line, after undoing whatever it had changed.
   KpcSession(std::shared_ptr<const KpcLibrary> library, std::span<const KpcEventRequest> requests,
              std::uint32_t cpu_count);
   // Stops counting, clears the configurable config words and restores force_all (§3.3).
