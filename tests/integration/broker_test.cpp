@@ -25,17 +25,6 @@ OpenOptions options_for(const std::string& name) {
   return o;
 }
 
-// Exactly one line on stderr, ending in '\n'.
-::testing::AssertionResult one_line(const std::string& text) {
-  if (text.empty()) return ::testing::AssertionFailure() << "stderr is empty";
-  if (text.back() != '\n')
-    return ::testing::AssertionFailure() << "no final newline: [" << text << "]";
-  if (text.find('\n') != text.size() - 1) {
-    return ::testing::AssertionFailure() << "more than one line: [" << text << "]";
-  }
-  return ::testing::AssertionSuccess();
-}
-
 // ---- Serving ----
 
 TEST(Broker, ServesPlausibleMetricsThroughTheLibrary) {

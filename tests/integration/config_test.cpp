@@ -37,13 +37,6 @@ class TempConfig {
   std::string path_;
 };
 
-::testing::AssertionResult one_line(const std::string& text) {
-  if (text.empty() || text.back() != '\n' || text.find('\n') != text.size() - 1) {
-    return ::testing::AssertionFailure() << "not exactly one line: [" << text << "]";
-  }
-  return ::testing::AssertionSuccess();
-}
-
 // A day is at least every registry TTL, so the category override stays valid as the registry
 // grows.
 constexpr const char* kGoodConfig =

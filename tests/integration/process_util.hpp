@@ -22,6 +22,8 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+
+#include <gtest/gtest.h>
 #include <vector>
 
 #include "sysring/client.hpp"
@@ -186,6 +188,17 @@ class Process {
   int out_fd_ = -1;
   int err_fd_ = -1;
 };
+
+// Exactly one line on stderr, ending in '\n'.
+inline ::testing::AssertionResult one_line(const std::string& text) {
+  if (text.empty()) return ::testing::AssertionFailure() << "stderr is empty";
+  if (text.back() != '\n')
+    return ::testing::AssertionFailure() << "no final newline: [" << text << "]";
+  if (text.find('\n') != text.size() - 1) {
+    return ::testing::AssertionFailure() << "more than one line: [" << text << "]";
+  }
+  return ::testing::AssertionSuccess();
+}
 
 struct RunResult {
   std::optional<int> status;  // nullopt: timed out and killed

@@ -6,8 +6,10 @@
 #include <grp.h>
 #include <gtest/gtest.h>
 
+#include <linux/perf_event.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <csignal>
 
 #include <string>
@@ -15,6 +17,7 @@
 
 #include "process_util.hpp"
 #include "sysring/client.hpp"
+#include "sysring/counter_sample.hpp"
 #include "sysring/layout.hpp"
 
 namespace sysring {
@@ -195,6 +198,69 @@ TEST_F(Unprivileged, NobodyReadsTheRootBrokersSegmentButCannotWriteIt) {
   EXPECT_EQ(root_client->live_header().fixed.magic, layout::kMagic);
   Client again = Client::open(options_for(name));
   EXPECT_EQ(again.info().epoch, epoch);
+}
+
+// The promise of issue 4: counters without sudo. `nobody` reads the root broker's system-wide
+// counters through libsysring and sees them advance, while its own system-wide perf_event_open
+// is refused with EACCES.
+TEST_F(Unprivileged, NobodyReadsSystemWideCountersItCannotOpenItself) {
+  int paranoid = 2;
+  if (FILE* f = std::fopen("/proc/sys/kernel/perf_event_paranoid", "r")) {
+    if (std::fscanf(f, "%d", &paranoid) != 1) paranoid = 2;
+    std::fclose(f);
+  }
+  if (paranoid < 1) {
+    GTEST_SKIP() << "perf_event_paranoid is " << paranoid
+                 << ": every user may count system-wide here, so there is no privilege to prove";
+  }
+  Broker broker(unique_segment());
+  auto root_client = broker.wait_ready();
+  ASSERT_TRUE(root_client) << broker.last_error() << broker.process().err();
+  ASSERT_FALSE(root_client->counters_summary().empty());
+  const std::string name = broker.segment();
+
+  const ChildResult r = run_as_nobody(
+      [&](int report) -> int {
+        auto say = [&](const std::string& s) { (void)!::write(report, s.data(), s.size()); };
+        OpenOptions o;
+        o.name = name;
+        o.expected_owner = 0;
+        const Client client = Client::open(o);
+        // Hardware cycles where there is a PMU, else the software fallback's context switches.
+        const CounterSample first = CounterSample::take(client, "all");
+        const char* event = first.find("cycles") ? "cycles" : "context_switches";
+        const CounterSample::Entry* before = first.find(event);
+        if (before == nullptr || before->status != ReadStatus::kOk) {
+          return say(std::string("pmc.all.") + event +
+                     " not readable; counters: " + client.counters_summary()),
+                 10;
+        }
+        // The counters are read every second: wait for the next read, at most 5 s.
+        CounterRates rates;
+        for (int i = 0; i < 50; ++i) {
+          ::usleep(100'000);
+          rates = compare(first, CounterSample::take(client, "all"));
+          if (rates.find(event) != nullptr && rates.find(event)->valid) break;
+        }
+        const CounterChange* change = rates.find(event);
+        if (change == nullptr || !change->valid || change->count == 0) {
+          return say(std::string("pmc.all.") + event + " did not advance"), 11;
+        }
+        // The same user cannot count system-wide by itself.
+        perf_event_attr attr{};
+        attr.size = sizeof attr;
+        attr.type = PERF_TYPE_SOFTWARE;
+        attr.config = PERF_COUNT_SW_CONTEXT_SWITCHES;
+        const long fd = ::syscall(SYS_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+        if (fd >= 0) return ::close(static_cast<int>(fd)), say("perf_event_open succeeded"), 12;
+        if (errno != EACCES)
+          return say(std::string("perf_event_open: ") + std::strerror(errno)), 13;
+        say("ok " + std::string(event) + " +" + std::to_string(change->count));
+        return 0;
+      },
+      20s);
+  EXPECT_TRUE(r.ok()) << r.describe();
+  EXPECT_TRUE(r.message.starts_with("ok ")) << r.message;
 }
 
 TEST_F(Unprivileged, NobodySquattingANameIsRefusedByClientsAndBrokers) {
