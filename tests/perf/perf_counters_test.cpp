@@ -122,8 +122,21 @@ TEST_F(PerfCountersTest, ExplicitHardwareEventWithoutAPmuIsAnError) {
   const CounterSetup s = make({"context-switches", "instructions"});
   EXPECT_EQ(s.backend, nullptr);
   EXPECT_EQ(s.unavailable_reason,
-            "counter event \"instructions\" needs a hardware PMU, and this machine has no "
-            "hardware PMU (cycles: No such file or directory)");
+            "counter event \"instructions\" needs a hardware PMU, and this machine has none "
+            "(cycles: No such file or directory)");
+}
+
+TEST_F(PerfCountersTest, BusyPmuIsUnusableNotAbsent) {
+  fake_->hardware_open_error = EBUSY;
+  const CounterSetup s = make();
+  ASSERT_NE(s.backend, nullptr) << s.unavailable_reason;
+  EXPECT_NE(s.backend->summary().find("software events only — the hardware PMU cannot be used "
+                                      "(cycles: Device or resource busy)"),
+            std::string::npos)
+      << s.backend->summary();
+  EXPECT_EQ(make({"cycles"}).unavailable_reason,
+            "counter event \"cycles\" needs a hardware PMU, and it cannot be used (cycles: Device "
+            "or resource busy)");
 }
 
 TEST_F(PerfCountersTest, ExplicitSoftwareEventsWithoutAPmuAreCounted) {

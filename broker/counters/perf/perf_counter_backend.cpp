@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 #include <utility>
 
 #include "counters/perf/cpu_list.hpp"
@@ -94,7 +95,11 @@ void PerfCounterBackend::read(std::span<CpuCounters> out) {
   const auto now = std::chrono::steady_clock::now();
   if (now - last_check_ >= config_.hotplug_check_interval) {
     last_check_ = now;
-    check_hotplug();
+    try {
+      check_hotplug();
+    } catch (const std::exception&) {
+      // Out of memory building a path or a CPU list: skip this check, the counts go on.
+    }
   }
   const std::size_t n = config_.events.size();
   for (std::uint32_t cpu = 0; cpu < config_.cpu_count; ++cpu) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 #include <span>
 
 #include "counters/counter_events.hpp"
@@ -35,9 +36,7 @@ std::string make_summary(const std::string& pmu_note, std::size_t events, std::u
   return s;
 }
 
-}  // namespace
-
-CounterSetup make_perf_counters(const PerfCounterOptions& options) {
+CounterSetup make_or_throw(const PerfCounterOptions& options) {
   const std::shared_ptr<PerfSyscalls> sys =
       options.syscalls ? options.syscalls : real_perf_syscalls();
 
@@ -67,18 +66,18 @@ CounterSetup make_perf_counters(const PerfCounterOptions& options) {
   std::string pmu_note;
   if (pmu.kind != PmuProbe::Kind::kHardware) {
     const std::string why = std::string("cycles: ") + std::strerror(pmu.error);
-    const std::string what = pmu.kind == PmuProbe::Kind::kNoHardware
-                                 ? "this machine has no hardware PMU"
-                                 : "the hardware PMU cannot be used";
+    const bool none = pmu.kind == PmuProbe::Kind::kNoHardware;
     if (defaults) {
       resolved = resolve_perf_events(std::span(kFallbackSoftwareEvents));
       if (!resolved.error.empty()) return fail(resolved.error);
-      pmu_note = "software events only — " + what + " (" + why + ")";
+      pmu_note = std::string("software events only — ") +
+                 (none ? "this machine has no hardware PMU" : "the hardware PMU cannot be used") +
+                 " (" + why + ")";
     } else {
       for (const PerfEventSpec& e : resolved.events) {
         if (e.hardware()) {
-          return fail("counter event \"" + e.name + "\" needs a hardware PMU, and " + what + " (" +
-                      why + ")");
+          return fail("counter event \"" + e.name + "\" needs a hardware PMU, and " +
+                      (none ? "this machine has none" : "it cannot be used") + " (" + why + ")");
         }
       }
     }
@@ -125,6 +124,16 @@ CounterSetup make_perf_counters(const PerfCounterOptions& options) {
     return fail(no_permission_message(options.proc_root, rc));
   }
   return CounterSetup{std::move(backend), ""};
+}
+
+}  // namespace
+
+CounterSetup make_perf_counters(const PerfCounterOptions& options) {
+  try {
+    return make_or_throw(options);
+  } catch (const std::exception& e) {  // std::bad_alloc; the broker goes on without counters
+    return fail(std::string("perf_event: ") + e.what());
+  }
 }
 
 }  // namespace sysring::broker::counters::perf
