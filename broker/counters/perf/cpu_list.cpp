@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <fstream>
 #include <iterator>
+
+#include "sysring/errno_text.hpp"
 
 namespace sysring::broker::counters::perf {
 namespace {
@@ -45,7 +46,7 @@ std::optional<std::vector<std::uint32_t>> read_cpu_list(const std::string& sys_r
   const std::string path = sys_root + "/devices/system/cpu/" + std::string(name);
   std::ifstream in(path);
   if (!in) {
-    error = "cannot read " + path + ": " + std::strerror(errno);
+    error = "cannot read " + path + ": " + errno_text(errno);
     return std::nullopt;
   }
   const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};

@@ -1,13 +1,13 @@
 #include "counters/perf/perf_counter_backend.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <exception>
 #include <utility>
 
 #include "counters/perf/cpu_list.hpp"
 #include "counters/perf/perf_group_read.hpp"
 #include "counters/perf/perf_pmu_probe.hpp"
+#include "sysring/errno_text.hpp"
 
 namespace sysring::broker::counters::perf {
 namespace {
@@ -43,12 +43,12 @@ int PerfCounterBackend::open_cpu(std::uint32_t cpu) {
                                    static_cast<int>(cpu), failed);
   if (rc < 0) {
     state.note = "perf_event_open \"" + config_.events[failed].name + "\" on cpu " +
-                 std::to_string(cpu) + ": " + std::strerror(-rc);
+                 std::to_string(cpu) + ": " + errno_text(-rc);
     return rc;
   }
   if (const int erc = state.groups.enable(); erc < 0) {
     state.groups.close();
-    state.note = "PERF_EVENT_IOC_ENABLE on cpu " + std::to_string(cpu) + ": " + std::strerror(-erc);
+    state.note = "PERF_EVENT_IOC_ENABLE on cpu " + std::to_string(cpu) + ": " + errno_text(-erc);
     return erc;
   }
   state.note.clear();
@@ -113,7 +113,7 @@ void PerfCounterBackend::read(std::span<CpuCounters> out) {
     if (!r.ok()) {
       // ENODEV, or the short read of an event the kernel put in an error state: the CPU went
       // away. It is re-opened when the online list says it is back.
-      close_cpu(cpu, r.error != 0 ? std::string("read: ") + std::strerror(-r.error)
+      close_cpu(cpu, r.error != 0 ? std::string("read: ") + errno_text(-r.error)
                                   : std::string(describe(r.status)));
       continue;
     }

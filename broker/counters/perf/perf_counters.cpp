@@ -1,7 +1,6 @@
 #include "counters/perf/perf_counters.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <exception>
 #include <span>
 
@@ -12,6 +11,7 @@
 #include "counters/perf/perf_group_fitting.hpp"
 #include "counters/perf/perf_pmu_probe.hpp"
 #include "counters/perf/perf_syscalls.hpp"
+#include "sysring/errno_text.hpp"
 
 namespace sysring::broker::counters::perf {
 namespace {
@@ -65,7 +65,7 @@ CounterSetup make_or_throw(const PerfCounterOptions& options) {
   }
   std::string pmu_note;
   if (pmu.kind != PmuProbe::Kind::kHardware) {
-    const std::string why = std::string("cycles: ") + std::strerror(pmu.error);
+    const std::string why = std::string("cycles: ") + errno_text(pmu.error);
     const bool none = pmu.kind == PmuProbe::Kind::kNoHardware;
     if (defaults) {
       resolved = resolve_perf_events(std::span(kFallbackSoftwareEvents));

@@ -3,7 +3,7 @@
 #include <perfmon/pfmlib_perf_event.h>
 
 #include <array>
-#include <cstdio>
+#include <charconv>
 #include <cstdlib>
 #include <memory>
 
@@ -154,9 +154,9 @@ const char* type_name(std::uint32_t type) {
 }
 
 std::string hex(std::uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof(buf), "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
+  std::array<char, 20> buf{};
+  const auto end = std::to_chars(buf.data(), buf.data() + buf.size(), v, 16).ptr;
+  return "0x" + std::string(buf.data(), end);
 }
 
 }  // namespace

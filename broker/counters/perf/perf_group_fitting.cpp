@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <cstring>
 #include <thread>
 
 #include "counters/perf/perf_group_read.hpp"
 #include "counters/perf/perf_pmu_probe.hpp"
+#include "sysring/errno_text.hpp"
 
 namespace sysring::broker::counters::perf {
 namespace {
@@ -35,7 +35,7 @@ ProbeOutcome probe_group(PerfSyscalls& sys, const OpenGroup& group, std::chrono:
                          std::string& why) {
   const int leader = group.fds_.front();
   if (const int rc = sys.ioctl(leader, PERF_EVENT_IOC_ENABLE, PERF_IOC_FLAG_GROUP); rc < 0) {
-    why = std::string("PERF_EVENT_IOC_ENABLE: ") + std::strerror(-rc);
+    why = std::string("PERF_EVENT_IOC_ENABLE: ") + errno_text(-rc);
     return ProbeOutcome::kReadFailed;
   }
   std::this_thread::sleep_for(probe);
@@ -44,7 +44,7 @@ ProbeOutcome probe_group(PerfSyscalls& sys, const OpenGroup& group, std::chrono:
   const std::size_t want = group_read_size(group.fds_.size());
   const ssize_t n = sys.read(leader, buffer.data(), want);
   if (n < 0) {
-    why = std::string("read: ") + std::strerror(static_cast<int>(-n));
+    why = std::string("read: ") + errno_text(static_cast<int>(-n));
     return ProbeOutcome::kReadFailed;
   }
   const GroupReadStatus status =
@@ -78,7 +78,7 @@ FitResult fit_groups(PerfSyscalls& sys, std::span<const PerfEventSpec> events, i
           result.permission_error = -leader;
           return result;
         }
-        result.failures.push_back({pos, std::strerror(-leader)});
+        result.failures.push_back({pos, errno_text(-leader)});
         ++pos;
         break;
       }
@@ -97,7 +97,7 @@ FitResult fit_groups(PerfSyscalls& sys, std::span<const PerfEventSpec> events, i
         if (fd == -EINVAL || fd == -ENOSPC) break;
         if (fd < 0) {
           // ENOENT, EOPNOTSUPP, ...: the event itself is refused here, not the group.
-          refused.push_back({next, std::strerror(-fd)});
+          refused.push_back({next, errno_text(-fd)});
           continue;
         }
         group.fds_.push_back(fd);

@@ -1,10 +1,10 @@
 #include "counters/perf/perf_pmu_probe.hpp"
 
 #include <cerrno>
-#include <cstring>
 #include <fstream>
 
 #include "counters/perf/perf_cpu_groups.hpp"
+#include "sysring/errno_text.hpp"
 
 namespace sysring::broker::counters::perf {
 
@@ -31,7 +31,7 @@ std::string no_permission_message(const std::string& proc_root, int error) {
   std::ifstream in(proc_root + "/sys/kernel/perf_event_paranoid");
   if (std::string value; in >> value) paranoid = value;
   return "perf_event_open: no CAP_PERFMON or root (perf_event_paranoid=" + paranoid +
-         "): " + std::strerror(error);
+         "): " + errno_text(error);
 }
 
 }  // namespace sysring::broker::counters::perf
