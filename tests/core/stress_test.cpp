@@ -1,8 +1,9 @@
 // The cross-process proof of "no torn reads, ever": one writer process rewrites value slots in a
 // tight loop (every payload derived from a counter, so a torn copy is detectable), at least 4
-// reader processes read them through libsysring (Client::read / read_text, plus raw seqlock
-// reads of all 16 words of a slot) and count torn and busy results, and one more process follows
-// the delta ring while the writer publishes. Results come back through pipes; the parent asserts.
+// reader processes read them through libsysring (Client::read / read_text / read_counter, plus raw
+// seqlock reads of all 16 words of a slot) and count torn and busy results, and one more process
+// follows the delta ring while the writer publishes. Results come back through pipes; the parent
+// asserts.
 //
 // SYSRING_STRESS_READS sets the total number of value reads (default 10,000,000).
 #include <poll.h>
@@ -44,12 +45,23 @@ constexpr std::array<MetricId, 6> kScalarIds = {MetricId::mem_total,     MetricI
 constexpr std::array<MetricId, 4> kTextIds = {MetricId::kern_hostname, MetricId::kern_ostype,
                                               MetricId::kern_osrelease, MetricId::kern_version};
 constexpr MetricId kRawId = MetricId::kern_sched_rt_runtime_us;  // 16 words written per update
+constexpr MetricId kCounterId = MetricId::pmc_all_cycles;        // count, enabled, running together
 constexpr std::uint32_t kRingSlots = 16;
 constexpr std::uint64_t kBatchEvery = 32;        // writer iterations per ring batch
 constexpr std::uint64_t kMinRingBatches = 2000;  // the follower reads at least this many
 
 std::uint64_t scalar_for(std::uint64_t k, std::size_t j) {
   return (k * 0x9E3779B97F4A7C15ULL) ^ (0x1111111111111111ULL * (j + 1));
+}
+// A counter's three words, each a different function of k: a mix of two writes is detectable.
+std::uint64_t counter_count(std::uint64_t k) {
+  return scalar_for(k, 7);
+}
+std::uint64_t counter_enabled(std::uint64_t k) {
+  return 3 * k;
+}
+std::uint64_t counter_running(std::uint64_t k) {
+  return 2 * k + 1;
 }
 std::uint64_t raw_word(std::uint64_t k, std::size_t i) {
   return (k << 4) | i;
@@ -147,6 +159,8 @@ std::uint64_t total_reads() {
           broker::write_text(segment->slot(static_cast<std::uint16_t>(kTextIds[j])),
                              text_for(k + j), k);
         }
+        broker::write_counter(segment->slot(static_cast<std::uint16_t>(kCounterId)),
+                              counter_count(k), counter_enabled(k), counter_running(k), k);
         const std::uint64_t s = seqlock::write_begin(raw.seq);
         seqlock::store(raw.read_time_ns, k);
         seqlock::store(raw.meta,
@@ -212,7 +226,7 @@ const layout::ValueSlot* raw_slot(const Client& client, MetricId id) {
     std::uint64_t last_k = 0;
     for (std::uint64_t n = 0; n < reads; ++n) {
       ++result.calls;
-      const std::uint64_t op = (n + static_cast<std::uint64_t>(index)) % 5;
+      const std::uint64_t op = (n + static_cast<std::uint64_t>(index)) % 6;
       std::uint64_t k = 0;
       if (op <= 1) {  // scalar through Client::read: read time, type and bits from one write
         const std::size_t j = (n / 5 + static_cast<std::uint64_t>(index)) % kScalarIds.size();
@@ -244,6 +258,23 @@ const layout::ValueSlot* raw_slot(const Client& client, MetricId id) {
         ++result.ok;
         k = t.read_time_ns;
         if (!text_is(k + j, t.view())) ++result.torn;
+      } else if (op == 5) {  // counter through Client::read_counter: all three words from one write
+        CounterTotals c;
+        const ReadStatus st = client.read_counter(kCounterId, c);
+        if (st == ReadStatus::kBusy) {
+          ++result.busy;
+          continue;
+        }
+        if (st != ReadStatus::kOk) {
+          ++result.unexpected;
+          continue;
+        }
+        ++result.ok;
+        k = c.read_time_ns;
+        if (c.count != counter_count(k) || c.time_enabled_ns != counter_enabled(k) ||
+            c.time_running_ns != counter_running(k)) {
+          ++result.torn;
+        }
       } else {  // raw: all 16 words of the slot under one seqlock read
         std::uint64_t words[3 + layout::kPayloadWords];
         const bool consistent = seqlock::read(raw->seq, [&] {
