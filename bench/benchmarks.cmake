@@ -6,6 +6,11 @@ find_package(benchmark REQUIRED)
 
 add_executable(sysring_bench ${CMAKE_CURRENT_SOURCE_DIR}/sysring_bench.cpp)
 target_link_libraries(sysring_bench PRIVATE sysring_broker_core benchmark::benchmark)
+# Counters (Linux perf_event): the library's per-CPU read against a read() of a group fd.
+if(TARGET sysring_perf_counters)
+  target_sources(sysring_bench PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/counters_bench.cpp)
+  target_link_libraries(sysring_bench PRIVATE sysring_perf_counters sysring_counters)
+endif()
 
 # Smoke test only: proves the suite sets up a real segment and every benchmark runs. No
 # performance assertion belongs in a unit test (bench/report.py checks the ratios).

@@ -32,6 +32,8 @@ INFO = [
     ("meminfo open/read/close vs kept-open", "BM_ParseProcMeminfo", "BM_PreadProcMeminfoKeptOpen"),
     ("meminfo kept-open vs single read", "BM_PreadProcMeminfoKeptOpen", "BM_LibraryReadOne"),
     ("full broker tick vs idle tick", "BM_BrokerTick", "BM_BrokerTickIdle"),
+    ("perf group read() vs library read of one CPU's counters", "BM_CounterGroupPerfRead",
+     "BM_CounterGroupLibrary"),
     ("tick files: broker refresh vs one pread", "BM_TickFilesRefresh", "BM_TickFilesSinglePread"),
 ]
 
