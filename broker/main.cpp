@@ -123,12 +123,14 @@ std::vector<registry::RegistryEntry> published_entries() {
   return entries;
 }
 
-std::unique_ptr<MetricSources> make_sources(const BrokerOptions& o, std::string& counters_summary) {
+std::unique_ptr<MetricSources> make_sources(const BrokerOptions& o, std::string& counters_summary,
+                                            bool& counters_available) {
   const auto kernel = entries_of(kPlatform);
   const auto counter_rows = entries_of("counters");
   counters::CounterSetup setup =
       counters::make_platform_counters({o.counters, o.pmc_events, o.proc_root, o.sys_root});
   counters_summary = setup.backend ? setup.backend->summary() : setup.unavailable_reason;
+  counters_available = setup.backend != nullptr;
   auto sources = std::make_unique<CompositeSources>();
   sources->add(make_linux_sources(kernel, o.proc_root, o.sys_root), kernel);
   sources->add(counters::make_counter_sources(counter_rows, std::move(setup)), counter_rows);
@@ -146,7 +148,8 @@ std::vector<Schedule> load_schedules(const BrokerOptions& o,
 int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entries,
         const std::vector<Schedule>& schedules) {
   std::string counters_summary;
-  const auto sources = make_sources(o, counters_summary);
+  bool counters_available = false;
+  const auto sources = make_sources(o, counters_summary, counters_available);
   const auto descriptors = build_descriptor_table(
       entries, kPlatform, registry::kSchemaHash,
       [&](std::uint16_t id) -> const Availability& { return sources->availability(id); }, schedules,
@@ -191,7 +194,12 @@ int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entr
   if (!o.config.empty()) {
     log::info(o.config + ": " + std::to_string(overridden) + " metrics read less often");
   }
-  log::info("counters: " + counters_summary);
+  // No counters is worth a warning, unless the user turned them off.
+  if (o.counters && !counters_available) {
+    log::warn("counters: " + counters_summary);
+  } else {
+    log::info("counters: " + counters_summary);
+  }
   report_ready("ok");
 
   while (g_stop_signal.load() == 0 && (o.max_ticks == 0 || loop.ticks_done() < o.max_ticks)) {

@@ -4,6 +4,7 @@
 // Needs root (or CAP_PERFMON) for counting; skips itself otherwise.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 
 #include "process_util.hpp"
@@ -89,6 +90,25 @@ TEST_F(BrokerCounters, NoCountersMeansEveryCounterRowSaysSo) {
   EXPECT_TRUE(one_line(pmc.err)) << pmc.err;
   EXPECT_NE(pmc.err.find("--no-counters"), std::string::npos) << pmc.err;
 #endif
+}
+
+// A broker without CAP_PERFMON (run as nobody) warns why in one line and serves everything else.
+TEST_F(BrokerCounters, WithoutPrivilegeTheBrokerSaysWhyAndServesTheRest) {
+  if (::access("/usr/bin/setpriv", X_OK) != 0) GTEST_SKIP() << "needs setpriv (util-linux)";
+  int paranoid = 2;
+  if (FILE* f = std::fopen("/proc/sys/kernel/perf_event_paranoid", "r")) {
+    if (std::fscanf(f, "%d", &paranoid) != 1) paranoid = 2;
+    std::fclose(f);
+  }
+  if (paranoid < 1) GTEST_SKIP() << "perf_event_paranoid < 1: nobody may count system-wide here";
+  const RunResult r =
+      run({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", SYSRINGD_PATH,
+           "--foreground", "--segment", unique_segment(), "--tick-ms", "50", "--max-ticks", "3"});
+  ASSERT_TRUE(r.exited(0)) << r.describe();
+  EXPECT_NE(r.err.find("sysringd: warn: counters: perf_event_open: no CAP_PERFMON or root"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("serving "), std::string::npos) << r.err;
 }
 
 TEST_F(BrokerCounters, ContradictoryFlagsAreAUsageError) {
