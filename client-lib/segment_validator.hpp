@@ -36,7 +36,7 @@ SegmentLayout check_header(const layout::HeaderFixed& header, std::uint64_t mapp
 // Verifies a private copy of the descriptor FlatBuffer and decodes it.
 // Throws Error(kBadSegment) naming what is wrong.
 std::vector<Descriptor> decode_descriptors(std::span<const std::uint8_t> private_copy,
-                                           const layout::HeaderFixed& header,
-                                           std::string& platform, std::string& counters);
+                                           const layout::HeaderFixed& header, std::string& platform,
+                                           std::string& counters);
 
 }  // namespace sysring::detail

@@ -16,7 +16,7 @@ namespace sysring::broker {
 // One metric's value as just read.
 struct Reading {
   layout::SlotStatus status = layout::SlotStatus::kReadError;  // kOk, kReadError or kUnavailable
-  std::uint64_t bits = 0;  // U64 / I64 (two's complement) / F64 (bit pattern) / Counter count
+  std::uint64_t bits = 0;   // U64 / I64 (two's complement) / F64 (bit pattern) / Counter count
   std::string_view text{};  // String metrics; valid until the next begin_tick()
   std::uint64_t time_enabled_ns = 0;  // Counter only: see sysring::CounterTotals
   std::uint64_t time_running_ns = 0;  // Counter only
@@ -25,7 +25,7 @@ struct Reading {
 // Whether a registry entry could be bound to a source on this machine.
 struct Availability {
   bool available = false;
-  std::string reason;  // one line, set when !available (e.g. "/proc/pressure/cpu: No such file")
+  std::string reason;    // one line, set when !available (e.g. "/proc/pressure/cpu: No such file")
   std::string detail{};  // optional: how it is bound, for the descriptor ("perf hardware cycles")
 };
 
