@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "broker_options.hpp"
@@ -18,6 +19,9 @@
 #include "segment/descriptor_builder.hpp"
 #include "segment/segment_writer.hpp"
 #include "sources/metric_sources.hpp"
+#ifdef __APPLE__
+#include "sources/darwin/darwin_sources.hpp"
+#endif
 #include "sysring/errno_text.hpp"
 #include "sysring/error.hpp"
 #include "sysring/registry_data.hpp"
@@ -27,6 +31,12 @@ namespace {
 
 using namespace sysring;
 using namespace sysring::broker;
+
+#ifdef __APPLE__
+constexpr std::string_view kPlatform = "darwin";  // registry rows and descriptor platform
+#else
+constexpr std::string_view kPlatform = "linux";
+#endif
 
 std::atomic<int> g_stop_signal{0};
 
@@ -53,9 +63,19 @@ std::uint64_t now_ns() {
 
 void sleep_until(std::uint64_t deadline_ns) {
   timespec ts{};
+#ifdef __APPLE__
+  // macOS has no clock_nanosleep: a relative sleep to the same deadline.
+  const std::uint64_t now = now_ns();
+  if (deadline_ns <= now) return;
+  deadline_ns -= now;
+#endif
   ts.tv_sec = static_cast<time_t>(deadline_ns / 1'000'000'000ULL);
   ts.tv_nsec = static_cast<long>(deadline_ns % 1'000'000'000ULL);
+#ifdef __APPLE__
+  ::nanosleep(&ts, nullptr);  // EINTR: checked by caller
+#else
   ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);  // EINTR: checked by caller
+#endif
 }
 
 // Detaches from the terminal. The parent waits on a pipe until the child reports that the
@@ -99,10 +119,10 @@ void report_ready(const std::string& message) {
   log::use_syslog();
 }
 
-std::vector<registry::RegistryEntry> linux_entries() {
+std::vector<registry::RegistryEntry> platform_entries() {
   std::vector<registry::RegistryEntry> entries;
   for (const auto& e : registry::kEntries) {
-    if (e.platform == "linux") entries.push_back(e);
+    if (e.platform == kPlatform) entries.push_back(e);
   }
   return entries;
 }
@@ -117,9 +137,13 @@ std::vector<Schedule> load_schedules(const BrokerOptions& o,
 
 int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entries,
         const std::vector<Schedule>& schedules) {
+#ifdef __APPLE__
+  auto sources = make_darwin_sources(entries, darwin::make_system_sysctl_seam());
+#else
   auto sources = make_linux_sources(entries, o.proc_root, o.sys_root);
+#endif
   const auto descriptors = build_descriptor_table(
-      entries, "linux", registry::kSchemaHash,
+      entries, kPlatform, registry::kSchemaHash,
       [&](std::uint16_t id) -> const Availability& { return sources->availability(id); },
       schedules);
 
@@ -192,7 +216,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!options) return 0;
-  const std::vector<registry::RegistryEntry> entries = linux_entries();
+  const std::vector<registry::RegistryEntry> entries = platform_entries();
   std::vector<Schedule> schedules;
   try {
     schedules = load_schedules(*options, entries);
