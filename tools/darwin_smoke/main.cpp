@@ -49,7 +49,9 @@ int check_client(const std::string& name) {
     return 1;
   }
   try {
-    Client client = Client::open(OpenOptions{.name = name});
+    OpenOptions options;
+    options.name = name;
+    Client client = Client::open(options);
     std::printf("client: %s holds %zu metrics\n", name.c_str(), client.descriptors().size());
   } catch (const Error& e) {
     std::printf("client: %s not readable (%s)\n", name.c_str(), e.what());

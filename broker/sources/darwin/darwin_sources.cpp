@@ -20,8 +20,8 @@ using darwin::Shape;
 // and says so. Strings: kern.version and hostnames (MAXHOSTNAMELEN 256) fit with room to spare.
 constexpr std::size_t kIntegerBytes = 8;
 constexpr std::size_t kStringBytes = 1024;
-constexpr std::size_t kArrayBytes = 64 * 8;  // hw.cacheconfig has 10 elements
-constexpr std::size_t kFormatBytes = 256;    // {0,4} cannot report its size in advance
+constexpr std::size_t kArrayBytes = std::size_t{64} * 8;  // hw.cacheconfig has 10 elements
+constexpr std::size_t kFormatBytes = 256;                 // {0,4} cannot report its size in advance
 
 std::string errno_text(int err) {
   return std::generic_category().message(err);
@@ -266,7 +266,7 @@ std::uint32_t DarwinSources::bind_computed(const registry::RegistryEntry& entry,
         c.kind == ComputedKind::kUptime ? schema::ValueType::I64 : schema::ValueType::U64;
     const std::uint32_t b = bind(parsed.source, type, reason);
     if (b == kNone) {
-      reason = "input " + s + ": " + reason;
+      reason.insert(0, "input " + s + ": ");
       return kNone;
     }
     c.inputs.push_back(b);
