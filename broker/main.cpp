@@ -12,6 +12,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "broker_options.hpp"
@@ -23,6 +24,9 @@
 #include "segment/segment_writer.hpp"
 #include "sources/composite_sources.hpp"
 #include "sources/metric_sources.hpp"
+#ifdef __APPLE__
+#include "sources/darwin/darwin_sources.hpp"
+#endif
 #include "sysring/errno_text.hpp"
 #include "sysring/error.hpp"
 #include "sysring/registry_data.hpp"
@@ -32,6 +36,12 @@ namespace {
 
 using namespace sysring;
 using namespace sysring::broker;
+
+#ifdef __APPLE__
+constexpr std::string_view kPlatform = "darwin";  // registry rows and descriptor platform
+#else
+constexpr std::string_view kPlatform = "linux";
+#endif
 
 std::atomic<int> g_stop_signal{0};
 
@@ -58,9 +68,19 @@ std::uint64_t now_ns() {
 
 void sleep_until(std::uint64_t deadline_ns) {
   timespec ts{};
+#ifdef __APPLE__
+  // macOS has no clock_nanosleep: a relative sleep to the same deadline.
+  const std::uint64_t now = now_ns();
+  if (deadline_ns <= now) return;
+  deadline_ns -= now;
+#endif
   ts.tv_sec = static_cast<time_t>(deadline_ns / 1'000'000'000ULL);
   ts.tv_nsec = static_cast<long>(deadline_ns % 1'000'000'000ULL);
+#ifdef __APPLE__
+  ::nanosleep(&ts, nullptr);  // EINTR: checked by caller
+#else
   ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);  // EINTR: checked by caller
+#endif
 }
 
 // Detaches from the terminal. The parent waits on a pipe until the child reports that the
@@ -104,9 +124,7 @@ void report_ready(const std::string& message) {
   log::use_syslog();
 }
 
-constexpr std::string_view kPlatform = "linux";
-
-// The rows of one registry file: the platform's own ("linux") or the shared "counters".
+// The rows of one registry file: the platform's own (kPlatform) or the shared "counters".
 std::vector<registry::RegistryEntry> entries_of(std::string_view platform) {
   std::vector<registry::RegistryEntry> entries;
   for (const auto& e : registry::kEntries) {
@@ -132,7 +150,11 @@ std::unique_ptr<MetricSources> make_sources(const BrokerOptions& o, std::string&
   counters_summary = setup.backend ? setup.backend->summary() : setup.unavailable_reason;
   counters_available = setup.backend != nullptr;
   auto sources = std::make_unique<CompositeSources>();
+#ifdef __APPLE__
+  sources->add(make_darwin_sources(kernel, darwin::make_system_sysctl_seam()), kernel);
+#else
   sources->add(make_linux_sources(kernel, o.proc_root, o.sys_root), kernel);
+#endif
   sources->add(counters::make_counter_sources(counter_rows, std::move(setup)), counter_rows);
   return sources;
 }

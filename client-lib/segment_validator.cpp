@@ -31,10 +31,20 @@ std::string octal(mode_t mode) {
   return buf;
 }
 
+// Linux reports a POSIX shm object as a regular file. macOS fstat gives a shm object only its
+// permission bits, no file type (darwin-facts §6), so there the type must be 0 or regular.
+bool is_shm_object(mode_t mode) {
+#ifdef __APPLE__
+  return (mode & S_IFMT) == 0 || S_ISREG(mode);
+#else
+  return S_ISREG(mode);
+#endif
+}
+
 }  // namespace
 
 void check_file_policy(const struct stat& st, std::optional<uid_t> expected_owner) {
-  if (!S_ISREG(st.st_mode)) bad("not a regular shared-memory object");
+  if (!is_shm_object(st.st_mode)) bad("not a regular shared-memory object");
   const bool owner_ok =
       expected_owner ? st.st_uid == *expected_owner : (st.st_uid == 0 || st.st_uid == ::getuid());
   if (!owner_ok) {

@@ -30,3 +30,8 @@ CC=clang CXX=clang++ cmake -S "$root" -B "$root/build-tsan" -G Ninja \
 cmake --build "$root/build-tsan" --parallel "$jobs" --target "${tsan_tests[@]}"
 TSAN_OPTIONS=halt_on_error=1 ctest --test-dir "$root/build-tsan" --output-on-failure \
   -R "^(seqlock_test|ring_test|read_many_test)\."
+
+echo "== cross build aarch64-macos"
+# Compiles the broker, client library and tools for macOS on Apple silicon and links the darwin
+# smoke binary (scripts/cross_darwin.sh says what is left out and why).
+"$root/scripts/cross_darwin.sh"

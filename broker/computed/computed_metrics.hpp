@@ -31,6 +31,18 @@ Result used_percent(std::uint64_t total, std::uint64_t left, std::string_view ze
 // 100 * part / total, e.g. page cache (Cached) as a share of MemTotal.
 Result share_percent(std::uint64_t part, std::uint64_t total, std::string_view zero_total_why);
 
+// numerator / denominator, e.g. the compressor's input bytes over its compressed bytes.
+Result ratio(std::uint64_t numerator, std::uint64_t denominator, std::string_view zero_why);
+
+// Memory in use from a page count: 100 * (total - free_pages * page_size) / total (Darwin:
+// hw.memsize, free + speculative pages, vm.pagesize).
+Result used_percent_from_pages(std::uint64_t total_bytes, std::uint64_t free_pages,
+                               std::uint64_t page_size);
+
+// Seconds from a timeval (kern.boottime) to `now_ns` on the same wall clock. A time before the
+// timeval (clock set back) is kUnavailable, not a negative uptime.
+Result seconds_since(std::int64_t sec, std::int64_t usec, std::int64_t now_ns);
+
 // One /proc/stat cpu line reduced to what utilisation needs.
 struct CpuSample {
   std::uint64_t total = 0;  // user + nice + system + idle + iowait + irq + softirq + steal

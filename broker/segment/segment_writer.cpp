@@ -21,6 +21,9 @@ namespace bip = boost::interprocess;
 namespace {
 
 constexpr std::uint64_t kPage = 4096;
+// macOS on arm64 rounds a shm object, and fstat's st_size, up to its 16 KiB pages: a total that
+// is already a multiple keeps total_size == st_size, which clients check, on every platform.
+constexpr std::uint64_t kObjectGranule = 16384;
 constexpr std::uint64_t align_up(std::uint64_t v, std::uint64_t a) {
   return (v + a - 1) / a * a;
 }
@@ -114,7 +117,7 @@ SegmentWriter SegmentWriter::create(const SegmentConfig& c) {
   const std::uint64_t values_size = std::uint64_t{c.value_slot_count} * sizeof(layout::ValueSlot);
   const std::uint64_t ring_off = align_up(values_off + values_size, kPage);
   const std::uint64_t ring_size = std::uint64_t{c.ring_slot_count} * c.ring_slot_size;
-  const std::uint64_t total = ring_off + ring_size;
+  const std::uint64_t total = align_up(ring_off + ring_size, kObjectGranule);
   if (total > layout::kMaxSegmentBytes) {
     throw Error(ErrorCode::kBadSegment,
                 "segment would be " + std::to_string(total) + " bytes, more than the 1 GiB limit");

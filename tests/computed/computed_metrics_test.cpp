@@ -35,6 +35,32 @@ TEST(SharePercent, PartOfTotal) {
   EXPECT_EQ(share_percent(201, 200, "zero").outcome, Outcome::kUnavailable);
 }
 
+TEST(Ratio, DividesAndRefusesAZeroDenominator) {
+  EXPECT_DOUBLE_EQ(ratio(300, 100, "empty").value, 3.0);
+  const Result r = ratio(5, 0, "compressor holds nothing");
+  EXPECT_EQ(r.outcome, Outcome::kUnavailable);
+  EXPECT_EQ(r.why, "compressor holds nothing");
+}
+
+TEST(UsedPercentFromPages, CountsFreePagesAtThePageSize) {
+  // 16 GiB of 16 KiB pages, a quarter of them free.
+  const std::uint64_t total = 16ULL << 30;
+  const Result r = used_percent_from_pages(total, total / 16384 / 4, 16384);
+  ASSERT_EQ(r.outcome, Outcome::kOk);
+  EXPECT_DOUBLE_EQ(r.value, 75.0);
+  EXPECT_EQ(used_percent_from_pages(total, 1, 0).outcome, Outcome::kUnavailable);
+  // More free pages than memory (and a product that would overflow): inconsistent.
+  EXPECT_EQ(used_percent_from_pages(total, UINT64_MAX / 2, 16384).outcome, Outcome::kUnavailable);
+}
+
+TEST(SecondsSince, IsWallClockMinusTheTimeval) {
+  const Result r = seconds_since(1000, 500'000, 1'100'000'000'000);
+  ASSERT_EQ(r.outcome, Outcome::kOk);
+  EXPECT_DOUBLE_EQ(r.value, 99.5);
+  EXPECT_EQ(seconds_since(1000, 0, 999'000'000'000).outcome, Outcome::kUnavailable);
+  EXPECT_EQ(seconds_since(1000, 1'000'000, 2'000'000'000'000).outcome, Outcome::kUnavailable);
+}
+
 TEST(CpuSample, SumsTheEightTimesAndCountsIowaitAsIdle) {
   const std::array<std::uint64_t, 8> f{1, 2, 3, 40, 5, 6, 7, 8};
   const CpuSample s = cpu_sample(f);

@@ -103,6 +103,27 @@ TEST(Registry, EveryLinuxMetricHasCategoryUnitPatternAndDescription) {
   EXPECT_GE(linux_rows, 60u);
 }
 
+TEST(Registry, EveryDarwinMetricHasUnitPatternSourceAndIdFrom2200) {
+  std::size_t darwin_rows = 0;
+  for (const auto& e : kEntries) {
+    if (e.platform != "darwin") continue;
+    ++darwin_rows;
+    EXPECT_GE(e.id, 2200) << e.name << ": darwin ids start at 2200";
+    EXPECT_TRUE(e.name.starts_with("darwin.")) << e.name;
+    EXPECT_FALSE(e.category.empty()) << e.name;
+    EXPECT_FALSE(e.description.empty()) << e.name;
+    EXPECT_TRUE(e.source.starts_with("sysctl:") || e.source.starts_with("computed:")) << e.name;
+    if (e.type != sysring::schema::ValueType::String) {
+      EXPECT_FALSE(e.unit.empty()) << e.name;
+    }
+    const bool is_static = e.recommended_pattern == sysring::schema::AccessPattern::Static;
+    EXPECT_EQ(is_static, e.ttl_ms == 0) << e.name << ": STATIC has TTL 0, others a period";
+  }
+  // 243 sysctls of the reference set, 8 of them structs or arrays split into 26 scalars, + 7
+  // computed.
+  EXPECT_EQ(darwin_rows, 269u);
+}
+
 // The generator itself refuses to renumber a released metric: run it on a tampered copy.
 TEST(Registry, GeneratorRejectsAChangedReleasedId) {
   const std::string dir = ::testing::TempDir() + "/registry_tamper";
@@ -130,7 +151,8 @@ TEST(Registry, GeneratorRejectsAChangedReleasedId) {
   std::string message((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
   EXPECT_NE(message.find("released id 1 changed"), std::string::npos) << message;
 
-  // And the untampered registry passes the same check.
+  // And the untampered registry (every platform's rows: the released list covers them all)
+  // passes the same check.
   const std::string ok = std::string("python3 ") + SYSRING_GEN_REGISTRY +
                          " --registry " SYSRING_REGISTRY_CSV + others +
                          " --released " SYSRING_RELEASED_IDS " --fbs-out " + dir +
