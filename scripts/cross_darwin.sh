@@ -17,14 +17,16 @@ host_build=$root/build
 # Linux-only sources, not compiled for macOS (paths relative to the root; directories end in /).
 # The same files are left out of the CMake build on APPLE.
 #   broker/counters/perf/               the perf_event_open(2) backend: <linux/perf_event.h> and
-#                                       the syscall exist only on Linux (macOS: counters/kpc/).
+#                                       the syscall exist only on Linux (macOS: counters/kpc/),
+#   broker/counters/platform_counters_linux.cpp   and the factory that chooses it.
 #   broker/sources/procfs_parsers.cpp   /proc text parsers; also needs floating-point
 #                                       std::from_chars, which libc++ (Zig's and Apple's) lacks.
 #   broker/sources/procfs_file.cpp      kept-open /proc and /sys files,
 #   broker/sources/source_spec.cpp      the Linux `source` syntax (meminfo:, stat:, ...),
 #   broker/sources/linux_sources.cpp    LinuxSources: all three are reachable only through
 #                                       make_linux_sources, which sysringd on macOS never calls.
-excluded=(broker/counters/perf/ broker/sources/procfs_parsers.cpp broker/sources/procfs_file.cpp
+excluded=(broker/counters/perf/ broker/counters/platform_counters_linux.cpp
+          broker/sources/procfs_parsers.cpp broker/sources/procfs_file.cpp
           broker/sources/source_spec.cpp broker/sources/linux_sources.cpp)
 
 # Compiled but not linked into the smoke binary: Boost.Program_options is a compiled library

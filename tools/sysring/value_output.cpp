@@ -1,5 +1,7 @@
 #include "value_output.hpp"
 
+#include <cmath>
+
 #include "format.hpp"
 #include "output.hpp"
 #include "table.hpp"
@@ -16,7 +18,7 @@ std::string counter_text(const Descriptor& descriptor, const CounterTotals& coun
   if (counter.time_running_ns < counter.time_enabled_ns && counter.time_enabled_ns > 0) {
     const double share = 100.0 * static_cast<double>(counter.time_running_ns) /
                          static_cast<double>(counter.time_enabled_ns);
-    text += " (counted " + std::to_string(static_cast<int>(share + 0.5)) + "% of the time)";
+    text += " (counted " + std::to_string(std::lround(share)) + "% of the time)";
   }
   return text;
 }
