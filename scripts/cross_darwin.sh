@@ -82,11 +82,12 @@ cflags+=" -DBOOST_NO_CXX98_FUNCTION_BASE"
 for d in "${include_dirs[@]}"; do cflags+=" -I$root/$d"; done
 
 # The smoke binary: the client library, the darwin sources, the computed formulas, the KPC
-# backend if present, and the smoke main.
+# backend with the counter adapter and the platform factory, and the smoke main.
 smoke=()
 for f in "${sources[@]}"; do
   case $f in
     client-lib/* | broker/sources/darwin/* | broker/computed/* | broker/counters/kpc/* | \
+      broker/counters/counter_sources.cpp | broker/counters/platform_counters_darwin.cpp | \
       tools/darwin_smoke/*) smoke+=("$f") ;;
   esac
 done
