@@ -2,6 +2,7 @@
 // shared-memory segment that unprivileged clients map read-only.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -167,8 +168,20 @@ std::vector<Schedule> load_schedules(const BrokerOptions& o,
   return resolve_schedules(entries, overrides);
 }
 
+// Counters take one descriptor per event and CPU (6 x 192 CPUs is past the usual soft limit of
+// 1024), on top of the kept-open kernel files: use all the descriptors the hard limit allows.
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    log::warn(std::string("setrlimit(RLIMIT_NOFILE): ") + errno_text(errno));
+  }
+}
+
 int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entries,
         const std::vector<Schedule>& schedules) {
+  raise_descriptor_limit();
   std::string counters_summary;
   bool counters_available = false;
   const auto sources = make_sources(o, counters_summary, counters_available);

@@ -64,6 +64,7 @@ class CounterBackend {
 struct CounterSetup {
   std::unique_ptr<CounterBackend> backend;
   std::string unavailable_reason{};  // set when backend is null
+  bool permission_denied = false;    // the reason is missing privilege (root, CAP_PERFMON)
 };
 
 }  // namespace sysring::broker::counters

@@ -44,8 +44,9 @@ struct MonotonicCounter {
   bool seen = false;
 
   void update(const CounterValue& raw) {
-    // A new kernel counter starts its enabled time at zero: fold the old one into the base.
-    if (seen && raw.time_enabled_ns < last_raw.time_enabled_ns) {
+    // A new kernel counter starts again from zero (its enabled time too, on Linux; KPC's clock
+    // keeps running): fold the old one into the base.
+    if (seen && (raw.time_enabled_ns < last_raw.time_enabled_ns || raw.count < last_raw.count)) {
       base.count += last_raw.count;
       base.time_enabled_ns += last_raw.time_enabled_ns;
       base.time_running_ns += last_raw.time_running_ns;

@@ -1,10 +1,7 @@
-#include <cerrno>
 #include <stdexcept>
 
 #include "counters/perf/perf_counters.hpp"
 #include "counters/perf/perf_event_spec.hpp"
-#include "counters/perf/perf_pmu_probe.hpp"
-#include "counters/perf/perf_syscalls.hpp"
 #include "counters/platform_counters.hpp"
 
 namespace sysring::broker::counters {
@@ -24,11 +21,8 @@ CounterSetup make_platform_counters(const CounterOptions& options) {
   // Events the user chose that cannot be counted here (hardware events without a PMU, an event
   // the kernel refuses) fail the start too. Missing privilege does not: the broker still serves
   // every other metric, and says why it counts nothing.
-  if (!setup.backend && !options.events.empty()) {
-    const perf::PmuProbe probe = perf::probe_pmu(*perf::real_perf_syscalls(), 0);
-    if (probe.kind != perf::PmuProbe::Kind::kNoPermission) {
-      throw std::invalid_argument(setup.unavailable_reason);
-    }
+  if (!setup.backend && !options.events.empty() && !setup.permission_denied) {
+    throw std::invalid_argument(setup.unavailable_reason);
   }
   return setup;
 }

@@ -139,6 +139,17 @@ TEST_F(CounterSourcesTest, AReopenedCounterContinuesFromWhereTheOldOneStopped) {
   EXPECT_EQ(read_in_new_tick(MetricId::pmc_cpu1_context_switches).bits, 49u);
 }
 
+// KPC's enabled time is a clock since start that keeps running: a counter that restarts from
+// zero shows only in its count.
+TEST_F(CounterSourcesTest, ACountThatRestartsFromZeroIsFoldedInEvenIfTimeRunsOn) {
+  fake_->set(0, 0, 500, 1000, 1000);
+  ASSERT_EQ(read_in_new_tick(MetricId::pmc_cpu0_context_switches).bits, 500u);
+  fake_->set(0, 0, 20, 2000, 2000);
+  const Reading r = read_in_new_tick(MetricId::pmc_cpu0_context_switches);
+  EXPECT_EQ(r.bits, 520u);
+  EXPECT_GE(read_in_new_tick(MetricId::pmc_all_context_switches).bits, 520u);
+}
+
 TEST_F(CounterSourcesTest, WithEveryCpuOfflineTheSumIsUnavailableNotZero) {
   fake_->set_online(0, false);
   fake_->set_online(1, false);

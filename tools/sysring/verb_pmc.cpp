@@ -2,6 +2,7 @@
 // a CounterSample of every scope (all CPUs, then each CPU) and prints rates, IPC and miss rates
 // where the events exist, and the share of time the counters really counted.
 #include <algorithm>
+#include <charconv>
 #include <string>
 #include <vector>
 
@@ -24,11 +25,14 @@ std::vector<std::string> counter_scopes(const Client& client) {
   for (const Descriptor& d : client.descriptors()) {
     if (d.type != ValueType::Counter || !d.available) continue;
     any = true;
+    // "pmc.cpu<N>.<event>"; a name of any other shape (another broker version) is skipped.
     constexpr std::string_view kCpuPrefix = "pmc.cpu";
     if (!d.name.starts_with(kCpuPrefix)) continue;
-    const std::size_t dot = d.name.find('.', kCpuPrefix.size());
-    const unsigned cpu = static_cast<unsigned>(
-        std::stoul(d.name.substr(kCpuPrefix.size(), dot - kCpuPrefix.size())));
+    const char* first = d.name.data() + kCpuPrefix.size();
+    const char* last = d.name.data() + d.name.size();
+    unsigned cpu = 0;
+    const auto [end, ec] = std::from_chars(first, last, cpu);
+    if (ec != std::errc() || end == first || end == last || *end != '.') continue;
     if (std::find(cpus.begin(), cpus.end(), cpu) == cpus.end()) cpus.push_back(cpu);
   }
   if (!any) return scopes;
@@ -75,7 +79,7 @@ int run_pmc(const CliOptions& options) {
   for (std::uint64_t printed = 0; !options.count || printed < *options.count; ++printed) {
     sleep_ns(interval_ms * 1'000'000ULL);
     if (stop_requested()) break;
-    if (client.health() == BrokerHealth::kGone) {
+    if (!options.allow_stale && client.health() == BrokerHealth::kGone) {
       throw CliError(kExitBrokerDown, health_problem(client, BrokerHealth::kGone));
     }
     std::vector<CounterSample> after = sample_all(client, scopes);

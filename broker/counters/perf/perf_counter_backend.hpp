@@ -41,6 +41,8 @@ class PerfCounterBackend final : public CounterBackend {
   [[nodiscard]] int start(std::span<const std::uint32_t> online);
 
   [[nodiscard]] const std::string& summary() const override { return config_.summary; }
+  // Set-up adds what it learnt after start() (CPUs that failed to open).
+  void append_summary(const std::string& text) { config_.summary += text; }
   [[nodiscard]] std::span<const BoundEvent> events() const override { return config_.bound; }
   [[nodiscard]] std::uint32_t cpu_count() const override { return config_.cpu_count; }
   void read(std::span<CpuCounters> out) override;

@@ -20,6 +20,10 @@ CounterSetup fail(std::string reason) {
   return CounterSetup{nullptr, std::move(reason)};
 }
 
+CounterSetup fail_permission(const std::string& proc_root, int error) {
+  return CounterSetup{nullptr, no_permission_message(proc_root, error), true};
+}
+
 std::string plural(std::size_t n, const char* word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
@@ -61,7 +65,7 @@ CounterSetup make_or_throw(const PerfCounterOptions& options) {
   // The first open decides privilege and whether hardware events exist here.
   const PmuProbe pmu = probe_pmu(*sys, probe_cpu);
   if (pmu.kind == PmuProbe::Kind::kNoPermission) {
-    return fail(no_permission_message(options.proc_root, pmu.error));
+    return fail_permission(options.proc_root, pmu.error);
   }
   std::string pmu_note;
   if (pmu.kind != PmuProbe::Kind::kHardware) {
@@ -85,7 +89,7 @@ CounterSetup make_or_throw(const PerfCounterOptions& options) {
 
   const FitResult fit = fit_groups(*sys, resolved.events, probe_cpu, options.fit_probe);
   if (fit.permission_error != 0) {
-    return fail(no_permission_message(options.proc_root, fit.permission_error));
+    return fail_permission(options.proc_root, fit.permission_error);
   }
   std::string not_counted;
   for (const EventFailure& f : fit.failures) {
@@ -121,7 +125,23 @@ CounterSetup make_or_throw(const PerfCounterOptions& options) {
 
   auto backend = std::make_unique<PerfCounterBackend>(std::move(config));
   if (const int rc = backend->start(*online); rc != 0) {
-    return fail(no_permission_message(options.proc_root, rc));
+    return fail_permission(options.proc_root, rc);
+  }
+  // CPUs that could not be opened (EMFILE, EBUSY, ...) are retried at each hotplug check; the
+  // summary says so rather than let the sums quietly leave them out.
+  std::string failing;
+  std::size_t failed = 0;
+  for (const std::uint32_t cpu : *online) {
+    if (backend->cpu_counting(cpu)) continue;
+    if (++failed <= 3) {
+      failing += (failing.empty() ? "" : ", ") + std::string("cpu") + std::to_string(cpu) + " (" +
+                 backend->cpu_note(cpu) + ")";
+    }
+  }
+  if (failed > 0) {
+    backend->append_summary("; not counting on " + std::to_string(failed) + " of " +
+                            std::to_string(online->size()) + " online CPUs: " + failing +
+                            (failed > 3 ? ", ..." : ""));
   }
   return CounterSetup{std::move(backend), ""};
 }
