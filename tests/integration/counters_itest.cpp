@@ -95,11 +95,7 @@ TEST_F(BrokerCounters, NoCountersMeansEveryCounterRowSaysSo) {
 // A broker without CAP_PERFMON (run as nobody) warns why in one line and serves everything else.
 TEST_F(BrokerCounters, WithoutPrivilegeTheBrokerSaysWhyAndServesTheRest) {
   if (::access("/usr/bin/setpriv", X_OK) != 0) GTEST_SKIP() << "needs setpriv (util-linux)";
-  int paranoid = 2;
-  if (FILE* f = std::fopen("/proc/sys/kernel/perf_event_paranoid", "r")) {
-    if (std::fscanf(f, "%d", &paranoid) != 1) paranoid = 2;
-    std::fclose(f);
-  }
+  const int paranoid = perf_event_paranoid();
   if (paranoid < 1) GTEST_SKIP() << "perf_event_paranoid < 1: nobody may count system-wide here";
   const RunResult r =
       run({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", SYSRINGD_PATH,

@@ -200,6 +200,17 @@ inline ::testing::AssertionResult one_line(const std::string& text) {
   return ::testing::AssertionSuccess();
 }
 
+// /proc/sys/kernel/perf_event_paranoid (2, the usual default, when it cannot be read): below 1
+// any user may count system-wide, so there is no privilege for the broker to lend.
+inline int perf_event_paranoid() {
+  int paranoid = 2;
+  if (FILE* f = std::fopen("/proc/sys/kernel/perf_event_paranoid", "r")) {
+    if (std::fscanf(f, "%d", &paranoid) != 1) paranoid = 2;
+    std::fclose(f);
+  }
+  return paranoid;
+}
+
 struct RunResult {
   std::optional<int> status;  // nullopt: timed out and killed
   std::string out, err;

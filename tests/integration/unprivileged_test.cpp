@@ -204,11 +204,7 @@ TEST_F(Unprivileged, NobodyReadsTheRootBrokersSegmentButCannotWriteIt) {
 // counters through libsysring and sees them advance, while its own system-wide perf_event_open
 // is refused with EACCES.
 TEST_F(Unprivileged, NobodyReadsSystemWideCountersItCannotOpenItself) {
-  int paranoid = 2;
-  if (FILE* f = std::fopen("/proc/sys/kernel/perf_event_paranoid", "r")) {
-    if (std::fscanf(f, "%d", &paranoid) != 1) paranoid = 2;
-    std::fclose(f);
-  }
+  const int paranoid = perf_event_paranoid();
   if (paranoid < 1) {
     GTEST_SKIP() << "perf_event_paranoid is " << paranoid
                  << ": every user may count system-wide here, so there is no privilege to prove";
