@@ -5,6 +5,7 @@
 #include <memory>
 #include <system_error>
 
+#include "computed_reading.hpp"
 #include "source_spec.hpp"
 
 namespace sysring::broker {
@@ -221,19 +222,7 @@ Reading LinuxSources::evaluate(Computed& c) {
       break;
   }
   c.why = r.why;
-  switch (r.outcome) {
-    case computed::Outcome::kOk: {
-      const std::uint64_t bits = c.type == schema::ValueType::U64
-                                     ? static_cast<std::uint64_t>(r.value)
-                                     : std::bit_cast<std::uint64_t>(r.value);
-      return {layout::SlotStatus::kOk, bits, {}};
-    }
-    case computed::Outcome::kNotYet:
-      return {layout::SlotStatus::kEmpty, 0, {}};  // nothing published until a second sample
-    case computed::Outcome::kUnavailable:
-      break;
-  }
-  return {layout::SlotStatus::kUnavailable, 0, {}};
+  return reading_of(r, c.type);
 }
 
 // One pread, then one pass over the records that fills every bound metric of the file.

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <system_error>
 
+#include "computed_reading.hpp"
+
 namespace sysring::broker {
 namespace {
 
@@ -357,19 +359,7 @@ Reading DarwinSources::evaluate(Computed& c) {
       r = computed::share_percent(in[0], in[1], "no vnodes");
       break;
   }
-  switch (r.outcome) {
-    case computed::Outcome::kOk: {
-      const std::uint64_t bits = c.type == schema::ValueType::U64
-                                     ? static_cast<std::uint64_t>(r.value)
-                                     : std::bit_cast<std::uint64_t>(r.value);
-      return {layout::SlotStatus::kOk, bits, {}};
-    }
-    case computed::Outcome::kNotYet:
-      return {layout::SlotStatus::kEmpty, 0, {}};
-    case computed::Outcome::kUnavailable:
-      break;
-  }
-  return {layout::SlotStatus::kUnavailable, 0, {}};
+  return reading_of(r, c.type);
 }
 
 const Availability& DarwinSources::availability(std::uint16_t id) const {
