@@ -224,6 +224,17 @@ const layout::ValueSlot* raw_slot(const Client& client, MetricId id) {
     if (raw == nullptr) throw std::runtime_error("no value section");
     const auto t0 = Clock::now();
     std::uint64_t last_k = 0;
+    // Counts one read's status; true when it returned a value to check.
+    const auto counted_ok = [&result](ReadStatus st) {
+      if (st == ReadStatus::kBusy) {
+        ++result.busy;
+      } else if (st != ReadStatus::kOk) {
+        ++result.unexpected;
+      } else {
+        ++result.ok;
+      }
+      return st == ReadStatus::kOk;
+    };
     for (std::uint64_t n = 0; n < reads; ++n) {
       ++result.calls;
       const std::uint64_t op = (n + static_cast<std::uint64_t>(index)) % 6;
@@ -232,44 +243,20 @@ const layout::ValueSlot* raw_slot(const Client& client, MetricId id) {
         const std::size_t j = (n / 5 + static_cast<std::uint64_t>(index)) % kScalarIds.size();
         Scalar v;
         const ReadStatus st = client.read(kScalarIds[j], v);
-        if (st == ReadStatus::kBusy) {
-          ++result.busy;
-          continue;
-        }
-        if (st != ReadStatus::kOk) {
-          ++result.unexpected;
-          continue;
-        }
-        ++result.ok;
+        if (!counted_ok(st)) continue;
         k = v.read_time_ns;
         if (v.bits != scalar_for(k, j) || v.type != schema::ValueType::U64) ++result.torn;
       } else if (op <= 3) {  // string through Client::read_text: length and every byte
         const std::size_t j = (n / 5 + static_cast<std::uint64_t>(index)) % kTextIds.size();
         Text t;
         const ReadStatus st = client.read_text(kTextIds[j], t);
-        if (st == ReadStatus::kBusy) {
-          ++result.busy;
-          continue;
-        }
-        if (st != ReadStatus::kOk) {
-          ++result.unexpected;
-          continue;
-        }
-        ++result.ok;
+        if (!counted_ok(st)) continue;
         k = t.read_time_ns;
         if (!text_is(k + j, t.view())) ++result.torn;
       } else if (op == 5) {  // counter through Client::read_counter: all three words from one write
         CounterTotals c;
         const ReadStatus st = client.read_counter(kCounterId, c);
-        if (st == ReadStatus::kBusy) {
-          ++result.busy;
-          continue;
-        }
-        if (st != ReadStatus::kOk) {
-          ++result.unexpected;
-          continue;
-        }
-        ++result.ok;
+        if (!counted_ok(st)) continue;
         k = c.read_time_ns;
         if (c.count != counter_count(k) || c.time_enabled_ns != counter_enabled(k) ||
             c.time_running_ns != counter_running(k)) {
