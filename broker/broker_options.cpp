@@ -87,6 +87,10 @@ std::optional<BrokerOptions> parse_broker_options(int argc, char** argv) {
        "delta-ring slots, a power of two")
       ("ring-slot-bytes", po::value(&o.ring_slot_bytes)->default_value(o.ring_slot_bytes),
        "bytes per ring slot, a power of two from 1024")
+      ("instance-headroom", po::value(&o.instance_headroom_percent)
+           ->default_value(o.instance_headroom_percent),
+       "rows per instance domain (cpu, disk, netif, ...) beyond what exists at start, in percent "
+       "of it (at least 8 more); instances past them are counted, not published")
       ("mode", po::value(&mode)->default_value(mode),
        "segment permissions: 0644 lets every local user read, 0640 only --group")
       ("group", po::value(&group), "group that may read the segment (with --mode 0640)")
@@ -122,10 +126,15 @@ std::optional<BrokerOptions> parse_broker_options(int argc, char** argv) {
   if (o.tick_ms < 10 || o.tick_ms > 60000) {
     throw std::invalid_argument("--tick-ms must be between 10 and 60000");
   }
+  if (o.instance_headroom_percent > 10000) {
+    throw std::invalid_argument("--instance-headroom must be a percentage from 0 to 10000");
+  }
   o.mode = parse_mode(mode);
   o.log_level = parse_level(level);
   if (!group.empty()) o.group = parse_group(group);
   o.counters = !no_counters;
+  o.instance_config.proc_root = o.proc_root;
+  o.instance_config.sys_root = o.sys_root;
   o.pmc_events = split_event_list(pmc_events);
   if (no_counters && !o.pmc_events.empty()) {
     throw std::invalid_argument("--pmc-events and --no-counters contradict each other");

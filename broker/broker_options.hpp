@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "instances/instance_config.hpp"
 #include "log.hpp"
 
 namespace sysring::broker {
@@ -16,7 +17,10 @@ struct BrokerOptions {
   std::string segment = "/sysring";
   std::uint32_t tick_ms = 1000;
   std::uint32_t ring_slots = 256;
-  std::uint32_t ring_slot_bytes = 4096;
+  std::uint32_t ring_slot_bytes = 2048;
+  // Rows per instance domain beyond what the machine has at start, in percent of that count;
+  // every domain also gets kMinSpareRows more (hotplug, new disks, containers).
+  std::uint32_t instance_headroom_percent = 100;
   mode_t mode = 0644;          // who may map the segment read-only
   std::optional<gid_t> group;  // with --mode 0640: the group allowed to read
   log::Level log_level = log::Level::kInfo;
@@ -27,6 +31,7 @@ struct BrokerOptions {
   std::string config;                   // scheduler overrides (docs/CONFIG.md); empty: none
   bool counters = true;                 // --no-counters: publish no performance counters
   std::vector<std::string> pmc_events;  // --pmc-events; empty: the platform's default set
+  InstanceConfig instance_config;       // roots from the flags, the rest from --config
 };
 
 // Returns the options, or nullopt after printing --help. Throws std::invalid_argument (one line)

@@ -12,22 +12,19 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "broker_options.hpp"
-#include "counters/counter_sources.hpp"
-#include "counters/platform_counters.hpp"
+#include "instances/capacity_plan.hpp"
 #include "log.hpp"
+#include "platform_sources.hpp"
 #include "scheduler/monotonic_chain.hpp"
 #include "segment/descriptor_builder.hpp"
 #include "segment/segment_writer.hpp"
-#include "sources/composite_sources.hpp"
-#include "sources/metric_sources.hpp"
-#ifdef __APPLE__
-#include "sources/darwin/darwin_sources.hpp"
-#endif
+#include "segment/value_layout.hpp"
 #include "sysring/errno_text.hpp"
 #include "sysring/error.hpp"
 #include "sysring/registry_data.hpp"
@@ -37,12 +34,6 @@ namespace {
 
 using namespace sysring;
 using namespace sysring::broker;
-
-#ifdef __APPLE__
-constexpr std::string_view kPlatform = "darwin";  // registry rows and descriptor platform
-#else
-constexpr std::string_view kPlatform = "linux";
-#endif
 
 std::atomic<int> g_stop_signal{0};
 
@@ -125,41 +116,6 @@ void report_ready(const std::string& message) {
   log::use_syslog();
 }
 
-// The rows of one registry file: the platform's own (kPlatform) or the shared "counters".
-std::vector<registry::RegistryEntry> entries_of(std::string_view platform) {
-  std::vector<registry::RegistryEntry> entries;
-  for (const auto& e : registry::kEntries) {
-    if (e.platform == platform) entries.push_back(e);
-  }
-  return entries;
-}
-
-// This platform's kernel rows, then the counter rows.
-std::vector<registry::RegistryEntry> published_entries() {
-  std::vector<registry::RegistryEntry> entries = entries_of(kPlatform);
-  const std::vector<registry::RegistryEntry> counters = entries_of("counters");
-  entries.insert(entries.end(), counters.begin(), counters.end());
-  return entries;
-}
-
-std::unique_ptr<MetricSources> make_sources(const BrokerOptions& o, std::string& counters_summary,
-                                            bool& counters_available) {
-  const auto kernel = entries_of(kPlatform);
-  const auto counter_rows = entries_of("counters");
-  counters::CounterSetup setup =
-      counters::make_platform_counters({o.counters, o.pmc_events, o.proc_root, o.sys_root});
-  counters_summary = setup.backend ? setup.backend->summary() : setup.unavailable_reason;
-  counters_available = setup.backend != nullptr;
-  auto sources = std::make_unique<CompositeSources>();
-#ifdef __APPLE__
-  sources->add(make_darwin_sources(kernel, darwin::make_system_sysctl_seam()), kernel);
-#else
-  sources->add(make_linux_sources(kernel, o.proc_root, o.sys_root), kernel);
-#endif
-  sources->add(counters::make_counter_sources(counter_rows, std::move(setup)), counter_rows);
-  return sources;
-}
-
 // The effective schedule, before any fork so a config error reaches the terminal.
 std::vector<Schedule> load_schedules(const BrokerOptions& o,
                                      std::span<const registry::RegistryEntry> entries) {
@@ -179,49 +135,69 @@ void raise_descriptor_limit() {
   }
 }
 
+std::uint64_t random_registration_base() {
+  std::random_device rd;  // getrandom(2) on Linux, arc4random on macOS
+  return ((std::uint64_t{rd()} << 32) | rd()) & (layout::kRegistrationMask >> 1);
+}
+
 int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entries,
         const std::vector<Schedule>& schedules) {
   raise_descriptor_limit();
-  std::string counters_summary;
-  bool counters_available = false;
-  const auto sources = make_sources(o, counters_summary, counters_available);
+  PlatformSources sources = make_platform_sources(o);
+  const DomainCapacities capacities =
+      plan_capacities(sources.instances, o.instance_headroom_percent);
+  const ValueLayout layout(entries, capacities);
+  std::vector<const registry::RegistryEntry*> by_id(registry::kMaxMetricId + 1u, nullptr);
+  for (const auto& e : entries) by_id[e.id] = &e;
   const auto descriptors = build_descriptor_table(
-      entries, kPlatform, registry::kSchemaHash,
-      [&](std::uint16_t id) -> const Availability& { return sources->availability(id); }, schedules,
-      counters_summary);
-  std::uint16_t max_id = 0;
-  for (const auto& e : entries) max_id = std::max(max_id, e.id);
+      entries, layout, kPlatform, registry::kSchemaHash,
+      [&](std::uint16_t id) -> const Availability& { return sources.availability(*by_id[id]); },
+      schedules, sources.counters_summary);
 
   SegmentConfig config;
   config.name = o.segment;
   config.mode = o.mode;
-  config.value_slot_count = max_id + 1u;  // slot index == id; other platforms' ids stay out
+  config.value_words = layout.words();
   config.ring_slot_count = o.ring_slots;
   config.ring_slot_size = o.ring_slot_bytes;
+  config.directory_bytes = plan_directory_bytes(capacities);
   config.tick_period_ns = std::uint64_t{o.tick_ms} * 1'000'000ULL;
   config.schema_hash = registry::kSchemaHash;
   config.descriptors = descriptors;
   SegmentWriter segment = SegmentWriter::create(config);
   if (o.group) segment.set_group(*o.group);
 
-  TickLoop loop(segment, *sources, entries, schedules);
+  TickOptions tick_options;
+  tick_options.first_registration = random_registration_base();
+  const std::vector<InstanceSource*> instance_sources = sources.instances.in_refresh_order();
+  TickLoop loop(segment, layout, *sources.scalars, instance_sources, entries, schedules,
+                tick_options);
   std::uint64_t next = now_ns();
   loop.tick(next);  // the first tick fills the table and publishes the full snapshot
   segment.go_live();
   // Logged once the segment exists, so that a bad flag still fails with its one line.
   std::size_t unavailable = 0;
   for (const auto& e : entries) {
-    const Availability& a = sources->availability(e.id);
+    const Availability& a = sources.availability(e);
     if (!a.available) {
       ++unavailable;
       log::debug(std::string(e.name) + " unavailable: " + a.reason);
     }
   }
+  std::string instances;
+  for (std::size_t d = 1; d < kDomainCount; ++d) {
+    const auto domain = static_cast<InstanceDomain>(d);
+    instances += (instances.empty() ? "" : ", ") +
+                 std::to_string(loop.instances().live_count(domain)) + " " +
+                 std::string(domain_name(domain)) + " of " + std::to_string(capacities[d]);
+  }
   log::info("serving " + std::to_string(entries.size() - unavailable) + " of " +
             std::to_string(entries.size()) + " metrics in " + o.segment + " every " +
             std::to_string(o.tick_ms) + " ms (pid " + std::to_string(::getpid()) + "); " +
             std::to_string(unavailable) +
-            " unavailable here (`sysring list` or --log-level debug says why)");
+            " unavailable here (`sysring list --all` or --log-level debug says why)");
+  log::info("instances: " + instances + " (" + std::to_string(segment.header().fixed.total_size) +
+            "-byte segment)");
   std::size_t overridden = 0;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     if (schedules[i] != registry_schedule(entries[i])) ++overridden;
@@ -230,10 +206,10 @@ int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entr
     log::info(o.config + ": " + std::to_string(overridden) + " metrics read less often");
   }
   // No counters is worth a warning, unless the user turned them off.
-  if (o.counters && !counters_available) {
-    log::warn("counters: " + counters_summary);
+  if (o.counters && !sources.counters_available) {
+    log::warn("counters: " + sources.counters_summary);
   } else {
-    log::info("counters: " + counters_summary);
+    log::info("counters: " + sources.counters_summary);
   }
   report_ready("ok");
 

@@ -1,101 +1,253 @@
 #include "tick_loop.hpp"
 
+#include <algorithm>
+#include <array>
 #include <stdexcept>
 
-#include "segment/value_table_writer.hpp"
+#include "log.hpp"
 
 namespace sysring::broker {
 namespace {
 constexpr std::uint64_t kMsToNs = 1'000'000;
 // A failed STATIC read is retried at this period rather than every tick.
 constexpr std::uint64_t kStaticRetryNs = 10'000 * kMsToNs;
+
+std::array<std::uint32_t, kDomainCount> capacities_of(const ValueLayout& layout) {
+  std::array<std::uint32_t, kDomainCount> out{};
+  for (const DomainPlan& d : layout.domains()) out[domain_index(d.domain)] = d.capacity;
+  return out;
+}
+
 }  // namespace
 
-TickLoop::TickLoop(SegmentWriter& segment, MetricSources& sources,
+// What an instance source reports to during one refresh.
+class TickLoop::Sink final : public InstanceSink {
+ public:
+  Sink(TickLoop& loop, const Source& source, std::uint64_t now_ns)
+      : loop_(&loop), source_(&source), now_ns_(now_ns) {}
+
+  std::uint32_t present(std::string_view name, std::span<const LabelView> labels) override {
+    const std::size_t events_before = loop_->instances_.events().size();
+    const std::uint32_t row =
+        loop_->instances_.present(source_->source->domain(), name, labels, now_ns_);
+    const auto& events = loop_->instances_.events();
+    for (std::size_t i = events_before; i < events.size(); ++i) loop_->apply(events[i]);
+    return row;
+  }
+  [[nodiscard]] std::uint32_t find(std::string_view name) const override {
+    return loop_->instances_.find(source_->source->domain(), name);
+  }
+  void value(std::uint16_t family, std::uint32_t row, const Reading& reading) override {
+    if (family >= loop_->families_.size()) return;
+    const Family& f = loop_->families_[family];
+    if (f.column == nullptr || !f.available || !f.due_now || row >= f.column->rows) return;
+    const std::uint64_t cell = ValueLayout::cell(*f.column, row);
+    // A STATIC family is read once per instance: keep the first good value.
+    if (f.due.read_once && loop_->table_->status(cell) == layout::SlotStatus::kOk) return;
+    loop_->publish_reading(cell, f.column->type, reading, true);
+  }
+
+ private:
+  TickLoop* loop_;
+  const Source* source_;
+  std::uint64_t now_ns_;
+};
+
+TickLoop::TickLoop(SegmentWriter& segment, const ValueLayout& layout, MetricSources& scalars,
+                   std::span<InstanceSource* const> instance_sources,
                    std::span<const registry::RegistryEntry> entries,
-                   std::span<const Schedule> schedules)
-    : segment_(&segment), sources_(&sources), encoder_(segment.ring().capacity()) {
+                   std::span<const Schedule> schedules, const TickOptions& options)
+    : segment_(&segment),
+      layout_(&layout),
+      table_(&segment.values()),
+      scalars_(&scalars),
+      // The directory buffer is sized for an average record, not the largest the limits allow:
+      // the table refuses instances past it (counted as unpublished), never overflowing it.
+      instances_(capacities_of(layout),
+                 std::max(options.quarantine_ns, 2 * segment.header().fixed.tick_period_ns),
+                 options.first_registration, segment.directory().capacity(), options.limits),
+      encoder_(segment.ring().capacity()) {
   if (!schedules.empty() && schedules.size() != entries.size()) {
     throw std::invalid_argument("TickLoop: one schedule per entry");
   }
+  std::vector<const InstanceSource*> source_of;
+  for (InstanceSource* s : instance_sources) {
+    for (const std::uint16_t f : s->families()) {
+      if (f >= source_of.size()) source_of.resize(std::size_t{f} + 1, nullptr);
+      source_of[f] = s;
+    }
+  }
+  std::uint16_t max_id = 0;
+  for (const auto& e : entries) max_id = std::max(max_id, e.id);
+  families_.resize(std::size_t{max_id} + 1);
+
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const registry::RegistryEntry& e = entries[i];
+    const ColumnPlan* column = layout.column(e.id);
+    if (column == nullptr) continue;
     const Schedule schedule = schedules.empty() ? registry_schedule(e) : schedules[i];
-    if (e.id >= segment.slot_count()) continue;
-    if (schedule.pattern == schema::AccessPattern::Disabled) continue;
-    if (!sources.availability(e.id).available) {
-      write_status(segment.slot(e.id), layout::SlotStatus::kUnavailable, e.type, 0);
-      unavailable_at_start_.push_back(e.id);
+    Due due;
+    due.read_once = schedule.pattern == schema::AccessPattern::Static;
+    due.ttl_ns = std::uint64_t{schedule.ttl_ms == 0 ? kDefaultTtlMs : schedule.ttl_ms} * kMsToNs;
+    const bool disabled = schedule.pattern == schema::AccessPattern::Disabled;
+
+    if (e.domain != InstanceDomain::None) {
+      const InstanceSource* src = e.id < source_of.size() ? source_of[e.id] : nullptr;
+      Family& f = families_[e.id];
+      f.column = column;
+      f.available = !disabled && src != nullptr && src->availability(e.id).available;
+      f.due = due;
       continue;
     }
-    Tracked t{};
-    t.id = e.id;
-    t.type = e.type;
-    t.read_once = schedule.pattern == schema::AccessPattern::Static;
-    t.ttl_ns = std::uint64_t{schedule.ttl_ms == 0 ? kDefaultTtlMs : schedule.ttl_ms} * kMsToNs;
-    tracked_.push_back(std::move(t));
+    if (disabled) continue;
+    const std::uint64_t cell = ValueLayout::cell(*column, 0);
+    if (!scalars.availability(e.id).available) {
+      table_->put_status(cell, layout::SlotStatus::kUnavailable, e.type);
+      unavailable_at_start_.push_back(cell);
+      continue;
+    }
+    tracked_.push_back({e.id, e.type, column->column, cell, due});
+  }
+  for (InstanceSource* s : instance_sources) {
+    Source source{s, {}};
+    for (const std::uint16_t f : s->families()) {
+      if (f < families_.size() && families_[f].available) source.families.push_back(f);
+    }
+    // An owner is refreshed even with no family to read: its refresh decides what exists.
+    if (!source.families.empty() || s->owns_domain()) sources_.push_back(std::move(source));
+  }
+  // Owners first: their refresh registers the instances other sources attach values to.
+  std::stable_partition(sources_.begin(), sources_.end(),
+                        [](const Source& s) { return s.source->owns_domain(); });
+}
+
+void TickLoop::advance(Due& due, bool ok, std::uint64_t now_ns) {
+  if (due.read_once) {
+    due.next_due_ns = ok ? UINT64_MAX : now_ns + kStaticRetryNs;
+    return;
+  }
+  // Stay on the TTL grid; skip missed periods instead of bursting to catch up.
+  due.next_due_ns = due.next_due_ns == 0 ? now_ns + due.ttl_ns : due.next_due_ns + due.ttl_ns;
+  if (due.next_due_ns <= now_ns) due.next_due_ns = now_ns + due.ttl_ns;
+}
+
+// Writes one reading into its cell; what readers see differently goes to the ring.
+void TickLoop::publish_reading(std::uint64_t cell, schema::ValueType type, const Reading& r,
+                               bool announce_unavailable) {
+  if (r.status != layout::SlotStatus::kOk) {
+    if (table_->put_status(cell, r.status, type) && announce_unavailable) {
+      encoder_.add_unavailable(cell);
+    }
+    return;
+  }
+  switch (type) {
+    case schema::ValueType::String:
+      if (table_->put_text(cell, r.text)) encoder_.add_text(cell, r.text);
+      break;
+    case schema::ValueType::Counter:
+      if (table_->put_counter(cell, r.bits, r.time_enabled_ns, r.time_running_ns)) {
+        encoder_.add_counter(cell, r.bits, r.time_enabled_ns, r.time_running_ns);
+      }
+      break;
+    default:
+      if (table_->put_scalar(cell, type, r.bits)) encoder_.add_value(cell, type, r.bits);
+      break;
   }
 }
 
-void TickLoop::publish_reading(Tracked& m, const Reading& r, std::uint64_t now_ns) {
-  layout::ValueSlot& slot = segment_->slot(m.id);
-  if (r.status != layout::SlotStatus::kOk) {
-    if (m.last_status != r.status) {
-      write_status(slot, r.status, m.type, now_ns);
-      encoder_.add_unavailable(m.id);
-    }
-    m.last_status = r.status;
+// An instance came: register its row and start its cells empty (or unavailable, for families
+// this machine cannot read), so a reused row never shows the previous tenant's values. An
+// instance went: clear the live bit; handles to it read "gone" from the next publish on.
+void TickLoop::apply(const InstanceEvent& e) {
+  const std::uint64_t reg_word = layout_->registration(e.domain, e.row);
+  if (e.kind == InstanceEventKind::kRemoved) {
+    table_->put_word(reg_word, e.registration);
     return;
   }
-  const bool was_ok = m.last_status == layout::SlotStatus::kOk;
-  m.last_status = layout::SlotStatus::kOk;
-  // The slot is rewritten even when the value is unchanged: its read time tells clients how
-  // fresh the value is. Only changes go to the ring.
-  if (m.type == schema::ValueType::String) {
-    write_text(slot, r.text, now_ns);
-    if (!was_ok || r.text != m.last_text) {
-      m.last_text.assign(r.text);
-      encoder_.add_text(m.id, r.text);
-    }
-  } else if (m.type == schema::ValueType::Counter) {
-    write_counter(slot, r.bits, r.time_enabled_ns, r.time_running_ns, now_ns);
-    if (!was_ok || r.bits != m.last_bits || r.time_enabled_ns != m.last_enabled_ns ||
-        r.time_running_ns != m.last_running_ns) {
-      m.last_bits = r.bits;
-      m.last_enabled_ns = r.time_enabled_ns;
-      m.last_running_ns = r.time_running_ns;
-      encoder_.add_counter(m.id, r.bits, r.time_enabled_ns, r.time_running_ns);
-    }
-  } else {
-    write_scalar(slot, m.type, r.bits, now_ns);
-    if (!was_ok || r.bits != m.last_bits) {
-      m.last_bits = r.bits;
-      encoder_.add_scalar(m.id, r.bits);
-    }
+  for (const ColumnPlan& c : layout_->columns()) {
+    if (c.domain != e.domain) continue;
+    const bool available = c.family < families_.size() && families_[c.family].available;
+    table_->put_status(ValueLayout::cell(c, e.row),
+                       available ? layout::SlotStatus::kEmpty : layout::SlotStatus::kUnavailable,
+                       c.type);
+  }
+  table_->put_word(reg_word, e.registration | layout::kRegistrationLive);
+}
+
+void TickLoop::refresh(Source& s, std::uint64_t now_ns, TickStats& stats) {
+  bool any_due = false;
+  for (const std::uint16_t f : s.families) {
+    Family& family = families_[f];
+    family.due_now = is_due(family.due, now_ns);
+    any_due |= family.due_now;
+  }
+  // An owner with no family to read still refreshes every tick: other sources attach values to
+  // the instances it keeps current.
+  const bool bare_owner = s.source->owns_domain() && s.families.empty();
+  if (!any_due && !bare_owner) return;
+  ++stats.reads;
+  const InstanceDomain domain = s.source->domain();
+  const bool owner = s.source->owns_domain();
+  if (owner) instances_.begin_refresh(domain);
+  Sink sink(*this, s, now_ns);
+  s.source->refresh(sink);
+  if (owner) {
+    const std::size_t events_before = instances_.events().size();
+    instances_.end_refresh(domain, now_ns);
+    const auto& events = instances_.events();
+    for (std::size_t i = events_before; i < events.size(); ++i) apply(events[i]);
+  }
+  for (const std::uint16_t f : s.families) {
+    Family& family = families_[f];
+    if (!family.due_now) continue;
+    table_->stamp(family.column->column, now_ns);
+    advance(family.due, true, now_ns);
+    family.due_now = false;
   }
 }
 
 TickStats TickLoop::tick(std::uint64_t now_ns) {
   TickStats stats;
   const bool first = ticks_ == 0;
-  sources_->begin_tick();
+  scalars_->begin_tick();
   encoder_.begin(ticks_, now_ns, first);
   if (first) {  // the full snapshot names what will never come, too
-    for (const std::uint16_t id : unavailable_at_start_) encoder_.add_unavailable(id);
+    for (const std::uint64_t cell : unavailable_at_start_) encoder_.add_unavailable(cell);
   }
-  for (Tracked& m : tracked_) {
-    if (now_ns < m.next_due_ns) continue;
-    const Reading r = sources_->read(m.id);
+  for (Scalar& m : tracked_) {
+    if (!is_due(m.due, now_ns)) continue;
+    const Reading r = scalars_->read(m.id);
     ++stats.reads;
-    publish_reading(m, r, now_ns);
-    if (m.read_once) {
-      m.next_due_ns = r.status == layout::SlotStatus::kOk ? UINT64_MAX : now_ns + kStaticRetryNs;
-    } else {
-      // Stay on the TTL grid; skip missed periods instead of bursting to catch up.
-      m.next_due_ns = m.next_due_ns == 0 ? now_ns + m.ttl_ns : m.next_due_ns + m.ttl_ns;
-      if (m.next_due_ns <= now_ns) m.next_due_ns = now_ns + m.ttl_ns;
-    }
+    publish_reading(m.cell, m.type, r, true);
+    table_->stamp(m.column, now_ns);
+    advance(m.due, r.status == layout::SlotStatus::kOk, now_ns);
   }
+  for (Source& s : sources_) refresh(s, now_ns, stats);
+
+  // Events lead the batch: a follower learns of an instance before its values.
+  for (const InstanceEvent& e : instances_.events()) {
+    encoder_.add_event(e);
+    (e.kind == InstanceEventKind::kAdded ? stats.added : stats.removed) += 1;
+  }
+  table_->publish();
+  layout::Header& header = segment_->header();
+  if (instances_.changed() || first) {  // the first tick publishes generation 1, even empty
+    if (!segment_->directory().publish(instances_)) {
+      log::error("instance directory larger than its buffer; kept the previous one");
+    }
+    instances_.clear_changed();
+  }
+  header.instances_unpublished.store(instances_.unpublished(), std::memory_order_relaxed);
+  header.instances_added.store(header.instances_added.load(std::memory_order_relaxed) + stats.added,
+                               std::memory_order_relaxed);
+  header.instances_removed.store(
+      header.instances_removed.load(std::memory_order_relaxed) + stats.removed,
+      std::memory_order_relaxed);
+  if (!logged_refusal_ && !instances_.first_refusal().empty()) {
+    logged_refusal_ = true;  // once: a full pool stays full, and the header keeps the count
+    log::warn(instances_.first_refusal());
+  }
+
   stats.changes = encoder_.change_count();
   // The first tick always publishes (the full snapshot), later ticks only when something changed.
   if (first || !encoder_.empty()) {
@@ -103,10 +255,11 @@ TickStats TickLoop::tick(std::uint64_t now_ns) {
     stats.parts = encoder_.finish([&ring](std::span<const std::uint8_t> batch,
                                           std::uint64_t deltas) { ring.publish(batch, deltas); });
     if (stats.parts > 1) {
-      auto& split = segment_->header().ring_split_ticks;
+      auto& split = header.ring_split_ticks;
       split.store(split.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     }
   }
+  instances_.clear_events();
   ++ticks_;
   segment_->heartbeat(now_ns, ticks_);
   return stats;

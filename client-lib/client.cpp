@@ -9,6 +9,7 @@
 #include <boost/interprocess/shared_memory_object.hpp>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 
 #include "segment_validator.hpp"
 #include "sysring/errno_text.hpp"
@@ -25,17 +26,24 @@ struct Client::Mapping {
   layout::HeaderFixed header_copy{};  // validated once; never re-read from shared memory
   detail::SegmentLayout sections;
   std::uint64_t device = 0, inode = 0;
-  std::vector<Descriptor> descriptors;
+  detail::DescriptorContents contents;
   std::vector<std::int32_t> index_by_id;  // id -> position in descriptors, or -1
+  std::vector<std::uint32_t> scalar_column;  // id -> a scalar's column, or kNoColumn
   std::unordered_map<std::string_view, MetricId> by_name;
-  std::string platform;
-  std::string counters;
+  // The last directory copied, replaced when the generation moves.
+  mutable std::mutex directory_mutex;
+  mutable std::shared_ptr<const InstanceDirectory> directory;
 
   [[nodiscard]] const std::uint8_t* base() const {
     return static_cast<const std::uint8_t*>(region.get_address());
   }
   [[nodiscard]] const layout::Header& live() const {
     return *reinterpret_cast<const layout::Header*>(base());
+  }
+  [[nodiscard]] const Descriptor* descriptor(MetricId id) const {
+    const auto index = static_cast<std::uint16_t>(id);
+    if (index >= index_by_id.size() || index_by_id[index] < 0) return nullptr;
+    return &contents.descriptors[static_cast<std::size_t>(index_by_id[index])];
   }
 };
 
@@ -128,21 +136,31 @@ std::unique_ptr<Client::Mapping> Client::map_and_validate(const OpenOptions& opt
   // The descriptor FlatBuffer is verified and decoded from a private copy only.
   const auto& d = m->sections.descriptors;
   const std::vector<std::uint8_t> copy(m->base() + d.offset, m->base() + d.offset + d.size);
-  m->descriptors = detail::decode_descriptors(copy, m->header_copy, m->platform, m->counters);
+  m->contents = detail::decode_descriptors(copy, m->header_copy);
 
-  m->index_by_id.assign(m->header_copy.value_slot_count, -1);
-  for (std::size_t i = 0; i < m->descriptors.size(); ++i) {
-    const Descriptor& desc = m->descriptors[i];
-    m->index_by_id[static_cast<std::uint16_t>(desc.id)] = static_cast<std::int32_t>(i);
+  const auto& descriptors = m->contents.descriptors;
+  const std::size_t id_count =
+      descriptors.empty() ? 1 : static_cast<std::size_t>(descriptors.back().id) + 1;
+  m->index_by_id.assign(id_count, -1);
+  m->scalar_column.assign(id_count, kNoColumn);
+  for (std::size_t i = 0; i < descriptors.size(); ++i) {
+    const Descriptor& desc = descriptors[i];
+    const auto id = static_cast<std::uint16_t>(desc.id);
+    m->index_by_id[id] = static_cast<std::int32_t>(i);
+    if (desc.domain == InstanceDomain::None) m->scalar_column[id] = desc.column;
     m->by_name.emplace(desc.name, desc.id);
   }
   return m;
 }
 
 Client::Client(std::unique_ptr<Mapping> mapping) : mapping_(std::move(mapping)) {
-  slots_ = reinterpret_cast<const layout::ValueSlot*>(mapping_->base() +
-                                                      mapping_->sections.values.offset);
-  slot_count_ = mapping_->header_copy.value_slot_count;
+  header_ = &mapping_->live();
+  seq_ = &header_->values_seq;
+  values_ = reinterpret_cast<const layout::Word*>(mapping_->base() +
+                                                  mapping_->sections.values.offset);
+  stride_words_ = mapping_->header_copy.value_copy_bytes / layout::kWordBytes;
+  scalar_column_ = mapping_->scalar_column.data();
+  id_count_ = static_cast<std::uint32_t>(mapping_->scalar_column.size());
 }
 
 Client Client::open(const OpenOptions& options) {
@@ -155,29 +173,269 @@ Client::~Client() = default;
 
 ReadStatus Client::read_text(MetricId id, Text& out) const noexcept {
   const auto index = static_cast<std::uint32_t>(id);
-  if (index >= slot_count_) return ReadStatus::kNoSuchMetric;
-  const layout::ValueSlot& slot = slots_[index];
+  if (index >= id_count_ || scalar_column_[index] == kNoColumn) return ReadStatus::kNoSuchMetric;
+  const std::uint32_t column = scalar_column_[index];
   static_assert(sizeof(out.bytes) == layout::kPayloadWords * sizeof(std::uint64_t));
+  const Descriptor* d = mapping_->descriptor(id);
+  if (d == nullptr || d->type != ValueType::String) {
+    // Not a string column: the payload is one word; read it as a number's text would be wrong.
+    Scalar scalar;
+    const ReadStatus st = read_scalar_cell(column, scalar);
+    return st == ReadStatus::kOk ? ReadStatus::kNoSuchMetric : st;
+  }
   std::uint64_t time = 0;
   std::uint64_t meta = 0;
-  const bool consistent = seqlock::read(slot.seq, [&] {
-    time = seqlock::load(slot.read_time_ns);
-    meta = seqlock::load(slot.meta);
-    // The length may be torn until validated: bound the copy by the slot, not by it. Words go
-    // straight into the caller's buffer (bytes are only trusted after validation).
-    const std::size_t n =
-        (std::min<std::size_t>(layout::meta_length(meta), layout::kMaxStringBytes) + 7) / 8;
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::uint64_t w = seqlock::load(slot.payload[i]);
-      std::memcpy(out.bytes + i * sizeof w, &w, sizeof w);
-    }
+  std::uint64_t words[layout::kPayloadWords] = {};
+  const bool consistent = latch::read(*seq_, values_, stride_words_, [&](const layout::Word* t) {
+    time = seqlock::load(t[column]);
+    meta = seqlock::load(t[column + 1]);
+    latch::copy_words(t + column + 2, words, layout::kPayloadWords);
   });
   if (!consistent) return ReadStatus::kBusy;
   const ReadStatus status = status_of(layout::meta_status(meta));
   if (status != ReadStatus::kOk) return status;
+  // The length is only trusted after validation, and bounded by the payload.
   out.read_time_ns = time;
   out.length = std::min<std::uint32_t>(layout::meta_length(meta), layout::kMaxStringBytes);
+  std::memcpy(out.bytes, words, sizeof words);
   return ReadStatus::kOk;
+}
+
+ReadStatus Client::read_counter_cell(std::uint32_t column, std::uint64_t cell,
+                                     std::uint32_t registration_word, std::uint64_t registration,
+                                     CounterTotals& out) const noexcept {
+  std::uint64_t reg = 0, time = 0, meta = 0, count = 0, enabled = 0, running = 0;
+  const bool consistent = latch::read(*seq_, values_, stride_words_, [&](const layout::Word* t) {
+    reg = seqlock::load(t[registration_word]);
+    time = seqlock::load(t[column]);
+    meta = seqlock::load(t[cell]);
+    count = seqlock::load(t[cell + 1]);
+    const bool is_counter = layout::meta_type(meta) == layout::kTypeCounter;
+    // A scalar cell has one payload word: its neighbours belong to other cells.
+    enabled = is_counter ? seqlock::load(t[cell + 2]) : 0;
+    running = is_counter ? seqlock::load(t[cell + 3]) : 0;
+  });
+  if (!consistent) return ReadStatus::kBusy;
+  if (registration != 0 && reg != (registration | layout::kRegistrationLive)) {
+    return ReadStatus::kGone;
+  }
+  out = CounterTotals{count, enabled, running, time};
+  return status_of(layout::meta_status(meta));
+}
+
+std::size_t Client::read_many(std::span<const MetricId> ids, std::span<Scalar> out,
+                              std::span<ReadStatus> status) const noexcept {
+  const std::size_t n = std::min({ids.size(), out.size(), status.size()});
+  // Locals: stores through `out` might alias the members, which would force reloads.
+  const std::uint32_t* const columns = scalar_column_;
+  const std::uint32_t id_count = id_count_;
+  std::size_t ok = 0;
+  const bool consistent = latch::read(*seq_, values_, stride_words_, [&](const layout::Word* t) {
+    ok = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto index = static_cast<std::uint32_t>(ids[i]);
+      const std::uint32_t column = index < id_count ? columns[index] : kNoColumn;
+      if (column == kNoColumn) {
+        status[i] = ReadStatus::kNoSuchMetric;
+        continue;
+      }
+      const std::uint64_t time = seqlock::load(t[column]);
+      const std::uint64_t meta = seqlock::load(t[column + 1]);
+      const std::uint64_t bits = seqlock::load(t[column + 2]);
+      out[i] = Scalar{bits, static_cast<ValueType>(layout::meta_type(meta)), time};
+      const ReadStatus st = status_of(layout::meta_status(meta));
+      status[i] = st;
+      ok += st == ReadStatus::kOk;
+    }
+  });
+  if (!consistent) {
+    for (std::size_t i = 0; i < n; ++i) status[i] = ReadStatus::kBusy;
+    return 0;
+  }
+  return ok;
+}
+
+bool Client::read_all(ValueSnapshot& out) const noexcept {
+  const std::size_t words = mapping_->header_copy.value_words;
+  try {
+    out.words_.resize(words);
+  } catch (...) {
+    return false;
+  }
+  std::uint64_t* dst = out.words_.data();
+  return latch::read(*seq_, values_, stride_words_, [&](const layout::Word* t) {
+    latch::copy_words(t, dst, words);
+    out.sequence = seq_->load(std::memory_order_relaxed);
+  });
+}
+
+ReadStatus ValueSnapshot::scalar(const Descriptor& family, std::uint32_t row,
+                                 Scalar& out) const noexcept {
+  const std::uint32_t cw = layout::cell_words(static_cast<std::uint8_t>(family.type));
+  const std::uint64_t cell = layout::cell_offset(family.column, row, cw);
+  if (cell + 1 >= words_.size()) return ReadStatus::kNoSuchMetric;
+  const std::uint64_t meta = words_[cell];
+  out = Scalar{words_[cell + 1], static_cast<ValueType>(layout::meta_type(meta)),
+               words_[family.column]};
+  return static_cast<ReadStatus>(static_cast<std::uint8_t>(layout::meta_status(meta)) & 3);
+}
+
+ReadStatus ValueSnapshot::counter(const Descriptor& family, std::uint32_t row,
+                                  CounterTotals& out) const noexcept {
+  const std::uint32_t cw = layout::cell_words(static_cast<std::uint8_t>(family.type));
+  const std::uint64_t cell = layout::cell_offset(family.column, row, cw);
+  if (cw < 4 || cell + 3 >= words_.size()) return ReadStatus::kNoSuchMetric;
+  const std::uint64_t meta = words_[cell];
+  out = CounterTotals{words_[cell + 1], words_[cell + 2], words_[cell + 3], words_[family.column]};
+  return static_cast<ReadStatus>(static_cast<std::uint8_t>(layout::meta_status(meta)) & 3);
+}
+
+std::uint64_t ValueSnapshot::registration(const DomainInfo& domain,
+                                          std::uint32_t row) const noexcept {
+  const std::uint64_t word = std::uint64_t{domain.registration_column} + row;
+  return row < domain.capacity && word < words_.size() ? words_[word] : 0;
+}
+
+// ---- Instances ----
+
+std::shared_ptr<const InstanceDirectory> Client::instances() const {
+  const std::uint64_t generation = directory_generation();
+  std::lock_guard<std::mutex> lock(mapping_->directory_mutex);
+  if (mapping_->directory && mapping_->directory->generation == generation) {
+    return mapping_->directory;
+  }
+  const layout::HeaderFixed& h = mapping_->header_copy;
+  const std::uint8_t* section = mapping_->base() + mapping_->sections.directory.offset;
+  const std::uint64_t capacity = h.directory_bytes - sizeof(layout::DirectoryBufferHeader);
+  std::vector<std::uint64_t> words(capacity / layout::kWordBytes);
+  for (int attempt = 0; attempt < seqlock::kMaxReadAttempts; ++attempt) {
+    const std::uint64_t g = directory_generation();
+    if (g == 0) throw Error(ErrorCode::kNotLive, "the broker has not published instances yet");
+    const auto* header = reinterpret_cast<const layout::DirectoryBufferHeader*>(
+        section + layout::directory_buffer_offset(g, h.directory_bytes));
+    const auto* payload = reinterpret_cast<const layout::Word*>(header + 1);
+    const std::uint64_t length = seqlock::load(header->length);
+    const std::uint64_t stamped = seqlock::load(header->generation);
+    // Torn until validated: bound the copy by the buffer, not by the length.
+    const std::uint64_t n = (std::min(length, capacity) + 7) / 8;
+    latch::copy_words(payload, words.data(), n);
+    std::atomic_thread_fence(std::memory_order_acquire);  // pairs with the writer's fence
+    if (directory_generation() != g) {
+      seqlock::cpu_relax();
+      continue;  // the broker moved on meanwhile: copy again
+    }
+    if (stamped != g || length > capacity) {
+      throw Error(ErrorCode::kBadSegment, "corrupt or foreign segment: instance directory buffer "
+                                          "does not hold the current generation");
+    }
+    auto dir = std::make_shared<InstanceDirectory>(detail::decode_directory(
+        {reinterpret_cast<const std::uint8_t*>(words.data()), length}, g,
+        mapping_->contents.domains));
+    mapping_->directory = dir;
+    return dir;
+  }
+  throw Error(ErrorCode::kSystem, "the instance directory kept changing while being read");
+}
+
+std::optional<InstanceHandle> Client::bind(MetricId family, const Instance& instance) const {
+  const Descriptor* d = mapping_->descriptor(family);
+  if (d == nullptr || d->domain == InstanceDomain::None || d->domain != instance.domain ||
+      !instance.live) {
+    return std::nullopt;
+  }
+  const DomainInfo& domain = mapping_->contents.domains[domain_index(d->domain)];
+  if (instance.row >= domain.capacity) return std::nullopt;
+  InstanceHandle h;
+  h.family = family;
+  h.domain = d->domain;
+  h.row = instance.row;
+  h.registration = instance.registration;
+  h.epoch = mapping_->header_copy.epoch;
+  h.column = d->column;
+  h.cell = static_cast<std::uint32_t>(
+      layout::cell_offset(d->column, instance.row, layout::cell_words(static_cast<std::uint8_t>(d->type))));
+  h.registration_word = domain.registration_column + instance.row;
+  h.type = d->type;
+  return h;
+}
+
+std::optional<InstanceHandle> Client::bind(MetricId family, std::string_view instance) const {
+  const Descriptor* d = mapping_->descriptor(family);
+  if (d == nullptr || d->domain == InstanceDomain::None) return std::nullopt;
+  const auto dir = instances();
+  const Instance* found = dir->find(d->domain, instance);
+  if (found == nullptr) return std::nullopt;
+  return bind(family, *found);
+}
+
+ReadStatus Client::read(const InstanceHandle& h, Scalar& out) const noexcept {
+  if (h.epoch != mapping_->header_copy.epoch) return ReadStatus::kGone;
+  std::uint64_t reg = 0, time = 0, meta = 0, bits = 0;
+  const bool consistent = latch::read(*seq_, values_, stride_words_, [&](const layout::Word* t) {
+    reg = seqlock::load(t[h.registration_word]);
+    time = seqlock::load(t[h.column]);
+    meta = seqlock::load(t[h.cell]);
+    bits = seqlock::load(t[h.cell + 1]);
+  });
+  if (!consistent) return ReadStatus::kBusy;
+  if (reg != (h.registration | layout::kRegistrationLive)) return ReadStatus::kGone;
+  out = Scalar{bits, static_cast<ValueType>(layout::meta_type(meta)), time};
+  return status_of(layout::meta_status(meta));
+}
+
+ReadStatus Client::read_counter(const InstanceHandle& h, CounterTotals& out) const noexcept {
+  if (h.epoch != mapping_->header_copy.epoch) return ReadStatus::kGone;
+  return read_counter_cell(h.column, h.cell, h.registration_word, h.registration, out);
+}
+
+FamilyValues Client::read_family(MetricId family) const {
+  FamilyValues out;
+  read_family(family, out);
+  return out;
+}
+
+void Client::read_family(MetricId family, FamilyValues& out) const {
+  out.values.clear();
+  const Descriptor* d = mapping_->descriptor(family);
+  if (d == nullptr || d->domain == InstanceDomain::None) return;
+  if (!out.directory || out.directory->generation != directory_generation()) {
+    out.directory = instances();
+  }
+  const DomainInfo& domain = mapping_->contents.domains[domain_index(d->domain)];
+  const std::uint32_t cw = layout::cell_words(static_cast<std::uint8_t>(d->type));
+  const bool counter = d->type == ValueType::Counter;
+  // The live instances of the domain, in row order (the directory is sorted by domain, row).
+  const auto& all = out.directory->instances;
+  const auto first = std::lower_bound(all.begin(), all.end(), d->domain,
+                                      [](const Instance& i, InstanceDomain dom) {
+                                        return i.domain < dom;
+                                      });
+  for (auto it = first; it != all.end() && it->domain == d->domain; ++it) {
+    if (it->live) out.values.push_back(InstanceValue{&*it, ReadStatus::kEmpty, {}, {}});
+  }
+  const std::uint32_t column = d->column;
+  const std::uint32_t registrations = domain.registration_column;
+  const bool consistent = latch::read(*seq_, values_, stride_words_, [&](const layout::Word* t) {
+    const std::uint64_t time = seqlock::load(t[column]);
+    for (InstanceValue& v : out.values) {
+      const std::uint32_t row = v.instance->row;
+      const std::uint64_t reg = seqlock::load(t[registrations + row]);
+      const std::uint64_t cell = layout::cell_offset(column, row, cw);
+      const std::uint64_t meta = seqlock::load(t[cell]);
+      const std::uint64_t bits = seqlock::load(t[cell + 1]);
+      v.value = Scalar{bits, static_cast<ValueType>(layout::meta_type(meta)), time};
+      if (counter) {
+        v.counter = CounterTotals{bits, seqlock::load(t[cell + 2]), seqlock::load(t[cell + 3]),
+                                  time};
+      }
+      v.status = reg == (v.instance->registration | layout::kRegistrationLive)
+                     ? status_of(layout::meta_status(meta))
+                     : ReadStatus::kGone;
+    }
+  });
+  if (!consistent) {
+    for (InstanceValue& v : out.values) v.status = ReadStatus::kBusy;
+  }
 }
 
 std::optional<MetricId> Client::find(std::string_view name) const noexcept {
@@ -187,21 +445,28 @@ std::optional<MetricId> Client::find(std::string_view name) const noexcept {
 }
 
 const Descriptor* Client::descriptor(MetricId id) const noexcept {
-  const auto index = static_cast<std::uint16_t>(id);
-  if (index >= mapping_->index_by_id.size() || mapping_->index_by_id[index] < 0) return nullptr;
-  return &mapping_->descriptors[static_cast<std::size_t>(mapping_->index_by_id[index])];
+  return mapping_->descriptor(id);
 }
 
 const std::vector<Descriptor>& Client::descriptors() const noexcept {
-  return mapping_->descriptors;
+  return mapping_->contents.descriptors;
 }
 
 const std::string& Client::platform() const noexcept {
-  return mapping_->platform;
+  return mapping_->contents.platform;
 }
 
 const std::string& Client::counters_summary() const noexcept {
-  return mapping_->counters;
+  return mapping_->contents.counters;
+}
+
+const std::vector<DomainInfo>& Client::domains() const noexcept {
+  return mapping_->contents.domains;
+}
+
+const DomainInfo* Client::domain(InstanceDomain domain) const noexcept {
+  const auto i = domain_index(domain);
+  return i < mapping_->contents.domains.size() ? &mapping_->contents.domains[i] : nullptr;
 }
 
 SegmentInfo Client::info() const noexcept {
@@ -220,9 +485,10 @@ SegmentInfo Client::info() const noexcept {
   info.tick_period_ns = h.tick_period_ns;
   info.start_mono_ns = h.start_mono_ns;
   info.start_real_ns = h.start_real_ns;
-  info.value_slot_count = h.value_slot_count;
+  info.value_words = h.value_words;
   info.ring_slot_count = h.ring_slot_count;
   info.ring_slot_size = h.ring_slot_size;
+  info.directory_bytes = h.directory_bytes;
   info.device = mapping_->device;
   info.inode = mapping_->inode;
   info.state = static_cast<layout::BrokerState>(live.state.load(std::memory_order_acquire));
@@ -232,6 +498,10 @@ SegmentInfo Client::info() const noexcept {
   info.ring_deltas_total = live.ring_deltas_total.load(std::memory_order_relaxed);
   info.ring_bytes_total = live.ring_bytes_total.load(std::memory_order_relaxed);
   info.ring_split_ticks = live.ring_split_ticks.load(std::memory_order_relaxed);
+  info.directory_generation = live.directory_generation.load(std::memory_order_acquire);
+  info.instances_unpublished = live.instances_unpublished.load(std::memory_order_relaxed);
+  info.instances_added = live.instances_added.load(std::memory_order_relaxed);
+  info.instances_removed = live.instances_removed.load(std::memory_order_relaxed);
   return info;
 }
 
@@ -271,15 +541,11 @@ bool Client::reattach() {
   return true;
 }
 
-const layout::Header& Client::live_header() const noexcept {
-  return mapping_->live();
-}
-
 const layout::RingSlotHeader& Client::ring_slot(std::uint64_t position) const noexcept {
   const layout::HeaderFixed& h = mapping_->header_copy;
-  const std::uint64_t index = position & (h.ring_slot_count - 1);
   return *reinterpret_cast<const layout::RingSlotHeader*>(
-      mapping_->base() + mapping_->sections.ring.offset + index * h.ring_slot_size);
+      mapping_->base() + mapping_->sections.ring.offset +
+      layout::ring_slot_offset(position, h.ring_slot_count, h.ring_slot_size));
 }
 
 std::uint32_t Client::ring_slot_count() const noexcept {
@@ -303,8 +569,33 @@ const char* to_string(ReadStatus status) noexcept {
       return "read error";
     case ReadStatus::kBusy:
       return "busy";
+    case ReadStatus::kGone:
+      return "gone";
   }
   return "?";
+}
+
+const std::string* Instance::label(std::string_view key) const noexcept {
+  for (const InstanceLabel& l : labels) {
+    if (l.key == key) return &l.value;
+  }
+  return nullptr;
+}
+
+const Instance* InstanceDirectory::find(InstanceDomain domain,
+                                        std::string_view name) const noexcept {
+  for (const Instance& i : instances) {
+    if (i.live && i.domain == domain && i.name == name) return &i;
+  }
+  return nullptr;
+}
+
+std::vector<const Instance*> InstanceDirectory::live(InstanceDomain domain) const {
+  std::vector<const Instance*> out;
+  for (const Instance& i : instances) {
+    if (i.live && (domain == InstanceDomain::None || i.domain == domain)) out.push_back(&i);
+  }
+  return out;
 }
 
 const char* to_string(BrokerHealth health) noexcept {

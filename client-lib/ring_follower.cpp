@@ -3,86 +3,256 @@
 #include <algorithm>
 
 #include "delta_batch_generated.h"
+#include "sysring/varint.hpp"
 
 namespace sysring {
+
 namespace {
 
-// Decodes a verified batch. False if the parallel vectors disagree (a buggy or hostile writer).
-bool decode(const schema::DeltaBatch& batch, Batch& out) {
-  out.tick = batch.tick();
-  out.timestamp_ns = batch.timestamp_ns();
-  out.full_snapshot = batch.full_snapshot();
-  out.from_value_table = false;
-  out.part = batch.part();
-  out.part_count = batch.part_count();
-  out.values.clear();
-  out.strings.clear();
-  out.unavailable.clear();
-  out.counters.clear();
-  const auto* ids = batch.ids();
-  const auto* values = batch.values();
-  const std::size_t n = ids ? ids->size() : 0;
-  if ((values ? values->size() : 0) != n) return false;
-  for (std::size_t i = 0; i < n; ++i) out.values.push_back({ids->Get(i), values->Get(i)});
-  const auto* string_ids = batch.string_ids();
-  const auto* strings = batch.strings();
-  const std::size_t s = string_ids ? string_ids->size() : 0;
-  if ((strings ? strings->size() : 0) != s) return false;
-  for (std::size_t i = 0; i < s; ++i)
-    out.strings.push_back({string_ids->Get(i), strings->Get(i)->str()});
-  if (const auto* gone = batch.unavailable_ids()) {
-    for (const auto id : *gone) out.unavailable.push_back(static_cast<MetricId>(id));
+std::uint64_t decode_value(ValueType type, std::uint64_t encoded) {
+  switch (type) {
+    case ValueType::I64:
+      return varint::unzigzag(encoded);
+    case ValueType::F64:
+      return varint::reverse_bytes(encoded);
+    default:
+      return encoded;
   }
-  const auto* counter_ids = batch.counter_ids();
-  const auto* counters = batch.counters();
-  const std::size_t c = counter_ids ? counter_ids->size() : 0;
-  if ((counters ? counters->size() : 0) != c) return false;
-  for (std::size_t i = 0; i < c; ++i) {
-    const schema::CounterTotals* t = counters->Get(i);
-    out.counters.push_back(
-        {counter_ids->Get(i),
-         CounterTotals{t->count(), t->time_enabled_ns(), t->time_running_ns(), out.timestamp_ns}});
-  }
-  return true;
+}
+
+InstanceEventKind kind_of(schema::InstanceEventKind kind) {
+  return kind == schema::InstanceEventKind::Removed ? InstanceEventKind::kRemoved
+                                                    : InstanceEventKind::kAdded;
 }
 
 }  // namespace
 
 RingFollower::RingFollower(const Client& client) : client_(&client) {
   scratch_.resize(client.ring_slot_size() / sizeof(std::uint64_t));
+  index_columns();
+}
+
+void RingFollower::index_columns() {
+  columns_.clear();
+  for (const Descriptor& d : client_->descriptors()) {
+    const DomainInfo* domain = client_->domain(d.domain);
+    const std::uint32_t rows = domain != nullptr ? domain->capacity : 0;
+    Column c;
+    c.cell_words = layout::cell_words(static_cast<std::uint8_t>(d.type));
+    c.first = std::uint64_t{d.column} + 1;
+    c.end = c.first + std::uint64_t{rows} * c.cell_words;
+    c.id = d.id;
+    c.type = d.type;
+    c.domain = d.domain;
+    columns_.push_back(c);
+  }
+  std::sort(columns_.begin(), columns_.end(),
+            [](const Column& a, const Column& b) { return a.first < b.first; });
+  rows_.assign(kDomainCount, {});
+  for (const DomainInfo& d : client_->domains()) {
+    if (d.domain != InstanceDomain::None) rows_[domain_index(d.domain)].resize(d.capacity);
+  }
+}
+
+// The column holding `cell`, which must be the start of one of its cells; nullptr otherwise.
+// Cells of a batch come in ascending order, so `hint` (the last column found) usually hits.
+const RingFollower::Column* RingFollower::locate(std::uint64_t cell,
+                                                 std::size_t& hint) const noexcept {
+  if (hint >= columns_.size() || cell < columns_[hint].first || cell >= columns_[hint].end) {
+    auto it = std::upper_bound(columns_.begin(), columns_.end(), cell,
+                               [](std::uint64_t c, const Column& col) { return c < col.first; });
+    if (it == columns_.begin()) return nullptr;
+    hint = static_cast<std::size_t>(std::prev(it) - columns_.begin());
+  }
+  const Column& c = columns_[hint];
+  if (cell >= c.end || (cell - c.first) % c.cell_words != 0) return nullptr;
+  return &c;
+}
+
+void RingFollower::track(const InstanceEvent& e) {
+  const auto d = domain_index(e.domain);
+  if (d >= rows_.size() || e.row >= rows_[d].size()) return;
+  InstanceEvent& slot = rows_[d][e.row];
+  if (e.kind == InstanceEventKind::kAdded) {
+    slot = e;
+  } else if (slot.registration == e.registration) {
+    slot = InstanceEvent{};  // forget it: the row is free until its next Added
+  }
+}
+
+const InstanceEvent* RingFollower::instance(InstanceDomain domain,
+                                            std::uint32_t row) const noexcept {
+  const auto d = domain_index(domain);
+  if (d >= rows_.size() || row >= rows_[d].size() || rows_[d][row].registration == 0) {
+    return nullptr;
+  }
+  return &rows_[d][row];
+}
+
+// Decodes a verified batch. False if its contents do not fit this segment (a buggy or hostile
+// writer): a cell that is not a cell, a packed vector that ends early, counts that disagree.
+bool RingFollower::decode(const void* raw, Batch& out) {
+  const auto& batch = *static_cast<const schema::DeltaBatch*>(raw);
+  out.tick = batch.tick();
+  out.timestamp_ns = batch.timestamp_ns();
+  out.full_snapshot = batch.full_snapshot();
+  out.from_value_table = false;
+  out.part = batch.part();
+  out.part_count = batch.part_count();
+  out.events.clear();
+  out.values.clear();
+  out.strings.clear();
+  out.unavailable.clear();
+  out.counters.clear();
+
+  if (const auto* events = batch.events()) {
+    for (const schema::InstanceEvent* e : *events) {
+      InstanceEvent ev;
+      ev.kind = kind_of(e->kind());
+      ev.domain = e->domain();
+      ev.row = e->row();
+      ev.instance_id = e->instance_id();
+      ev.registration = e->registration();
+      ev.name = e->name() ? e->name()->str() : "";
+      if (const auto* labels = e->labels()) {
+        for (const schema::Label* l : *labels) ev.labels.push_back({l->key()->str(), l->value()->str()});
+      }
+      ev.time_ns = e->time_ns();
+      if (domain_index(ev.domain) >= kDomainCount) return false;
+      out.events.push_back(std::move(ev));
+    }
+  }
+
+  std::size_t hint = 0;
+  // Packed numeric cells.
+  if (const auto* packed = batch.values()) {
+    const std::uint8_t* p = packed->data();
+    const std::uint8_t* end = p + packed->size();
+    std::uint64_t cell = 0;
+    out.values.reserve(batch.value_count());
+    for (std::uint32_t i = 0; i < batch.value_count(); ++i) {
+      std::uint64_t gap = 0, encoded = 0;
+      if (!varint::get(p, end, gap) || !varint::get(p, end, encoded)) return false;
+      cell += gap;
+      const Column* c = locate(cell, hint);
+      if (c == nullptr || c->type == ValueType::Counter || c->type == ValueType::String) {
+        return false;
+      }
+      out.values.push_back({c->id, static_cast<std::uint32_t>((cell - c->first) / c->cell_words),
+                            decode_value(c->type, encoded)});
+    }
+    if (p != end) return false;
+  } else if (batch.value_count() != 0) {
+    return false;
+  }
+  // Packed counter cells.
+  if (const auto* packed = batch.counters()) {
+    const std::uint8_t* p = packed->data();
+    const std::uint8_t* end = p + packed->size();
+    std::uint64_t cell = 0;
+    for (std::uint32_t i = 0; i < batch.counter_count(); ++i) {
+      std::uint64_t gap = 0, count = 0, enabled = 0, not_running = 0;
+      if (!varint::get(p, end, gap) || !varint::get(p, end, count) ||
+          !varint::get(p, end, enabled) || !varint::get(p, end, not_running)) {
+        return false;
+      }
+      cell += gap;
+      const Column* c = locate(cell, hint);
+      if (c == nullptr || c->type != ValueType::Counter) return false;
+      out.counters.push_back(
+          {c->id, static_cast<std::uint32_t>((cell - c->first) / c->cell_words),
+           CounterTotals{count, enabled, enabled - varint::unzigzag(not_running),
+                         out.timestamp_ns}});
+    }
+    if (p != end) return false;
+  } else if (batch.counter_count() != 0) {
+    return false;
+  }
+  const auto* string_cells = batch.string_cells();
+  const auto* strings = batch.strings();
+  const std::size_t s = string_cells ? string_cells->size() : 0;
+  if ((strings ? strings->size() : 0) != s) return false;
+  for (std::size_t i = 0; i < s; ++i) {
+    const Column* c = locate(string_cells->Get(i), hint);
+    if (c == nullptr || c->type != ValueType::String) return false;
+    out.strings.push_back({c->id, strings->Get(i)->str()});
+  }
+  if (const auto* gone = batch.unavailable_cells()) {
+    for (const std::uint32_t cell : *gone) {
+      const Column* c = locate(cell, hint);
+      if (c == nullptr) return false;
+      out.unavailable.push_back({c->id, static_cast<std::uint32_t>((cell - c->first) / c->cell_words)});
+    }
+  }
+  for (const InstanceEvent& e : out.events) track(e);
+  return true;
 }
 
 bool RingFollower::snapshot_from_value_table(Batch& out, bool after_lap) {
   const layout::Header& h = client_->live_header();
-  // Take the head first: every batch before it has its values in the table already (the broker
-  // writes the table, then publishes the batch), and every later one is read from the ring.
+  // Take the head first: every batch before it has its values in the table and its instances
+  // in the directory already (the broker writes both, then publishes the batch); every later
+  // batch is read from the ring. The directory is read before the table, so every instance it
+  // lists as live was registered in the table before the copy.
   const std::uint64_t head = h.ring_head.load(std::memory_order_acquire);
+  std::shared_ptr<const InstanceDirectory> directory;
+  try {
+    directory = client_->instances();
+  } catch (const Error&) {
+    return false;  // not published yet, or kept changing: retried at the next poll
+  }
+  if (!client_->read_all(snapshot_)) return false;
   out = Batch{};
   out.position = head;
   out.tick = h.tick_count.load(std::memory_order_relaxed);
   out.timestamp_ns = monotonic_ns();
   out.full_snapshot = true;
   out.from_value_table = true;
+
+  // Rows of instances that are live in both the directory and this copy of the table.
+  std::vector<std::vector<const Instance*>> live(kDomainCount);
+  for (const DomainInfo& d : client_->domains()) live[domain_index(d.domain)].assign(d.capacity, nullptr);
+  rows_.assign(kDomainCount, {});
+  for (const DomainInfo& d : client_->domains()) rows_[domain_index(d.domain)].resize(d.capacity);
+  for (const Instance& i : directory->instances) {
+    const DomainInfo* d = client_->domain(i.domain);
+    if (!i.live || d == nullptr || i.row >= d->capacity) continue;
+    if (snapshot_.registration(*d, i.row) != (i.registration | layout::kRegistrationLive)) continue;
+    live[domain_index(i.domain)][i.row] = &i;
+    InstanceEvent e{InstanceEventKind::kAdded, i.domain, i.row, i.instance_id, i.registration,
+                    i.name, i.labels, i.added_ns};
+    track(e);
+    out.events.push_back(std::move(e));
+  }
   for (const Descriptor& d : client_->descriptors()) {
-    ReadStatus st;
-    if (d.type == ValueType::String) {
-      Text text;
-      st = client_->read_text(d.id, text);
-      if (st == ReadStatus::kOk) out.strings.push_back({d.id, std::string(text.view())});
-    } else if (d.type == ValueType::Counter) {
-      CounterTotals totals;
-      st = client_->read_counter(d.id, totals);
-      if (st == ReadStatus::kOk) out.counters.push_back({d.id, totals});
-    } else {
-      Scalar value;
-      st = client_->read(d.id, value);
-      if (st == ReadStatus::kOk) out.values.push_back({d.id, value.bits});
+    const DomainInfo* domain = client_->domain(d.domain);
+    if (domain == nullptr) continue;
+    for (std::uint32_t row = 0; row < domain->capacity; ++row) {
+      if (d.domain != InstanceDomain::None && live[domain_index(d.domain)][row] == nullptr) continue;
+      ReadStatus st;
+      if (d.type == ValueType::String) {
+        const std::uint64_t cell = std::uint64_t{d.column} + 1;
+        const std::uint64_t meta = snapshot_.words()[cell];
+        st = static_cast<ReadStatus>(static_cast<std::uint8_t>(layout::meta_status(meta)) & 3);
+        if (st == ReadStatus::kOk) {
+          const std::size_t length =
+              std::min<std::size_t>(layout::meta_length(meta), layout::kMaxStringBytes);
+          out.strings.push_back(
+              {d.id, std::string(reinterpret_cast<const char*>(&snapshot_.words()[cell + 1]), length)});
+        }
+      } else if (d.type == ValueType::Counter) {
+        CounterTotals totals;
+        st = snapshot_.counter(d, row, totals);
+        if (st == ReadStatus::kOk) out.counters.push_back({d.id, row, totals});
+      } else {
+        Scalar value;
+        st = snapshot_.scalar(d, row, value);
+        if (st == ReadStatus::kOk) out.values.push_back({d.id, row, value.bits});
+      }
+      if (st == ReadStatus::kUnavailable || st == ReadStatus::kReadError) {
+        out.unavailable.push_back({d.id, row});
+      }
     }
-    if (st == ReadStatus::kUnavailable || st == ReadStatus::kReadError) {
-      out.unavailable.push_back(d.id);
-    }
-    // A "full" snapshot missing a metric would hide it until it next changes: retry later.
-    if (st == ReadStatus::kBusy) return false;
   }
   // Lost = the ring positions this snapshot replaces, counted from the same head it resumes at.
   if (after_lap) {
@@ -94,14 +264,17 @@ bool RingFollower::snapshot_from_value_table(Batch& out, bool after_lap) {
   need_snapshot_ = false;
   lapped_pending_ = false;
   epoch_ = client_->epoch();
-  // The client may have re-attached to a broker with larger ring slots.
-  scratch_.resize(client_->ring_slot_size() / sizeof(std::uint64_t));
   return true;
 }
 
 PollResult RingFollower::poll(Batch& out) {
   const layout::Header& h = client_->live_header();
   if (need_snapshot_ || client_->epoch() != epoch_) {  // first poll, or a re-attached client
+    if (client_->epoch() != epoch_) {
+      // The client may have re-attached to a broker with another layout or larger ring slots.
+      scratch_.resize(client_->ring_slot_size() / sizeof(std::uint64_t));
+      index_columns();
+    }
     need_snapshot_ = true;
     return snapshot_from_value_table(out, false) ? PollResult::kBatch : PollResult::kBusy;
   }
@@ -127,8 +300,7 @@ PollResult RingFollower::poll(Batch& out) {
     position = seqlock::load(slot.position);
     length = seqlock::load(slot.length);
     // Torn until validated: bound the copy by the slot's capacity.
-    const std::uint64_t words = (std::min(length, capacity) + 7) / 8;
-    for (std::uint64_t i = 0; i < words; ++i) scratch_[i] = seqlock::load(payload[i]);
+    latch::copy_words(payload, scratch_.data(), (std::min(length, capacity) + 7) / 8);
   });
   if (!consistent) return PollResult::kBusy;
   if (position > cursor_) return resync_after_lap();  // overwritten while we were behind
@@ -139,8 +311,8 @@ PollResult RingFollower::poll(Batch& out) {
   }
 
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(scratch_.data());
-  flatbuffers::Verifier verifier(bytes, length, /*max_depth=*/8, /*max_tables=*/64);
-  if (!schema::VerifyDeltaBatchBuffer(verifier) || !decode(*schema::GetDeltaBatch(bytes), out)) {
+  flatbuffers::Verifier verifier(bytes, length, /*max_depth=*/8, /*max_tables=*/1u << 16);
+  if (!schema::VerifyDeltaBatchBuffer(verifier) || !decode(schema::GetDeltaBatch(bytes), out)) {
     ++corrupt_count_;
     ++cursor_;
     return PollResult::kCorrupt;

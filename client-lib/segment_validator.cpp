@@ -11,6 +11,7 @@
 #include <unordered_set>
 
 #include "descriptors_generated.h"
+#include "instances_generated.h"
 #include "sysring/error.hpp"
 
 namespace sysring::detail {
@@ -89,11 +90,11 @@ SegmentLayout check_header(const layout::HeaderFixed& h, std::uint64_t mapped_si
   if (h.section_count == 0 || h.section_count > layout::kMaxSections) {
     bad("section count " + std::to_string(h.section_count));
   }
-  if (h.value_slot_size != sizeof(layout::ValueSlot)) {
-    bad("value slot size " + std::to_string(h.value_slot_size));
+  if (h.value_words == 0 || h.value_words > layout::kMaxValueWords) {
+    bad("value table of " + std::to_string(h.value_words) + " words");
   }
-  if (h.value_slot_count == 0 || h.value_slot_count > 65536) {
-    bad("value slot count " + std::to_string(h.value_slot_count));
+  if (h.value_copy_bytes != layout::value_copy_bytes(h.value_words)) {
+    bad("value copy stride " + std::to_string(h.value_copy_bytes));
   }
   if (!layout::is_power_of_two(h.ring_slot_count) || h.ring_slot_count > layout::kMaxRingSlots) {
     bad("ring slot count " + std::to_string(h.ring_slot_count));
@@ -102,10 +103,14 @@ SegmentLayout check_header(const layout::HeaderFixed& h, std::uint64_t mapped_si
       h.ring_slot_size > layout::kMaxRingSlotSize) {
     bad("ring slot size " + std::to_string(h.ring_slot_size));
   }
+  if (h.directory_bytes < layout::kMinDirectoryBytes ||
+      h.directory_bytes > layout::kMaxDirectoryBytes || h.directory_bytes % layout::kCacheLine) {
+    bad("directory buffer size " + std::to_string(h.directory_bytes));
+  }
   if (h.tick_period_ns == 0) bad("tick period 0");
 
   SegmentLayout out;
-  std::array<bool, 4> seen{};
+  std::array<bool, layout::kMaxSectionKind + 1> seen{};
   for (std::uint32_t i = 0; i < h.section_count; ++i) {
     const layout::SectionEntry& s = h.sections[i];
     if (!within(s.offset, s.size, mapped_size)) {
@@ -127,18 +132,25 @@ SegmentLayout check_header(const layout::HeaderFixed& h, std::uint64_t mapped_si
       case layout::SectionKind::kRing:
         out.ring = s;
         break;
+      case layout::SectionKind::kDirectory:
+        out.directory = s;
+        break;
     }
   }
-  if (!seen[1] || !seen[2] || !seen[3]) bad("a required section is missing");
-  // Sizes are bounded above (<= 2^16 slots of <= 2^20 bytes), so the products cannot overflow.
-  if (out.values.size < std::uint64_t{h.value_slot_count} * h.value_slot_size) {
-    bad("value section too small for its slots");
+  if (!seen[1] || !seen[2] || !seen[3] || !seen[4]) bad("a required section is missing");
+  // Every factor is bounded above (checked), so the products cannot overflow.
+  if (out.values.size < 2 * std::uint64_t{h.value_copy_bytes}) {
+    bad("value section too small for its two copies");
   }
   if (out.ring.size < std::uint64_t{h.ring_slot_count} * h.ring_slot_size) {
     bad("ring section too small for its slots");
   }
+  if (out.directory.size < 2 * std::uint64_t{h.directory_bytes}) {
+    bad("directory section too small for its two buffers");
+  }
+  if (out.values.offset % layout::kCacheLine != 0) bad("value section misaligned");
   // Sections must not overlap each other.
-  std::array<layout::SectionEntry, 3> sorted{out.descriptors, out.values, out.ring};
+  std::array<layout::SectionEntry, 4> sorted{out.descriptors, out.values, out.ring, out.directory};
   std::sort(sorted.begin(), sorted.end(),
             [](const auto& a, const auto& b) { return a.offset < b.offset; });
   for (std::size_t i = 1; i < sorted.size(); ++i) {
@@ -147,28 +159,75 @@ SegmentLayout check_header(const layout::HeaderFixed& h, std::uint64_t mapped_si
   return out;
 }
 
-std::vector<Descriptor> decode_descriptors(std::span<const std::uint8_t> copy,
-                                           const layout::HeaderFixed& header, std::string& platform,
-                                           std::string& counters) {
+DescriptorContents decode_descriptors(std::span<const std::uint8_t> copy,
+                                      const layout::HeaderFixed& header) {
   flatbuffers::Verifier verifier(copy.data(), copy.size(),
                                  /*max_depth=*/16, /*max_tables=*/1u << 20);
   if (!schema::VerifyDescriptorTableBuffer(verifier)) bad("descriptor table fails verification");
   const schema::DescriptorTable* table = schema::GetDescriptorTable(copy.data());
   if (table->schema_hash() != header.schema_hash) bad("descriptor hash differs from the header");
-  platform = table->platform() ? table->platform()->str() : "";
-  counters = table->counters() ? table->counters()->str() : "";
+  if (table->value_words() != header.value_words) {
+    bad("descriptor table's value table size differs from the header");
+  }
+  DescriptorContents out;
+  out.platform = table->platform() ? table->platform()->str() : "";
+  out.counters = table->counters() ? table->counters()->str() : "";
+  const std::uint64_t words = header.value_words;
 
-  std::vector<Descriptor> out;
-  out.reserve(table->metrics()->size());
+  // Domains: each known once, None with one row, registrations inside the table.
+  out.domains.resize(kDomainCount);
+  std::array<bool, kDomainCount> domain_seen{};
+  if (table->domains() == nullptr) bad("no instance domains");
+  for (const schema::DomainDescriptor* d : *table->domains()) {
+    const auto index = static_cast<std::size_t>(d->domain());
+    if (index >= kDomainCount) bad("unknown instance domain " + std::to_string(index));
+    if (domain_seen[index]) bad("duplicate instance domain " + std::to_string(index));
+    domain_seen[index] = true;
+    if (d->capacity() > layout::kMaxDomainRows ||
+        (d->domain() == InstanceDomain::None && d->capacity() != 1)) {
+      bad("domain " + d->name()->str() + " capacity " + std::to_string(d->capacity()));
+    }
+    if (!within(d->registration_column(), d->capacity(), words)) {
+      bad("domain " + d->name()->str() + " registrations outside the value table");
+    }
+    DomainInfo& info = out.domains[index];
+    info.domain = d->domain();
+    info.name = d->name()->str();
+    info.capacity = d->capacity();
+    info.registration_column = d->registration_column();
+    if (d->label_keys()) {
+      for (const auto* key : *d->label_keys()) info.label_keys.push_back(key->str());
+    }
+  }
+  for (std::size_t i = 0; i < kDomainCount; ++i) {
+    if (!domain_seen[i]) bad("instance domain " + std::to_string(i) + " missing");
+  }
+
+  out.descriptors.reserve(table->metrics()->size());
   std::unordered_set<std::uint16_t> ids;
-  std::unordered_set<std::string> names;
+  std::unordered_set<std::string_view> names;
   for (const schema::MetricDescriptor* m : *table->metrics()) {
     const auto id = static_cast<std::uint16_t>(m->id());
-    if (id == 0 || id >= header.value_slot_count) {
-      bad("descriptor id " + std::to_string(id) + " outside the value table");
-    }
+    if (id == 0) bad("descriptor id 0");
     if (!ids.insert(id).second) bad("duplicate descriptor id " + std::to_string(id));
-    if (!names.insert(m->name()->str()).second) bad("duplicate metric name " + m->name()->str());
+    if (!names.insert(m->name()->string_view()).second) {
+      bad("duplicate metric name " + m->name()->str());
+    }
+    const auto type = static_cast<std::uint8_t>(m->type());
+    if (type < static_cast<std::uint8_t>(ValueType::U64) ||
+        type > static_cast<std::uint8_t>(ValueType::Counter)) {
+      bad("metric " + m->name()->str() + " has unknown type " + std::to_string(type));
+    }
+    const auto domain = static_cast<std::size_t>(m->domain());
+    if (domain >= kDomainCount) bad("metric " + m->name()->str() + " has an unknown domain");
+    if (domain != 0 && m->type() == ValueType::String) {
+      bad("instance family " + m->name()->str() + " is a string");
+    }
+    const std::uint64_t column_words =
+        layout::column_words(out.domains[domain].capacity, layout::cell_words(type));
+    if (!within(m->column(), column_words, words)) {
+      bad("metric " + m->name()->str() + " column outside the value table");
+    }
     Descriptor d;
     d.id = m->id();
     d.name = m->name()->str();
@@ -185,10 +244,71 @@ std::vector<Descriptor> decode_descriptors(std::span<const std::uint8_t> copy,
     d.effective_pattern = m->effective_pattern().value_or(d.recommended_pattern);
     d.effective_ttl_ms = m->effective_ttl_ms().value_or(d.ttl_ms);
     d.detail = m->detail() ? m->detail()->str() : "";
-    out.push_back(std::move(d));
+    d.domain = m->domain();
+    d.column = m->column();
+    out.descriptors.push_back(std::move(d));
   }
-  std::sort(out.begin(), out.end(), [](const Descriptor& a, const Descriptor& b) {
-    return static_cast<std::uint16_t>(a.id) < static_cast<std::uint16_t>(b.id);
+  std::sort(out.descriptors.begin(), out.descriptors.end(),
+            [](const Descriptor& a, const Descriptor& b) {
+              return static_cast<std::uint16_t>(a.id) < static_cast<std::uint16_t>(b.id);
+            });
+  return out;
+}
+
+InstanceDirectory decode_directory(std::span<const std::uint8_t> copy, std::uint64_t generation,
+                                   const std::vector<DomainInfo>& domains) {
+  flatbuffers::Verifier verifier(copy.data(), copy.size(), /*max_depth=*/8,
+                                 /*max_tables=*/1u << 22);
+  if (!schema::VerifyInstanceDirectoryBuffer(verifier)) {
+    bad("instance directory fails verification");
+  }
+  const schema::InstanceDirectory* dir = schema::GetInstanceDirectory(copy.data());
+  if (dir->generation() != generation) bad("instance directory of another generation");
+  InstanceDirectory out;
+  out.generation = generation;
+  out.unpublished = dir->unpublished();
+  out.instances.reserve(dir->instances()->size());
+  // A row holds at most one record; a live name is unique in its domain.
+  std::vector<std::vector<bool>> row_used(kDomainCount);
+  for (std::size_t i = 0; i < kDomainCount; ++i) row_used[i].assign(domains[i].capacity, false);
+  std::unordered_set<std::string> live_names;
+  for (const schema::Instance* in : *dir->instances()) {
+    const auto domain = static_cast<std::size_t>(in->domain());
+    if (domain == 0 || domain >= kDomainCount) bad("instance of an unknown domain");
+    if (in->row() >= domains[domain].capacity) {
+      bad("instance row " + std::to_string(in->row()) + " past its domain's capacity");
+    }
+    if (row_used[domain][in->row()]) bad("two instances in one row");
+    row_used[domain][in->row()] = true;
+    if ((in->registration() & ~layout::kRegistrationMask) != 0 || in->registration() == 0) {
+      bad("instance registration out of range");
+    }
+    const bool live = in->state() == schema::InstanceState::Live;
+    if (in->state() != schema::InstanceState::Live && in->state() != schema::InstanceState::Gone) {
+      bad("instance state unknown");
+    }
+    Instance inst;
+    inst.domain = in->domain();
+    inst.name = in->name()->str();
+    if (inst.name.empty()) bad("instance without a name");
+    if (live && !live_names.insert(std::to_string(domain) + "/" + inst.name).second) {
+      bad("instance name " + inst.name + " live twice");
+    }
+    inst.instance_id = in->instance_id();
+    inst.row = in->row();
+    inst.registration = in->registration();
+    inst.live = live;
+    inst.added_ns = in->added_ns();
+    inst.removed_ns = in->removed_ns();
+    if (in->labels()) {
+      for (const schema::Label* l : *in->labels()) {
+        inst.labels.push_back({l->key()->str(), l->value()->str()});
+      }
+    }
+    out.instances.push_back(std::move(inst));
+  }
+  std::sort(out.instances.begin(), out.instances.end(), [](const Instance& a, const Instance& b) {
+    return a.domain != b.domain ? a.domain < b.domain : a.row < b.row;
   });
   return out;
 }

@@ -11,25 +11,28 @@ add_custom_command(
   COMMAND ${Python3_EXECUTABLE} ${SCHEMA_DIR}/gen_registry.py
           --registry ${REGISTRY_CSVS}
           --released ${SCHEMA_DIR}/registry/released_ids.txt
+          --retired ${SCHEMA_DIR}/registry/retired_ids.txt
           --fbs-out ${GEN_DIR}/metric_id.fbs
           --cpp-out ${GEN_DIR}/sysring/registry_data.hpp
   DEPENDS ${SCHEMA_DIR}/gen_registry.py ${REGISTRY_CSVS} ${SCHEMA_DIR}/registry/released_ids.txt
+          ${SCHEMA_DIR}/registry/retired_ids.txt
   COMMENT "Generating MetricId enum and registry table"
   VERBATIM)
 
 set(FBS_HEADERS "")
-foreach(fbs types descriptors delta_batch)
+foreach(fbs types descriptors instances delta_batch)
   list(APPEND FBS_HEADERS ${GEN_DIR}/${fbs}_generated.h)
 endforeach()
 add_custom_command(
   OUTPUT ${FBS_HEADERS} ${GEN_DIR}/metric_id_generated.h
   COMMAND ${CMAKE_COMMAND} -E copy_if_different ${SCHEMA_DIR}/types.fbs
-          ${SCHEMA_DIR}/descriptors.fbs ${SCHEMA_DIR}/delta_batch.fbs ${GEN_DIR}
+          ${SCHEMA_DIR}/descriptors.fbs ${SCHEMA_DIR}/instances.fbs ${SCHEMA_DIR}/delta_batch.fbs
+          ${GEN_DIR}
   COMMAND ${FLATC} --cpp --scoped-enums --cpp-std c++17 -o ${GEN_DIR}
           ${GEN_DIR}/metric_id.fbs ${GEN_DIR}/types.fbs ${GEN_DIR}/descriptors.fbs
-          ${GEN_DIR}/delta_batch.fbs
+          ${GEN_DIR}/instances.fbs ${GEN_DIR}/delta_batch.fbs
   DEPENDS ${GEN_DIR}/metric_id.fbs ${SCHEMA_DIR}/types.fbs ${SCHEMA_DIR}/descriptors.fbs
-          ${SCHEMA_DIR}/delta_batch.fbs
+          ${SCHEMA_DIR}/instances.fbs ${SCHEMA_DIR}/delta_batch.fbs
   WORKING_DIRECTORY ${GEN_DIR}
   COMMENT "flatc: generating C++ from schema/*.fbs"
   VERBATIM)

@@ -16,8 +16,6 @@ namespace sysring::broker::counters {
 
 // Event slots per CPU: the named events of counter_events.hpp plus the custom ones.
 inline constexpr std::size_t kMaxEventsPerCpu = 17;
-// The registry has per-CPU rows for CPUs 0..63; CPUs beyond still count in the `pmc.all.*` sums.
-inline constexpr std::uint32_t kMaxRegistryCpus = 64;
 
 // A running total as the kernel reports it. time_enabled/time_running differ when the kernel
 // multiplexes more events than the PMU has counters: the estimate is count * enabled / running.

@@ -1,6 +1,5 @@
 #include "counters/counter_sources.hpp"
 
-#include <charconv>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,11 +8,11 @@
 namespace sysring::broker::counters {
 namespace {
 
-constexpr std::uint32_t kAllCpus = UINT32_MAX;
+enum class Scope : std::uint8_t { kAll, kPerCpu };
 
-// "pmc:all:cycles" -> {kAllCpus, "cycles"}; "pmc:cpu3:cycles" -> {3, "cycles"}.
+// "pmc:all:cycles" -> {kAll, "cycles"}; "pmc:cpu:cycles" -> {kPerCpu, "cycles"}.
 struct RowSource {
-  std::uint32_t cpu;
+  Scope scope;
   std::string_view slot;
 };
 
@@ -26,14 +25,9 @@ std::optional<RowSource> parse_row_source(std::string_view source) {
   const std::string_view scope = source.substr(0, colon);
   const std::string_view slot = source.substr(colon + 1);
   if (slot.empty()) return std::nullopt;
-  if (scope == "all") return RowSource{kAllCpus, slot};
-  if (!scope.starts_with("cpu")) return std::nullopt;
-  std::uint32_t cpu = 0;
-  const char* first = scope.data() + 3;
-  const char* last = scope.data() + scope.size();
-  const auto [end, ec] = std::from_chars(first, last, cpu);
-  if (ec != std::errc() || end != last || first == last) return std::nullopt;
-  return RowSource{cpu, slot};
+  if (scope == "all") return RowSource{Scope::kAll, slot};
+  if (scope == "cpu") return RowSource{Scope::kPerCpu, slot};
+  return std::nullopt;
 }
 
 // A CPU's totals as published: the backend's raw values plus whatever earlier, re-opened
@@ -60,55 +54,60 @@ struct MonotonicCounter {
   }
 };
 
-struct Route {
-  std::uint32_t cpu = kAllCpus;
-  std::size_t event = 0;
-};
+Reading to_reading(const CounterValue& v) {
+  Reading r{layout::SlotStatus::kOk, v.count};
+  r.time_enabled_ns = v.time_enabled_ns;
+  r.time_running_ns = v.time_running_ns;
+  return r;
+}
 
-class CounterSources final : public MetricSources {
+// What both views share: the backend, its last readings and the monotonic totals, and which row
+// reads which event.
+class CounterState {
  public:
-  CounterSources(std::span<const registry::RegistryEntry> entries, CounterSetup setup)
+  CounterState(std::span<const registry::RegistryEntry> entries, CounterSetup setup)
       : backend_(std::move(setup.backend)) {
     std::uint16_t max_id = 0;
     for (const auto& e : entries) max_id = std::max(max_id, e.id);
     availability_.resize(std::size_t{max_id} + 1, Availability{false, "not a counter row"});
-    routes_.resize(std::size_t{max_id} + 1);
+    event_of_.resize(std::size_t{max_id} + 1, 0);
     if (backend_) {
       readings_.resize(backend_->cpu_count());
       totals_.resize(std::size_t{backend_->cpu_count()} * backend_->events().size());
+      for (std::uint32_t cpu = 0; cpu < backend_->cpu_count(); ++cpu) {
+        cpu_names_.push_back("cpu" + std::to_string(cpu));
+      }
     }
     for (const auto& e : entries) bind(e, setup.unavailable_reason);
   }
 
-  [[nodiscard]] const Availability& availability(std::uint16_t id) const override {
+  [[nodiscard]] const Availability& availability(std::uint16_t id) const {
     static const Availability kUnknown{false, "not a counter row"};
     return id < availability_.size() ? availability_[id] : kUnknown;
   }
+  [[nodiscard]] std::span<const std::uint16_t> rows(Scope scope) const {
+    return scope == Scope::kAll ? all_rows_ : cpu_rows_;
+  }
+  [[nodiscard]] std::size_t event_of(std::uint16_t id) const { return event_of_[id]; }
+  [[nodiscard]] bool has_backend() const { return backend_ != nullptr; }
+  [[nodiscard]] std::span<const CpuCounters> readings() const { return readings_; }
+  [[nodiscard]] const std::string& cpu_name(std::uint32_t cpu) const { return cpu_names_[cpu]; }
 
-  void begin_tick() override { read_this_tick_ = false; }
-
-  Reading read(std::uint16_t id) override {
-    if (id >= routes_.size() || !availability_[id].available) {
-      return Reading{layout::SlotStatus::kUnavailable};
-    }
-    if (!read_this_tick_) refresh();
-    const Route& route = routes_[id];
-    if (route.cpu != kAllCpus) {
-      if (!readings_[route.cpu].online) return Reading{layout::SlotStatus::kUnavailable};
-      return to_reading(total(route.cpu, route.event));
-    }
-    // The sum keeps offline CPUs at their last totals, so it only grows.
-    CounterValue sum;
-    bool any_online = false;
+  void begin_tick() { read_this_tick_ = false; }
+  void read_once_this_tick() {
+    if (read_this_tick_ || !backend_) return;
+    read_this_tick_ = true;
+    backend_->read(readings_);
+    const std::size_t n_events = backend_->events().size();
     for (std::uint32_t cpu = 0; cpu < readings_.size(); ++cpu) {
-      any_online |= readings_[cpu].online;
-      const CounterValue v = total(cpu, route.event);
-      sum.count += v.count;
-      sum.time_enabled_ns += v.time_enabled_ns;
-      sum.time_running_ns += v.time_running_ns;
+      if (!readings_[cpu].online) continue;
+      for (std::size_t ev = 0; ev < n_events; ++ev) {
+        totals_[cpu * n_events + ev].update(readings_[cpu].values[ev]);
+      }
     }
-    if (!any_online) return Reading{layout::SlotStatus::kUnavailable};
-    return to_reading(sum);
+  }
+  [[nodiscard]] CounterValue total(std::uint32_t cpu, std::size_t event) const {
+    return totals_[cpu * backend_->events().size() + event].total();
   }
 
  private:
@@ -132,51 +131,104 @@ class CounterSources final : public MetricSources {
       a = {false, "not counted this run (" + backend_->summary() + ")"};
       return;
     }
-    if (row->cpu != kAllCpus && row->cpu >= backend_->cpu_count()) {
-      a = {false, "no CPU " + std::to_string(row->cpu) + " here (" +
-                      std::to_string(backend_->cpu_count()) + " possible CPUs)"};
-      return;
-    }
     a = {true, "", events[event].event_name + ": " + events[event].binding};
-    routes_[e.id] = {row->cpu, event};
-  }
-
-  void refresh() {
-    read_this_tick_ = true;
-    backend_->read(readings_);
-    const std::size_t n_events = backend_->events().size();
-    for (std::uint32_t cpu = 0; cpu < readings_.size(); ++cpu) {
-      if (!readings_[cpu].online) continue;
-      for (std::size_t ev = 0; ev < n_events; ++ev) {
-        totals_[cpu * n_events + ev].update(readings_[cpu].values[ev]);
-      }
-    }
-  }
-
-  [[nodiscard]] CounterValue total(std::uint32_t cpu, std::size_t event) const {
-    return totals_[cpu * backend_->events().size() + event].total();
-  }
-
-  static Reading to_reading(const CounterValue& v) {
-    Reading r{layout::SlotStatus::kOk, v.count};
-    r.time_enabled_ns = v.time_enabled_ns;
-    r.time_running_ns = v.time_running_ns;
-    return r;
+    event_of_[e.id] = event;
+    (row->scope == Scope::kAll ? all_rows_ : cpu_rows_).push_back(e.id);
   }
 
   std::unique_ptr<CounterBackend> backend_;
   std::vector<Availability> availability_;
-  std::vector<Route> routes_;
+  std::vector<std::size_t> event_of_;
+  std::vector<std::uint16_t> all_rows_, cpu_rows_;  // available rows of each view
   std::vector<CpuCounters> readings_;
   std::vector<MonotonicCounter> totals_;  // [cpu * events + event]
+  std::vector<std::string> cpu_names_;
   bool read_this_tick_ = false;
+};
+
+class CounterSums final : public MetricSources {
+ public:
+  explicit CounterSums(std::shared_ptr<CounterState> state) : state_(std::move(state)) {}
+
+  [[nodiscard]] const Availability& availability(std::uint16_t id) const override {
+    return state_->availability(id);
+  }
+  void begin_tick() override { state_->begin_tick(); }
+
+  Reading read(std::uint16_t id) override {
+    if (!state_->availability(id).available) return Reading{layout::SlotStatus::kUnavailable};
+    state_->read_once_this_tick();
+    // The sum keeps offline CPUs at their last totals, so it only grows.
+    CounterValue sum;
+    bool any_online = false;
+    const std::size_t event = state_->event_of(id);
+    const auto readings = state_->readings();
+    for (std::uint32_t cpu = 0; cpu < readings.size(); ++cpu) {
+      any_online |= readings[cpu].online;
+      const CounterValue v = state_->total(cpu, event);
+      sum.count += v.count;
+      sum.time_enabled_ns += v.time_enabled_ns;
+      sum.time_running_ns += v.time_running_ns;
+    }
+    if (!any_online) return Reading{layout::SlotStatus::kUnavailable};
+    return to_reading(sum);
+  }
+
+ private:
+  std::shared_ptr<CounterState> state_;
+};
+
+class PerCpuCounters final : public InstanceSource {
+ public:
+  explicit PerCpuCounters(std::shared_ptr<CounterState> state) : state_(std::move(state)) {
+    for (const std::uint16_t id : state_->rows(Scope::kPerCpu)) families_.push_back(id);
+  }
+  void add_family(std::uint16_t id) { all_families_.push_back(id); }
+
+  [[nodiscard]] InstanceDomain domain() const override { return InstanceDomain::Cpu; }
+  [[nodiscard]] bool owns_domain() const override { return false; }
+  [[nodiscard]] std::span<const std::uint16_t> families() const override {
+    return all_families_;
+  }
+  [[nodiscard]] const Availability& availability(std::uint16_t family) const override {
+    return state_->availability(family);
+  }
+  [[nodiscard]] std::uint32_t instances_at_start() const override { return 0; }
+
+  void refresh(InstanceSink& sink) override {
+    if (!state_->has_backend() || families_.empty()) return;
+    state_->read_once_this_tick();
+    const auto readings = state_->readings();
+    for (std::uint32_t cpu = 0; cpu < readings.size(); ++cpu) {
+      const std::uint32_t row = sink.find(state_->cpu_name(cpu));
+      if (row == kNoRow) continue;  // offline, or not published
+      for (const std::uint16_t id : families_) {
+        sink.value(id, row,
+                   readings[cpu].online ? to_reading(state_->total(cpu, state_->event_of(id)))
+                                        : Reading{layout::SlotStatus::kUnavailable});
+      }
+    }
+  }
+
+ private:
+  std::shared_ptr<CounterState> state_;
+  std::vector<std::uint16_t> families_;      // available ones
+  std::vector<std::uint16_t> all_families_;  // every pmc:cpu row, for availability
 };
 
 }  // namespace
 
-std::unique_ptr<MetricSources> make_counter_sources(
-    std::span<const registry::RegistryEntry> entries, CounterSetup setup) {
-  return std::make_unique<CounterSources>(entries, std::move(setup));
+CounterViews make_counter_sources(std::span<const registry::RegistryEntry> entries,
+                                  CounterSetup setup) {
+  auto state = std::make_shared<CounterState>(entries, std::move(setup));
+  auto per_cpu = std::make_unique<PerCpuCounters>(state);
+  for (const auto& e : entries) {
+    const auto row = parse_row_source(e.source);
+    if (e.domain == InstanceDomain::Cpu && row && row->scope == Scope::kPerCpu) {
+      per_cpu->add_family(e.id);
+    }
+  }
+  return {std::make_unique<CounterSums>(state), std::move(per_cpu)};
 }
 
 }  // namespace sysring::broker::counters

@@ -7,8 +7,8 @@
 namespace sysring::broker {
 
 std::vector<std::uint8_t> build_descriptor_table(
-    std::span<const registry::RegistryEntry> entries, std::string_view platform,
-    std::uint64_t schema_hash,
+    std::span<const registry::RegistryEntry> entries, const ValueLayout& layout,
+    std::string_view platform, std::uint64_t schema_hash,
     const std::function<const Availability&(std::uint16_t)>& availability,
     std::span<const Schedule> schedules, std::string_view counters_summary) {
   if (!schedules.empty() && schedules.size() != entries.size()) {
@@ -21,6 +21,8 @@ std::vector<std::uint8_t> build_descriptor_table(
     const registry::RegistryEntry& e = entries[i];
     const Schedule effective = schedules.empty() ? registry_schedule(e) : schedules[i];
     const Availability& a = availability(e.id);
+    const ColumnPlan* column = layout.column(e.id);
+    if (column == nullptr) throw std::invalid_argument("build_descriptor_table: entry not in layout");
     const auto name = fbb.CreateString(e.name);
     const auto category = fbb.CreateString(e.category);
     const auto unit = fbb.CreateString(e.unit);
@@ -45,8 +47,22 @@ std::vector<std::uint8_t> build_descriptor_table(
     d.add_effective_pattern(effective.pattern);
     d.add_effective_ttl_ms(effective.ttl_ms);
     d.add_detail(detail);
+    d.add_domain(e.domain);
+    d.add_column(column->column);
     metrics.push_back(d.Finish());
   }
+  std::vector<flatbuffers::Offset<schema::DomainDescriptor>> domains;
+  for (const DomainPlan& plan : layout.domains()) {
+    std::vector<flatbuffers::Offset<flatbuffers::String>> keys;
+    for (const std::string_view key : domain_label_keys(plan.domain)) {
+      keys.push_back(fbb.CreateString(key.data(), key.size()));
+    }
+    const std::string_view name = domain_name(plan.domain);
+    domains.push_back(schema::CreateDomainDescriptor(
+        fbb, plan.domain, fbb.CreateString(name.data(), name.size()), plan.capacity,
+        plan.registration_column, fbb.CreateVector(keys)));
+  }
+  const auto domain_list = fbb.CreateVector(domains);
   const auto platform_name = fbb.CreateString(platform.data(), platform.size());
   const auto list = fbb.CreateVector(metrics);
   const auto counters = fbb.CreateString(counters_summary.data(), counters_summary.size());
@@ -55,6 +71,8 @@ std::vector<std::uint8_t> build_descriptor_table(
   table.add_platform(platform_name);
   table.add_metrics(list);
   table.add_counters(counters);
+  table.add_domains(domain_list);
+  table.add_value_words(layout.words());
   schema::FinishDescriptorTableBuffer(fbb, table.Finish());
   return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
 }

@@ -59,9 +59,15 @@ void check_config(const SegmentConfig& c) {
                                             std::to_string(layout::kMinRingSlotSize) + " to " +
                                             std::to_string(layout::kMaxRingSlotSize));
   }
-  if (c.value_slot_count == 0 || c.value_slot_count > 65536 || c.descriptors.empty() ||
+  if (c.value_words == 0 || c.value_words > layout::kMaxValueWords || c.descriptors.empty() ||
       c.tick_period_ns == 0) {
     throw Error(ErrorCode::kBadSegment, "internal: empty value table, descriptors or tick period");
+  }
+  if (c.directory_bytes < layout::kMinDirectoryBytes ||
+      c.directory_bytes > layout::kMaxDirectoryBytes || c.directory_bytes % layout::kCacheLine) {
+    throw Error(ErrorCode::kBadSegment, "instance directory must be whole cache lines from " +
+                                            std::to_string(layout::kMinDirectoryBytes) + " to " +
+                                            std::to_string(layout::kMaxDirectoryBytes) + " bytes");
   }
 }
 
@@ -113,9 +119,12 @@ SegmentWriter SegmentWriter::create(const SegmentConfig& c) {
   remove_stale_segment(c.name, now);
 
   const std::uint64_t desc_off = sizeof(layout::Header);
+  const std::uint64_t copy_bytes = layout::value_copy_bytes(c.value_words);
   const std::uint64_t values_off = align_up(desc_off + c.descriptors.size(), kPage);
-  const std::uint64_t values_size = std::uint64_t{c.value_slot_count} * sizeof(layout::ValueSlot);
-  const std::uint64_t ring_off = align_up(values_off + values_size, kPage);
+  const std::uint64_t values_size = 2 * copy_bytes;
+  const std::uint64_t dir_off = align_up(values_off + values_size, kPage);
+  const std::uint64_t dir_size = 2 * std::uint64_t{c.directory_bytes};
+  const std::uint64_t ring_off = align_up(dir_off + dir_size, kPage);
   const std::uint64_t ring_size = std::uint64_t{c.ring_slot_count} * c.ring_slot_size;
   const std::uint64_t total = align_up(ring_off + ring_size, kObjectGranule);
   if (total > layout::kMaxSegmentBytes) {
@@ -157,16 +166,19 @@ SegmentWriter SegmentWriter::create(const SegmentConfig& c) {
   h->fixed.tick_period_ns = c.tick_period_ns;
   h->fixed.start_mono_ns = now;
   h->fixed.start_real_ns = clock_ns(CLOCK_REALTIME);
-  h->fixed.value_slot_count = c.value_slot_count;
-  h->fixed.value_slot_size = sizeof(layout::ValueSlot);
+  h->fixed.value_words = c.value_words;
+  h->fixed.value_copy_bytes = static_cast<std::uint32_t>(copy_bytes);
   h->fixed.ring_slot_count = c.ring_slot_count;
   h->fixed.ring_slot_size = c.ring_slot_size;
-  h->fixed.section_count = 3;
+  h->fixed.directory_bytes = c.directory_bytes;
+  h->fixed.section_count = 4;
   h->fixed.sections[0] = {static_cast<std::uint32_t>(layout::SectionKind::kDescriptors), 0,
                           desc_off, c.descriptors.size()};
   h->fixed.sections[1] = {static_cast<std::uint32_t>(layout::SectionKind::kValues), 0, values_off,
                           values_size};
-  h->fixed.sections[2] = {static_cast<std::uint32_t>(layout::SectionKind::kRing), 0, ring_off,
+  h->fixed.sections[2] = {static_cast<std::uint32_t>(layout::SectionKind::kDirectory), 0, dir_off,
+                          dir_size};
+  h->fixed.sections[3] = {static_cast<std::uint32_t>(layout::SectionKind::kRing), 0, ring_off,
                           ring_size};
   std::memcpy(base + desc_off, c.descriptors.data(), c.descriptors.size());
   h->heartbeat_ns.store(now, std::memory_order_relaxed);
@@ -180,18 +192,25 @@ SegmentWriter::SegmentWriter(std::string name, bip::shared_memory_object object,
       object_(std::move(object)),
       region_(std::move(region)),
       header_(static_cast<layout::Header*>(region_.get_address())),
-      slots_(reinterpret_cast<layout::ValueSlot*>(
-          static_cast<std::uint8_t*>(region_.get_address()) + header_->fixed.sections[1].offset)),
       ring_(*header_,
-            static_cast<std::uint8_t*>(region_.get_address()) + header_->fixed.sections[2].offset,
-            header_->fixed.ring_slot_count, header_->fixed.ring_slot_size) {}
+            static_cast<std::uint8_t*>(region_.get_address()) + header_->fixed.sections[3].offset,
+            header_->fixed.ring_slot_count, header_->fixed.ring_slot_size) {
+  auto* base = static_cast<std::uint8_t*>(region_.get_address());
+  const layout::HeaderFixed& f = header_->fixed;
+  values_ = std::make_unique<ValueTableWriter>(
+      header_->values_seq, reinterpret_cast<layout::Word*>(base + f.sections[1].offset),
+      f.value_copy_bytes / layout::kWordBytes, f.value_words);
+  directory_ = std::make_unique<DirectoryWriter>(header_->directory_generation,
+                                                 base + f.sections[2].offset, f.directory_bytes);
+}
 
 SegmentWriter::SegmentWriter(SegmentWriter&& other) noexcept
     : name_(std::move(other.name_)),
       object_(std::move(other.object_)),
       region_(std::move(other.region_)),
       header_(other.header_),
-      slots_(other.slots_),
+      values_(std::move(other.values_)),
+      directory_(std::move(other.directory_)),
       ring_(other.ring_),
       open_(other.open_) {
   other.open_ = false;

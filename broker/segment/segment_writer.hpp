@@ -9,7 +9,11 @@
 #include <span>
 #include <string>
 
+#include <memory>
+
+#include "instances/directory_writer.hpp"
 #include "segment/ring_writer.hpp"
+#include "segment/value_table_writer.hpp"
 #include "sysring/layout.hpp"
 
 namespace sysring::broker {
@@ -17,9 +21,10 @@ namespace sysring::broker {
 struct SegmentConfig {
   std::string name;
   mode_t mode = 0644;  // no group/other write bit is accepted
-  std::uint32_t value_slot_count = 0;
+  std::uint32_t value_words = 0;  // one copy of the value table (ValueLayout::words)
   std::uint32_t ring_slot_count = 256;
-  std::uint32_t ring_slot_size = 4096;
+  std::uint32_t ring_slot_size = 2048;
+  std::uint32_t directory_bytes = layout::kMinDirectoryBytes;  // one buffer, header included
   std::uint64_t tick_period_ns = 1'000'000'000;
   std::uint64_t schema_hash = 0;
   std::span<const std::uint8_t> descriptors;  // a finished DescriptorTable FlatBuffer
@@ -39,10 +44,9 @@ class SegmentWriter {
   ~SegmentWriter();  // closes if still open
 
   [[nodiscard]] layout::Header& header() noexcept { return *header_; }
-  [[nodiscard]] layout::ValueSlot& slot(std::uint16_t id) noexcept { return slots_[id]; }
-  [[nodiscard]] std::uint32_t slot_count() const noexcept {
-    return header_->fixed.value_slot_count;
-  }
+  [[nodiscard]] ValueTableWriter& values() noexcept { return *values_; }
+  [[nodiscard]] DirectoryWriter& directory() noexcept { return *directory_; }
+  [[nodiscard]] const DirectoryWriter& directory() const noexcept { return *directory_; }
   [[nodiscard]] RingWriter& ring() noexcept { return ring_; }
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
 
@@ -61,7 +65,8 @@ class SegmentWriter {
   boost::interprocess::shared_memory_object object_;
   boost::interprocess::mapped_region region_;
   layout::Header* header_;
-  layout::ValueSlot* slots_;
+  std::unique_ptr<ValueTableWriter> values_;
+  std::unique_ptr<DirectoryWriter> directory_;
   RingWriter ring_;
   bool open_ = true;
 };

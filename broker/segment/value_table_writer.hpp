@@ -1,67 +1,61 @@
-// Broker-side writes of value-table slots, each one seqlock write section (see seqlock.hpp).
+// The broker's side of the value table: a private shadow that the tick writes, published into
+// the segment's two copies under the latch (latch.hpp) once per tick.
+//
+// Writing the shadow is plain memory; only publish() touches shared memory, and only the cache
+// lines written since the last publish. The shadow is also the last published state, so every
+// put_* reports whether it changed what readers see: that is the tick's change detection.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
-#include <cstring>
 #include <string_view>
+#include <vector>
 
 #include "sysring/layout.hpp"
-#include "sysring/seqlock.hpp"
 #include "types_generated.h"
 
 namespace sysring::broker {
 
-inline void write_scalar(layout::ValueSlot& slot, schema::ValueType type, std::uint64_t bits,
-                         std::uint64_t read_time_ns) noexcept {
-  const std::uint64_t s = seqlock::write_begin(slot.seq);
-  seqlock::store(slot.read_time_ns, read_time_ns);
-  seqlock::store(slot.meta,
-                 layout::pack_meta(layout::SlotStatus::kOk, static_cast<std::uint8_t>(type), 8));
-  seqlock::store(slot.payload[0], bits);
-  seqlock::write_end(slot.seq, s);
-}
+class ValueTableWriter {
+ public:
+  // `copy0`: the first of the two copies in the segment, `stride_words` apart, `words` long.
+  ValueTableWriter(layout::Word& seq, layout::Word* copy0, std::size_t stride_words,
+                   std::size_t words);
 
-// A counter: running total plus time enabled and running, published together (three words).
-inline void write_counter(layout::ValueSlot& slot, std::uint64_t count,
-                          std::uint64_t time_enabled_ns, std::uint64_t time_running_ns,
-                          std::uint64_t read_time_ns) noexcept {
-  const std::uint64_t s = seqlock::write_begin(slot.seq);
-  seqlock::store(slot.read_time_ns, read_time_ns);
-  seqlock::store(slot.meta, layout::pack_meta(layout::SlotStatus::kOk,
-                                              static_cast<std::uint8_t>(schema::ValueType::Counter),
-                                              layout::kCounterBytes));
-  seqlock::store(slot.payload[0], count);
-  seqlock::store(slot.payload[1], time_enabled_ns);
-  seqlock::store(slot.payload[2], time_running_ns);
-  seqlock::write_end(slot.seq, s);
-}
+  // Each writes one cell (the offset of its meta word) with status OK and returns true when the
+  // status or the value differs from what was published before.
+  bool put_scalar(std::uint64_t cell, schema::ValueType type, std::uint64_t bits) noexcept;
+  bool put_counter(std::uint64_t cell, std::uint64_t count, std::uint64_t enabled_ns,
+                   std::uint64_t running_ns) noexcept;
+  // Strings longer than layout::kMaxStringBytes are cut there (documented limit).
+  bool put_text(std::uint64_t cell, std::string_view text) noexcept;
+  // No value: unavailable, read error or empty. True when the status changed.
+  bool put_status(std::uint64_t cell, layout::SlotStatus status, schema::ValueType type) noexcept;
+  // The read time of a column (its first word).
+  void stamp(std::uint64_t column, std::uint64_t read_time_ns) noexcept;
+  // Any other word (registration words).
+  void put_word(std::uint64_t offset, std::uint64_t value) noexcept;
 
-// Strings longer than the slot are cut at kMaxStringBytes (documented; kernel strings we
-// publish are far shorter: hostnames are at most 64 bytes).
-inline void write_text(layout::ValueSlot& slot, std::string_view text,
-                       std::uint64_t read_time_ns) noexcept {
-  const std::size_t length = std::min(text.size(), layout::kMaxStringBytes);
-  std::uint64_t words[layout::kPayloadWords] = {};
-  std::memcpy(words, text.data(), length);
-  const std::size_t used = (length + 7) / 8;
-  const std::uint64_t s = seqlock::write_begin(slot.seq);
-  seqlock::store(slot.read_time_ns, read_time_ns);
-  seqlock::store(slot.meta, layout::pack_meta(layout::SlotStatus::kOk,
-                                              static_cast<std::uint8_t>(schema::ValueType::String),
-                                              static_cast<std::uint32_t>(length)));
-  for (std::size_t i = 0; i < used; ++i) seqlock::store(slot.payload[i], words[i]);
-  seqlock::write_end(slot.seq, s);
-}
+  [[nodiscard]] std::uint64_t word(std::uint64_t offset) const noexcept { return shadow_[offset]; }
+  [[nodiscard]] layout::SlotStatus status(std::uint64_t cell) const noexcept {
+    return layout::meta_status(shadow_[cell]);
+  }
+  [[nodiscard]] std::size_t words() const noexcept { return shadow_.size(); }
 
-// Unavailable / read error / empty: no value, only a status and when it was decided.
-inline void write_status(layout::ValueSlot& slot, layout::SlotStatus status, schema::ValueType type,
-                         std::uint64_t time_ns) noexcept {
-  const std::uint64_t s = seqlock::write_begin(slot.seq);
-  seqlock::store(slot.read_time_ns, time_ns);
-  seqlock::store(slot.meta, layout::pack_meta(status, static_cast<std::uint8_t>(type), 0));
-  seqlock::store(slot.payload[0], 0);
-  seqlock::write_end(slot.seq, s);
-}
+  // Copies what changed since the last publish into both copies, each under the latch.
+  void publish() noexcept;
+
+ private:
+  void touch(std::uint64_t first, std::uint64_t count) noexcept;
+  void set(std::uint64_t offset, std::uint64_t value) noexcept {
+    shadow_[offset] = value;
+    touch(offset, 1);
+  }
+
+  layout::Word* seq_;
+  layout::Word* copy0_;
+  std::size_t stride_words_;
+  std::vector<std::uint64_t> shadow_;
+  std::vector<std::uint64_t> dirty_;  // one bit per cache line of the shadow
+};
 
 }  // namespace sysring::broker

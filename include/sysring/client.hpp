@@ -5,7 +5,11 @@
 //   sysring::Scalar v;
 //   if (client.read(*id, v) == sysring::ReadStatus::kOk) use(v.as_u64());
 //
-// read() is inline: a bounds check and a seqlock copy of three words, no syscall. The mapping is
+//   auto disk = client.bind(sysring::MetricId::disk_read_bytes, "vda");  // one instance
+//   if (disk && client.read(*disk, v) == sysring::ReadStatus::kOk) use(v.as_u64());
+//   sysring::FamilyValues all = client.read_family(sysring::MetricId::disk_read_bytes);
+//
+// read() is inline: a bounds check and one latch read of three words, no syscall. The mapping is
 // PROT_READ and the library never writes shared memory. Reads are safe from many threads;
 // reattach() is not concurrent with reads on the same Client.
 #pragma once
@@ -24,6 +28,8 @@
 
 #include "metric_id_generated.h"
 #include "sysring/error.hpp"
+#include "sysring/instances.hpp"
+#include "sysring/latch.hpp"
 #include "sysring/layout.hpp"
 #include "sysring/segment_name.hpp"
 #include "sysring/seqlock.hpp"
@@ -52,6 +58,18 @@ struct Descriptor {
   std::uint32_t effective_ttl_ms = 0;
   // How the broker bound it this run, when that varies (counters: the event a slot holds).
   std::string detail;
+  // What its values are per: None for a scalar (one value), else one value per instance.
+  InstanceDomain domain = InstanceDomain::None;
+  std::uint32_t column = 0;  // word offset of its column in the value table
+};
+
+// An instance domain as laid out in the segment.
+struct DomainInfo {
+  InstanceDomain domain = InstanceDomain::None;
+  std::string name;
+  std::uint32_t capacity = 0;  // rows: instances at once
+  std::uint32_t registration_column = 0;
+  std::vector<std::string> label_keys;
 };
 
 enum class BrokerHealth : std::uint8_t {
@@ -73,8 +91,9 @@ struct SegmentInfo {
   std::uint32_t broker_pid = 0, broker_uid = 0;
   std::uint64_t tick_period_ns = 0;
   std::uint64_t start_mono_ns = 0, start_real_ns = 0;
-  std::uint32_t value_slot_count = 0;
+  std::uint32_t value_words = 0;  // one copy of the value table
   std::uint32_t ring_slot_count = 0, ring_slot_size = 0;
+  std::uint32_t directory_bytes = 0;
   std::uint64_t device = 0, inode = 0;
   // Dynamic.
   layout::BrokerState state = layout::BrokerState::kInit;
@@ -84,6 +103,31 @@ struct SegmentInfo {
   std::uint64_t ring_deltas_total = 0;
   std::uint64_t ring_bytes_total = 0;
   std::uint64_t ring_split_ticks = 0;
+  std::uint64_t directory_generation = 0;
+  std::uint64_t instances_unpublished = 0;  // seen by the broker, no room to publish them
+  std::uint64_t instances_added = 0;
+  std::uint64_t instances_removed = 0;
+};
+
+// One consistent copy of the whole value table (Client::read_all): every value of every family
+// and instance from one broker publish.
+class ValueSnapshot {
+ public:
+  [[nodiscard]] std::span<const std::uint64_t> words() const noexcept { return words_; }
+  // Read-back helpers over the copy, with the same meaning as the Client's reads. A family
+  // with a domain needs a row (InstanceHandle::row); a scalar's row is 0.
+  [[nodiscard]] ReadStatus scalar(const Descriptor& family, std::uint32_t row,
+                                  Scalar& out) const noexcept;
+  [[nodiscard]] ReadStatus counter(const Descriptor& family, std::uint32_t row,
+                                   CounterTotals& out) const noexcept;
+  // The registration word of a row of `domain` (layout::kRegistrationLive set while live).
+  [[nodiscard]] std::uint64_t registration(const DomainInfo& domain,
+                                           std::uint32_t row) const noexcept;
+  std::uint64_t sequence = 0;  // the latch sequence the copy was taken at
+
+ private:
+  friend class Client;
+  std::vector<std::uint64_t> words_;
 };
 
 struct OpenOptions {
@@ -106,8 +150,9 @@ class BoundMetric {
 
  private:
   friend class Client;
-  explicit BoundMetric(const layout::ValueSlot* slot) : slot_(slot) {}
-  const layout::ValueSlot* slot_;
+  BoundMetric(const Client* client, std::uint32_t column) : client_(client), column_(column) {}
+  const Client* client_;
+  std::uint32_t column_;
 };
 
 class Client {
@@ -121,100 +166,72 @@ class Client {
   Client& operator=(const Client&) = delete;
   ~Client();
 
-  // ---- Hot path ----
+  // ---- Hot path: scalars ----
   ReadStatus read(MetricId id, Scalar& out) const noexcept {
     const auto index = static_cast<std::uint32_t>(id);
-    if (index >= slot_count_) return ReadStatus::kNoSuchMetric;
-    return read_slot(slots_[index], out);
+    if (index >= id_count_ || scalar_column_[index] == kNoColumn) return ReadStatus::kNoSuchMetric;
+    return read_scalar_cell(scalar_column_[index], out);
   }
   ReadStatus read_text(MetricId id, Text& out) const noexcept;
-  // A ValueType::Counter metric: its count, time enabled and time running from one seqlock copy.
+  // A ValueType::Counter metric: its count, time enabled and time running from one latch read.
   // A scalar metric reads as a count with zero times.
   ReadStatus read_counter(MetricId id, CounterTotals& out) const noexcept {
     const auto index = static_cast<std::uint32_t>(id);
-    if (index >= slot_count_) return ReadStatus::kNoSuchMetric;
-    return read_counter_slot(slots_[index], out);
+    if (index >= id_count_ || scalar_column_[index] == kNoColumn) return ReadStatus::kNoSuchMetric;
+    return read_counter_cell(scalar_column_[index], scalar_column_[index] + 1, 0, 0, out);
   }
 
-  // Reads many scalar metrics: out[i] and status[i] for ids[i] (up to the shortest span).
-  // One pass makes a single seqlock attempt per slot, with no retry loop in the way of the
-  // pipeline; only the slots a concurrent write touched are read again, with the usual bounded
-  // retries. Returns how many came back kOk.
+  // Reads many scalar metrics: out[i] and status[i] for ids[i] (up to the shortest span), all
+  // from one broker publish (one latch read; retried as a whole, a bounded number of times).
+  // Returns how many came back kOk.
   std::size_t read_many(std::span<const MetricId> ids, std::span<Scalar> out,
-                        std::span<ReadStatus> status) const noexcept {
-    const std::size_t n = std::min({ids.size(), out.size(), status.size()});
-    // Locals: stores through `out` might alias the members, which would force reloads.
-    const layout::ValueSlot* const slots = slots_;
-    const std::uint32_t slot_count = slot_count_;
-    std::size_t ok = 0;
-    bool retry = false;
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto index = static_cast<std::uint32_t>(ids[i]);
-      if (index >= slot_count) {
-        status[i] = ReadStatus::kNoSuchMetric;
-        continue;
-      }
-      const layout::ValueSlot& slot = slots[index];
-      const std::uint64_t s0 = slot.seq.load(std::memory_order_acquire);
-      const std::uint64_t time = seqlock::load(slot.read_time_ns);
-      const std::uint64_t meta = seqlock::load(slot.meta);
-      const std::uint64_t bits = seqlock::load(slot.payload[0]);
-      std::atomic_thread_fence(std::memory_order_acquire);  // as in seqlock::read
-      const bool consistent = ((s0 & 1) == 0) & (slot.seq.load(std::memory_order_relaxed) == s0);
-      out[i] = Scalar{bits, static_cast<ValueType>(layout::meta_type(meta)), time};
-      // Branch-free: kBusy marks the slot for the second pass.
-      const ReadStatus st = consistent ? status_of(layout::meta_status(meta)) : ReadStatus::kBusy;
-      status[i] = st;
-      retry |= !consistent;
-      ok += st == ReadStatus::kOk;
-    }
-    if (retry) {
-      for (std::size_t i = 0; i < n; ++i) {
-        if (status[i] != ReadStatus::kBusy) continue;
-        status[i] = read(ids[i], out[i]);
-        ok += status[i] == ReadStatus::kOk;
-      }
-    }
-    return ok;
-  }
-  // Resolves `id` once; nullopt if it is outside the value table.
+                        std::span<ReadStatus> status) const noexcept;
+
+  // Resolves `id` once; nullopt if it is not a scalar of this segment.
   [[nodiscard]] std::optional<BoundMetric> bind(MetricId id) const noexcept {
     const auto index = static_cast<std::uint32_t>(id);
-    if (index >= slot_count_) return std::nullopt;
-    return BoundMetric(&slots_[index]);
+    if (index >= id_count_ || scalar_column_[index] == kNoColumn) return std::nullopt;
+    return BoundMetric(this, scalar_column_[index]);
   }
 
-  // One seqlock copy of a scalar slot: three words, no syscall, no allocation.
-  static ReadStatus read_slot(const layout::ValueSlot& slot, Scalar& out) noexcept {
-    // Copy into locals: stores to `out` inside the retry loop could not stay in registers.
+  // ---- Instances ----
+  // The directory's generation: one load tells whether instances came or went since.
+  [[nodiscard]] std::uint64_t directory_generation() const noexcept {
+    return mapping_live_header().directory_generation.load(std::memory_order_acquire);
+  }
+  // The current directory (copied and verified again only when the generation moved). Throws
+  // Error(kBadSegment) on a directory that fails validation.
+  [[nodiscard]] std::shared_ptr<const InstanceDirectory> instances() const;
+  // (family, live instance named `instance`) resolved once; nullopt when either is unknown.
+  [[nodiscard]] std::optional<InstanceHandle> bind(MetricId family,
+                                                   std::string_view instance) const;
+  [[nodiscard]] std::optional<InstanceHandle> bind(MetricId family, const Instance& instance) const;
+  // kGone once the instance was removed (or after reattach).
+  ReadStatus read(const InstanceHandle& handle, Scalar& out) const noexcept;
+  ReadStatus read_counter(const InstanceHandle& handle, CounterTotals& out) const noexcept;
+  // One family across every live instance, from one broker publish. Empty `values` for an
+  // unknown family. Throws like instances().
+  [[nodiscard]] FamilyValues read_family(MetricId family) const;
+  // As above into `out`, reusing its storage (no allocation once it has grown).
+  void read_family(MetricId family, FamilyValues& out) const;
+
+  // ---- Everything ----
+  // One consistent copy of the whole value table. False when the broker kept publishing during
+  // every attempt (ReadStatus::kBusy's meaning).
+  bool read_all(ValueSnapshot& out) const noexcept;
+
+  // One latch read of three words (time, meta, value) of a scalar cell's column.
+  ReadStatus read_scalar_cell(std::uint32_t column, Scalar& out) const noexcept {
     std::uint64_t time = 0, meta = 0, bits = 0;
-    const bool consistent = seqlock::read(slot.seq, [&] {
-      time = seqlock::load(slot.read_time_ns);
-      meta = seqlock::load(slot.meta);
-      bits = seqlock::load(slot.payload[0]);
+    const bool consistent = latch::read(*seq_, values_, stride_words_, [&](const layout::Word* t) {
+      time = seqlock::load(t[column]);
+      meta = seqlock::load(t[column + 1]);
+      bits = seqlock::load(t[column + 2]);
     });
     if (!consistent) return ReadStatus::kBusy;
     out.bits = bits;
     out.read_time_ns = time;
     out.type = static_cast<ValueType>(layout::meta_type(meta));
-    return status_of(layout::meta_status(meta));
-  }
-
-  // One seqlock copy of a counter slot: five words.
-  static ReadStatus read_counter_slot(const layout::ValueSlot& slot, CounterTotals& out) noexcept {
-    std::uint64_t time = 0, meta = 0, count = 0, enabled = 0, running = 0;
-    const bool consistent = seqlock::read(slot.seq, [&] {
-      time = seqlock::load(slot.read_time_ns);
-      meta = seqlock::load(slot.meta);
-      count = seqlock::load(slot.payload[0]);
-      enabled = seqlock::load(slot.payload[1]);
-      running = seqlock::load(slot.payload[2]);
-    });
-    if (!consistent) return ReadStatus::kBusy;
-    // A scalar slot has no times: report it as never multiplexed rather than reading stale words.
-    const bool is_counter =
-        layout::meta_type(meta) == static_cast<std::uint8_t>(ValueType::Counter);
-    out = CounterTotals{count, is_counter ? enabled : 0, is_counter ? running : 0, time};
     return status_of(layout::meta_status(meta));
   }
 
@@ -226,6 +243,8 @@ class Client {
   // The broker's counter backend, one line ("perf_event: software events only ..."), or why it
   // counts nothing; empty from a broker without counters.
   [[nodiscard]] const std::string& counters_summary() const noexcept;
+  [[nodiscard]] const std::vector<DomainInfo>& domains() const noexcept;
+  [[nodiscard]] const DomainInfo* domain(InstanceDomain domain) const noexcept;
 
   // ---- Broker ----
   [[nodiscard]] SegmentInfo info() const noexcept;
@@ -236,15 +255,22 @@ class Client {
   bool reattach();
 
   // ---- Low level, for RingFollower and tools ----
-  [[nodiscard]] const layout::Header& live_header() const noexcept;
+  [[nodiscard]] const layout::Header& live_header() const noexcept { return mapping_live_header(); }
   [[nodiscard]] const layout::RingSlotHeader& ring_slot(std::uint64_t position) const noexcept;
   [[nodiscard]] std::uint32_t ring_slot_count() const noexcept;
   [[nodiscard]] std::uint32_t ring_slot_size() const noexcept;
 
  private:
   struct Mapping;
+  friend class BoundMetric;
+  static constexpr std::uint32_t kNoColumn = UINT32_MAX;
   explicit Client(std::unique_ptr<Mapping> mapping);
   static std::unique_ptr<Mapping> map_and_validate(const OpenOptions& options);
+  [[nodiscard]] const layout::Header& mapping_live_header() const noexcept { return *header_; }
+  // One latch read of a counter cell (`registration_word`/`registration` 0: no instance check).
+  ReadStatus read_counter_cell(std::uint32_t column, std::uint64_t cell,
+                               std::uint32_t registration_word, std::uint64_t registration,
+                               CounterTotals& out) const noexcept;
   // SlotStatus and ReadStatus share their first four values: decoding is a mask (the broker
   // only writes 0..3; the mask keeps any other byte in range).
   static ReadStatus status_of(layout::SlotStatus status) noexcept {
@@ -259,12 +285,17 @@ class Client {
   }
 
   std::unique_ptr<Mapping> mapping_;
-  const layout::ValueSlot* slots_ = nullptr;
-  std::uint32_t slot_count_ = 0;
+  // The hot path's view, copied out of the validated mapping.
+  const layout::Header* header_ = nullptr;
+  const layout::Word* seq_ = nullptr;
+  const layout::Word* values_ = nullptr;  // copy 0
+  std::size_t stride_words_ = 0;          // copy 0 to copy 1
+  const std::uint32_t* scalar_column_ = nullptr;  // by id: a scalar's column, or kNoColumn
+  std::uint32_t id_count_ = 0;
 };
 
 inline ReadStatus BoundMetric::read(Scalar& out) const noexcept {
-  return Client::read_slot(*slot_, out);
+  return client_->read_scalar_cell(column_, out);
 }
 
 // Monotonic clock in ns, the clock the broker stamps values and heartbeats with.

@@ -13,6 +13,7 @@ struct RegistryEntry {
   std::string_view name;
   std::string_view category;
   schema::ValueType type;
+  schema::InstanceDomain domain;  // None: a scalar, one value
   std::string_view unit;
   schema::AccessPattern kernel_pattern;
   schema::AccessPattern recommended_pattern;

@@ -1,8 +1,11 @@
 // Follows the delta ring. Never blocks, never writes shared memory.
 //
-// The first batch is a full snapshot built from the value table; after that, one batch per ring
-// position. A follower that was lapped (the broker overwrote batches it had not read) gets a
-// batch with lost_batches > 0 and full_snapshot == true: it resynchronised from the value table.
+// The first batch is a full snapshot built from the value table and the instance directory;
+// after that, one batch per ring position. A follower that was lapped (the broker overwrote
+// batches it had not read) gets a batch with lost_batches > 0 and full_snapshot == true: it
+// resynchronised from the table. Instance events come first in a batch: an Added before the
+// instance's values, a Removed after its last ones. A snapshot describes every live instance
+// with an Added event.
 #pragma once
 
 #include <cstdint>
@@ -13,9 +16,12 @@
 
 namespace sysring {
 
+// A value named by family and row: `row` is 0 for a scalar, else the instance's row in its
+// domain (RingFollower::instance(domain, row) names it).
 struct Delta {
   MetricId id;
-  std::uint64_t bits;  // typed by the descriptor
+  std::uint32_t row = 0;
+  std::uint64_t bits = 0;  // typed by the descriptor
 };
 
 struct StringDelta {
@@ -25,7 +31,26 @@ struct StringDelta {
 
 struct CounterDelta {
   MetricId id;
+  std::uint32_t row = 0;
   CounterTotals totals;  // read_time_ns is the batch's timestamp_ns
+};
+
+struct CellRef {
+  MetricId id;
+  std::uint32_t row = 0;
+};
+
+enum class InstanceEventKind : std::uint8_t { kAdded, kRemoved };
+
+struct InstanceEvent {
+  InstanceEventKind kind = InstanceEventKind::kAdded;
+  InstanceDomain domain = InstanceDomain::None;
+  std::uint32_t row = 0;
+  std::uint32_t instance_id = 0;
+  std::uint64_t registration = 0;
+  std::string name;
+  std::vector<InstanceLabel> labels;  // kAdded only
+  std::uint64_t time_ns = 0;
 };
 
 struct Batch {
@@ -37,9 +62,10 @@ struct Batch {
   std::uint16_t part = 0;         // a tick split over several slots: part of part_count
   std::uint16_t part_count = 1;
   std::uint64_t lost_batches = 0;  // batches overwritten before this follower read them
+  std::vector<InstanceEvent> events;
   std::vector<Delta> values;
   std::vector<StringDelta> strings;
-  std::vector<MetricId> unavailable;
+  std::vector<CellRef> unavailable;
   std::vector<CounterDelta> counters;  // ValueType::Counter metrics
 };
 
@@ -64,9 +90,27 @@ class RingFollower {
   // Client::reattach: the follower notices the new epoch itself.)
   void resync() noexcept { need_snapshot_ = true; }
 
+  // The instance the batches so far put in (domain, row), or nullptr: the follower keeps the
+  // events it delivered, so a consumer can name a delta's row without the directory.
+  [[nodiscard]] const InstanceEvent* instance(InstanceDomain domain,
+                                              std::uint32_t row) const noexcept;
+
  private:
-  // False when a value slot stayed busy: the snapshot is retried at the next poll.
+  // A column of the value table as the follower decodes cells: [first, end) are its cells.
+  struct Column {
+    std::uint64_t first = 0;  // word offset of row 0's cell
+    std::uint64_t end = 0;
+    MetricId id = MetricId::None;
+    ValueType type = ValueType::Unknown;
+    InstanceDomain domain = InstanceDomain::None;
+    std::uint32_t cell_words = 0;
+  };
+  // False when the table stayed busy: the snapshot is retried at the next poll.
   bool snapshot_from_value_table(Batch& out, bool after_lap);
+  bool decode(const void* batch, Batch& out);
+  const Column* locate(std::uint64_t cell, std::size_t& hint) const noexcept;
+  void index_columns();
+  void track(const InstanceEvent& event);
 
   const Client* client_;
   std::uint64_t cursor_ = 0;
@@ -77,6 +121,9 @@ class RingFollower {
   std::uint64_t corrupt_count_ = 0;
   std::uint64_t epoch_ = 0;             // of the segment the cursor belongs to
   std::vector<std::uint64_t> scratch_;  // private copy of a slot, verified before decoding
+  std::vector<Column> columns_;         // sorted by first cell
+  std::vector<std::vector<InstanceEvent>> rows_;  // by domain, by row: the last Added
+  ValueSnapshot snapshot_;
 };
 
 }  // namespace sysring

@@ -20,8 +20,9 @@ enum class ReadStatus : std::uint8_t {
   kOk = 1,            //
   kUnavailable = 2,   // the broker cannot read it on this machine (see the descriptor's reason)
   kReadError = 3,     // the broker's last read failed
-  kNoSuchMetric = 4,  // id outside this segment's value table
-  kBusy = 5,          // the broker kept the slot busy; retry
+  kNoSuchMetric = 4,  // no such metric here (or an instance family read without an instance)
+  kBusy = 5,          // the broker kept publishing during every attempt; retry
+  kGone = 6,          // the instance was removed (a handle from before; the row may be reused)
 };
 
 [[nodiscard]] const char* to_string(ReadStatus status) noexcept;

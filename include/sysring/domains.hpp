@@ -1,0 +1,65 @@
+// Instance domains by name: what a family's values are per (cpu, disk, netif, ...). Shared by the
+// broker, the client library and the tools, so every side spells a domain the same way.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "types_generated.h"
+
+namespace sysring {
+
+using schema::InstanceDomain;
+
+inline constexpr std::size_t kDomainCount = 7;  // None, Cpu, Disk, Netif, Filesystem, Numa, Cgroup
+static_assert(static_cast<std::size_t>(InstanceDomain::MAX) + 1 == kDomainCount);
+
+inline constexpr std::size_t domain_index(InstanceDomain domain) {
+  return static_cast<std::size_t>(domain);
+}
+
+// "cpu", "disk", "netif", "filesystem", "numa", "cgroup"; "" for None.
+constexpr std::string_view domain_name(InstanceDomain domain) {
+  constexpr std::array<std::string_view, kDomainCount> kNames = {
+      "", "cpu", "disk", "netif", "filesystem", "numa", "cgroup"};
+  const auto i = domain_index(domain);
+  return i < kNames.size() ? kNames[i] : std::string_view{};
+}
+
+// The labels every instance of a domain carries, in node_exporter's spelling.
+constexpr std::span<const std::string_view> domain_label_keys(InstanceDomain domain) {
+  constexpr std::string_view kCpu[] = {"cpu"};
+  constexpr std::string_view kDevice[] = {"device"};
+  constexpr std::string_view kFilesystem[] = {"device", "fstype", "mountpoint"};
+  constexpr std::string_view kNuma[] = {"node"};
+  constexpr std::string_view kCgroup[] = {"cgroup"};
+  switch (domain) {
+    case InstanceDomain::Cpu:
+      return kCpu;
+    case InstanceDomain::Disk:
+    case InstanceDomain::Netif:
+      return kDevice;
+    case InstanceDomain::Filesystem:
+      return kFilesystem;
+    case InstanceDomain::Numa:
+      return kNuma;
+    case InstanceDomain::Cgroup:
+      return kCgroup;
+    default:
+      return {};
+  }
+}
+
+constexpr std::optional<InstanceDomain> domain_by_name(std::string_view name) {
+  for (std::size_t i = 1; i < kDomainCount; ++i) {
+    const auto domain = static_cast<InstanceDomain>(i);
+    if (domain_name(domain) == name) return domain;
+  }
+  return std::nullopt;
+}
+
+}  // namespace sysring
