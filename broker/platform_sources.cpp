@@ -7,7 +7,7 @@
 #ifdef __APPLE__
 #include "sources/darwin/darwin_sources.hpp"
 #else
-#include "sources/linux_instances.hpp"
+#include "sources/linux/linux_instances.hpp"
 #endif
 
 namespace sysring::broker {

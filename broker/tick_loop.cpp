@@ -231,7 +231,7 @@ TickStats TickLoop::tick(std::uint64_t now_ns) {
   }
   table_->publish();
   layout::Header& header = segment_->header();
-  if (instances_.changed() || first) {  // the first tick publishes generation 1, even empty
+  if (instances_.changed()) {
     if (!segment_->directory().publish(instances_)) {
       log::error("instance directory larger than its buffer; kept the previous one");
     }

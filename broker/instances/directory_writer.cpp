@@ -50,9 +50,23 @@ bool DirectoryWriter::publish(const InstanceTable& table) {
   const auto list = builder_.CreateVector(instances);
   schema::FinishInstanceDirectoryBuffer(
       builder_, schema::CreateInstanceDirectory(builder_, next, list, table.unpublished()));
-  const std::size_t size = builder_.GetSize();
-  if (size > capacity_) return false;
+  if (builder_.GetSize() > capacity_) return false;
+  write_next(next);
+  return true;
+}
 
+void DirectoryWriter::publish_empty() {
+  builder_.Clear();
+  const std::uint64_t next = generation_ + 1;
+  const auto list = builder_.CreateVector(std::vector<flatbuffers::Offset<schema::Instance>>{});
+  schema::FinishInstanceDirectoryBuffer(builder_,
+                                        schema::CreateInstanceDirectory(builder_, next, list, 0));
+  write_next(next);
+}
+
+// Copies the builder's FlatBuffer into the buffer of generation `next`, then publishes it.
+void DirectoryWriter::write_next(std::uint64_t next) {
+  const std::size_t size = builder_.GetSize();
   // The buffer of generation `next`: readers are on the other one (generation_), and will only
   // read this one once they acquire `next`.
   auto* header = reinterpret_cast<layout::DirectoryBufferHeader*>(
@@ -68,7 +82,6 @@ bool DirectoryWriter::publish(const InstanceTable& table) {
   // Orders that store before the writes of the next generation into the other buffer: a reader
   // still copying it then sees a newer generation and retries.
   std::atomic_thread_fence(std::memory_order_release);
-  return true;
 }
 
 }  // namespace sysring::broker

@@ -23,9 +23,13 @@ class DirectoryWriter {
   // Writes every live and quarantined record as the next generation. Returns false, publishing
   // nothing, if the FlatBuffer does not fit (the table's budget makes that a bug, not a state).
   bool publish(const InstanceTable& table);
+  // Generation 1 with no instances: written when the segment is created, so a client always
+  // finds a directory.
+  void publish_empty();
   [[nodiscard]] std::uint64_t generation() const noexcept { return generation_; }
 
  private:
+  void write_next(std::uint64_t next);
   layout::Word* generation_word_;
   std::uint8_t* section_;
   std::uint32_t buffer_bytes_;

@@ -182,8 +182,10 @@ SegmentWriter SegmentWriter::create(const SegmentConfig& c) {
                           ring_size};
   std::memcpy(base + desc_off, c.descriptors.data(), c.descriptors.size());
   h->heartbeat_ns.store(now, std::memory_order_relaxed);
+  SegmentWriter writer(c.name, std::move(object), std::move(region));
+  writer.directory().publish_empty();
   h->state.store(static_cast<std::uint64_t>(layout::BrokerState::kInit), std::memory_order_release);
-  return SegmentWriter(c.name, std::move(object), std::move(region));
+  return writer;
 }
 
 SegmentWriter::SegmentWriter(std::string name, bip::shared_memory_object object,

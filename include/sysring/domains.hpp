@@ -30,13 +30,17 @@ constexpr std::string_view domain_name(InstanceDomain domain) {
   return i < kNames.size() ? kNames[i] : std::string_view{};
 }
 
+namespace label_keys {
+inline constexpr std::string_view kCpu[] = {"cpu"};
+inline constexpr std::string_view kDevice[] = {"device"};
+inline constexpr std::string_view kFilesystem[] = {"device", "fstype", "mountpoint"};
+inline constexpr std::string_view kNuma[] = {"node"};
+inline constexpr std::string_view kCgroup[] = {"cgroup"};
+}  // namespace label_keys
+
 // The labels every instance of a domain carries, in node_exporter's spelling.
 constexpr std::span<const std::string_view> domain_label_keys(InstanceDomain domain) {
-  constexpr std::string_view kCpu[] = {"cpu"};
-  constexpr std::string_view kDevice[] = {"device"};
-  constexpr std::string_view kFilesystem[] = {"device", "fstype", "mountpoint"};
-  constexpr std::string_view kNuma[] = {"node"};
-  constexpr std::string_view kCgroup[] = {"cgroup"};
+  using namespace label_keys;
   switch (domain) {
     case InstanceDomain::Cpu:
       return kCpu;

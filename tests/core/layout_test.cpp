@@ -26,7 +26,6 @@ using layout::Header;
 using layout::HeaderFixed;
 using layout::RingSlotHeader;
 using layout::SlotStatus;
-using layout::ValueSlot;
 
 static_assert(std::endian::native == std::endian::little,
               "the segment is little-endian; these byte checks assume a little-endian host");
@@ -74,7 +73,7 @@ TEST(Layout, SizesAtRuntime) {
   EXPECT_EQ(sizeof(layout::SectionEntry), 24u);
   EXPECT_EQ(sizeof(HeaderFixed), 512u);
   EXPECT_EQ(sizeof(Header), 1024u);
-  EXPECT_EQ(sizeof(ValueSlot), 128u);
+  EXPECT_EQ(sizeof(layout::DirectoryBufferHeader), 16u);
   EXPECT_EQ(sizeof(RingSlotHeader), 32u);
   EXPECT_EQ(sizeof(layout::Word), 8u);
   EXPECT_EQ(alignof(layout::Word), 8u);
@@ -106,11 +105,11 @@ TEST(Layout, HeaderOffsetsByAddress) {
   EXPECT_EQ(at(&h.fixed.start_mono_ns), 56u);
   EXPECT_EQ(at(&h.fixed.start_real_ns), 64u);
   EXPECT_EQ(at(&h.fixed.section_count), 72u);
-  EXPECT_EQ(at(&h.fixed.value_slot_count), 76u);
-  EXPECT_EQ(at(&h.fixed.value_slot_size), 80u);
+  EXPECT_EQ(at(&h.fixed.value_words), 76u);
+  EXPECT_EQ(at(&h.fixed.value_copy_bytes), 80u);
   EXPECT_EQ(at(&h.fixed.ring_slot_count), 84u);
   EXPECT_EQ(at(&h.fixed.ring_slot_size), 88u);
-  EXPECT_EQ(at(&h.fixed.reserved0), 92u);
+  EXPECT_EQ(at(&h.fixed.directory_bytes), 92u);
   EXPECT_EQ(at(&h.fixed.sections[0]), 96u);
   EXPECT_EQ(at(&h.fixed.sections[layout::kMaxSections - 1]), 96u + 7 * 24u);
   EXPECT_EQ(at(&h.fixed.sections[1].offset), 96u + 24u + 8u);
@@ -122,6 +121,15 @@ TEST(Layout, HeaderOffsetsByAddress) {
   EXPECT_EQ(at(&h.ring_deltas_total), 648u);
   EXPECT_EQ(at(&h.ring_bytes_total), 656u);
   EXPECT_EQ(at(&h.ring_split_ticks), 664u);
+  EXPECT_EQ(at(&h.values_seq), 704u);
+  EXPECT_EQ(at(&h.directory_generation), 768u);
+  EXPECT_EQ(at(&h.instances_unpublished), 776u);
+  EXPECT_EQ(at(&h.instances_added), 784u);
+  EXPECT_EQ(at(&h.instances_removed), 792u);
+  // The latch and the directory generation are written every tick and read by every client:
+  // each on a line of its own.
+  EXPECT_EQ(at(&h.values_seq) % layout::kCacheLine, 0u);
+  EXPECT_EQ(at(&h.directory_generation) % layout::kCacheLine, 0u);
   // Every mutable group sits on a cache line of its own, away from the immutable part.
   EXPECT_EQ(at(&h.state) % layout::kCacheLine, 0u);
   EXPECT_EQ(at(&h.heartbeat_ns) % layout::kCacheLine, 0u);
@@ -152,14 +160,16 @@ TEST(Layout, HeaderFieldsLandAtDocumentedBytes) {
                      [](H& h) { h.fixed.start_real_ns = kPattern; });
   expect_lands_at<H>("section_count", 72, 4, 0x0A0B0C0D,
                      [](H& h) { h.fixed.section_count = 0x0A0B0C0D; });
-  expect_lands_at<H>("value_slot_count", 76, 4, 0x0E0F1011,
-                     [](H& h) { h.fixed.value_slot_count = 0x0E0F1011; });
-  expect_lands_at<H>("value_slot_size", 80, 4, 0x12131415,
-                     [](H& h) { h.fixed.value_slot_size = 0x12131415; });
+  expect_lands_at<H>("value_words", 76, 4, 0x0E0F1011,
+                     [](H& h) { h.fixed.value_words = 0x0E0F1011; });
+  expect_lands_at<H>("value_copy_bytes", 80, 4, 0x12131415,
+                     [](H& h) { h.fixed.value_copy_bytes = 0x12131415; });
   expect_lands_at<H>("ring_slot_count", 84, 4, 0x16171819,
                      [](H& h) { h.fixed.ring_slot_count = 0x16171819; });
   expect_lands_at<H>("ring_slot_size", 88, 4, 0x1A1B1C1D,
                      [](H& h) { h.fixed.ring_slot_size = 0x1A1B1C1D; });
+  expect_lands_at<H>("directory_bytes", 92, 4, 0x1E1F2021,
+                     [](H& h) { h.fixed.directory_bytes = 0x1E1F2021; });
   for (std::size_t i = 0; i < layout::kMaxSections; ++i) {
     const std::size_t entry = 96 + i * 24;
     expect_lands_at<H>("sections[i].kind", entry + 0, 4, 0xCAFE0000u + i, [i](H& h) {
@@ -178,6 +188,12 @@ TEST(Layout, HeaderFieldsLandAtDocumentedBytes) {
                      [&](H& h) { h.tick_count.store(kPattern, rel); });
   expect_lands_at<H>("ring_head", 640, 8, kPattern,
                      [&](H& h) { h.ring_head.store(kPattern, rel); });
+  expect_lands_at<H>("values_seq", 704, 8, kPattern,
+                     [&](H& h) { h.values_seq.store(kPattern, rel); });
+  expect_lands_at<H>("directory_generation", 768, 8, kPattern,
+                     [&](H& h) { h.directory_generation.store(kPattern, rel); });
+  expect_lands_at<H>("instances_unpublished", 776, 8, kPattern,
+                     [&](H& h) { h.instances_unpublished.store(kPattern, rel); });
   expect_lands_at<H>("ring_deltas_total", 648, 8, kPattern,
                      [&](H& h) { h.ring_deltas_total.store(kPattern, rel); });
   expect_lands_at<H>("ring_bytes_total", 656, 8, kPattern,
@@ -208,25 +224,36 @@ TEST(Layout, MagicSpellsSysring) {
   EXPECT_EQ(std::memcmp(arena.bytes.data(), "SYSRING\0", 8), 0);
 }
 
-TEST(Layout, ValueSlotFieldsLandAtDocumentedBytes) {
-  using V = ValueSlot;
+// The value table's address arithmetic, the one place readers and the broker share.
+TEST(Layout, CellAndColumnArithmetic) {
+  EXPECT_EQ(layout::cell_words(1), 2u) << "u64: meta + value";
+  EXPECT_EQ(layout::cell_words(2), 2u);
+  EXPECT_EQ(layout::cell_words(3), 2u);
+  EXPECT_EQ(layout::cell_words(layout::kTypeCounter), 4u) << "meta + count, enabled, running";
+  EXPECT_EQ(layout::cell_words(layout::kTypeString), 14u) << "meta + 104 bytes";
+  EXPECT_EQ(layout::column_words(1, 2), 3u) << "a scalar: read time, meta, value";
+  EXPECT_EQ(layout::column_words(8, 4), 33u);
+  // Row r's cell of a column at word c starts after the read-time word.
+  EXPECT_EQ(layout::cell_offset(100, 0, 2), 101u);
+  EXPECT_EQ(layout::cell_offset(100, 3, 2), 107u);
+  EXPECT_EQ(layout::cell_offset(100, 3, 4), 113u);
+  EXPECT_EQ(layout::cell_offset(0xFFFFFFFFu, 0xFFFFFu, 14), 0xFFFFFFFFull + 1 + 0xFFFFFull * 14)
+      << "no 32-bit overflow";
+  // The copies start on cache lines: one publish never shares a line between them.
+  EXPECT_EQ(layout::value_copy_bytes(1), 64u);
+  EXPECT_EQ(layout::value_copy_bytes(8), 64u);
+  EXPECT_EQ(layout::value_copy_bytes(9), 128u);
+  EXPECT_EQ(layout::ring_slot_offset(5, 4, 1024), 1024u);
+  EXPECT_EQ(layout::directory_buffer_offset(3, 4096), 4096u);
+  EXPECT_EQ(layout::directory_buffer_offset(4, 4096), 0u);
+}
+
+TEST(Layout, DirectoryBufferHeaderFieldsLandAtDocumentedBytes) {
+  using D = layout::DirectoryBufferHeader;
   const auto rel = std::memory_order_relaxed;
-  expect_lands_at<V>("seq", 0, 8, kPattern, [&](V& v) { v.seq.store(kPattern, rel); });
-  expect_lands_at<V>("read_time_ns", 8, 8, kPattern,
-                     [&](V& v) { v.read_time_ns.store(kPattern, rel); });
-  expect_lands_at<V>("meta", 16, 8, kPattern, [&](V& v) { v.meta.store(kPattern, rel); });
-  for (std::size_t i = 0; i < layout::kPayloadWords; ++i) {
-    expect_lands_at<V>("payload[i]", 24 + 8 * i, 8, kPattern ^ i,
-                       [&, i](V& v) { v.payload[i].store(kPattern ^ i, rel); });
-  }
-  // A value table of N slots puts slot k at k * 128, each starting on a cache line.
-  alignas(64) static ValueSlot table[4];
-  const auto* base = reinterpret_cast<const std::uint8_t*>(&table[0]);
-  for (std::size_t k = 0; k < 4; ++k) {
-    EXPECT_EQ(reinterpret_cast<const std::uint8_t*>(&table[k]) - base, static_cast<long>(k * 128));
-    EXPECT_EQ(reinterpret_cast<const std::uint8_t*>(&table[k].payload[12]) - base,
-              static_cast<long>(k * 128 + 120));
-  }
+  expect_lands_at<D>("length", 0, 8, kPattern, [&](D& d) { d.length.store(kPattern, rel); });
+  expect_lands_at<D>("generation", 8, 8, kPattern,
+                     [&](D& d) { d.generation.store(kPattern, rel); });
 }
 
 TEST(Layout, RingSlotHeaderFieldsLandAtDocumentedBytes) {
@@ -312,8 +339,8 @@ TEST(Layout, SegmentWriterRefusesNamesOverTheMacOsLimit) {
     EXPECT_EQ(e.code(), ErrorCode::kInvalidName) << e.what();
   }
   spec.name = name;  // 31 characters: accepted
-  auto writer = coretest::make_segment(spec);
-  writer->go_live();
+  auto segment = coretest::make_segment(spec);
+  segment->go_live();
   EXPECT_EQ(Client::open(coretest::open_options(spec.name)).info().total_size % 16384, 0u);
 }
 
@@ -323,8 +350,8 @@ TEST(Layout, RealSegmentBytesMatchTheDocumentedLayout) {
   spec.name = coretest::unique_segment_name("lay");
   spec.ring_slot_count = 8;
   spec.ring_slot_size = 2048;
-  auto writer = coretest::make_segment(spec);
-  writer->go_live();
+  auto segment = coretest::make_segment(spec);
+  segment->go_live();
   const Client client = Client::open(coretest::open_options(spec.name));
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(&client.live_header());
   const auto u16 = [&](std::size_t off) {
@@ -354,11 +381,12 @@ TEST(Layout, RealSegmentBytesMatchTheDocumentedLayout) {
   EXPECT_EQ(u32(40), static_cast<std::uint32_t>(::getpid()));
   EXPECT_EQ(u32(44), static_cast<std::uint32_t>(::geteuid()));
   EXPECT_EQ(u64(48), spec.tick_period_ns);
-  EXPECT_EQ(u32(72), 3u);
-  EXPECT_EQ(u32(76), registry::kMaxMetricId + 1u);
-  EXPECT_EQ(u32(80), 128u);
+  EXPECT_EQ(u32(72), 4u);
+  EXPECT_EQ(u32(76), segment->layout().words());
+  EXPECT_EQ(u32(80), layout::value_copy_bytes(segment->layout().words()));
   EXPECT_EQ(u32(84), 8u);
   EXPECT_EQ(u32(88), 2048u);
+  EXPECT_EQ(u32(92), spec.directory_bytes);
   EXPECT_EQ(u64(512), static_cast<std::uint64_t>(layout::BrokerState::kLive));
 
   // Sections: inside the object, past the header, cache-line aligned, non-overlapping, sized.
@@ -366,7 +394,7 @@ TEST(Layout, RealSegmentBytesMatchTheDocumentedLayout) {
   // macOS on arm64 rounds a shm object's size (and st_size) up to its pages.
   EXPECT_EQ(info.total_size % 16384, 0u);
   std::vector<std::pair<std::uint64_t, std::uint64_t>> spans;
-  for (std::uint32_t i = 0; i < 3; ++i) {
+  for (std::uint32_t i = 0; i < 4; ++i) {
     const std::size_t e = 96 + i * 24;
     const std::uint32_t kind = u32(e);
     const std::uint64_t off = u64(e + 8);
@@ -376,7 +404,9 @@ TEST(Layout, RealSegmentBytesMatchTheDocumentedLayout) {
     EXPECT_LE(off, info.total_size);
     EXPECT_LE(size, info.total_size - off);
     if (kind == static_cast<std::uint32_t>(layout::SectionKind::kValues)) {
-      EXPECT_EQ(size, (registry::kMaxMetricId + 1u) * 128u);
+      EXPECT_EQ(size, 2 * layout::value_copy_bytes(segment->layout().words()));
+    } else if (kind == static_cast<std::uint32_t>(layout::SectionKind::kDirectory)) {
+      EXPECT_EQ(size, 2u * spec.directory_bytes);
     } else if (kind == static_cast<std::uint32_t>(layout::SectionKind::kRing)) {
       EXPECT_EQ(size, 8u * 2048u);
       // Ring slot k of the client's view is at ring offset + k * slot size.

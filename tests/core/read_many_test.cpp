@@ -1,11 +1,14 @@
-// Client::read_many and BoundMetric must return exactly what Client::read returns, slot by slot,
-// including the statuses a bulk reader could be tempted to paper over.
+// Client::read_many and BoundMetric must return exactly what Client::read returns, metric by
+// metric, including the statuses a bulk reader could be tempted to paper over; read_many and
+// read_all return values of one broker publish.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
 #include <vector>
 
 #include "core_support.hpp"
-#include "segment/value_table_writer.hpp"
 #include "sysring/client.hpp"
 
 namespace sysring {
@@ -20,18 +23,17 @@ class ReadManyTest : public ::testing::Test {
     spec.name = coretest::unique_segment_name("rm");
     spec.unavailable = {static_cast<std::uint16_t>(MetricId::mem_cached)};
     segment_ = coretest::make_segment(spec);
-    broker::write_scalar(segment_->slot(id(MetricId::mem_total)), schema::ValueType::U64, 8000, 11);
-    broker::write_scalar(segment_->slot(id(MetricId::mem_free)), schema::ValueType::U64, 1234, 12);
-    broker::write_scalar(segment_->slot(id(MetricId::net_tcp_max_conn)), schema::ValueType::I64,
+    segment_->put_scalar(id(MetricId::mem_total), 8000, 11);
+    segment_->put_scalar(id(MetricId::mem_free), 1234, 12);
+    segment_->put_scalar(id(MetricId::net_tcp_max_conn),
                          static_cast<std::uint64_t>(std::int64_t{-1}), 13);
-    broker::write_status(segment_->slot(id(MetricId::mem_cached)), layout::SlotStatus::kUnavailable,
-                         schema::ValueType::U64, 14);
+    segment_->put_status(id(MetricId::mem_cached), layout::SlotStatus::kUnavailable, 14);
     segment_->go_live();
     client_ = std::make_unique<Client>(Client::open(coretest::open_options(spec.name)));
   }
   static std::uint16_t id(MetricId m) { return static_cast<std::uint16_t>(m); }
 
-  std::unique_ptr<broker::SegmentWriter> segment_;
+  std::unique_ptr<coretest::TestSegment> segment_;
   std::unique_ptr<Client> client_;
 };
 
@@ -60,19 +62,52 @@ TEST_F(ReadManyTest, MatchesReadForEveryKindOfSlot) {
   EXPECT_EQ(out[5].read_time_ns, 12u);
 }
 
-TEST_F(ReadManyTest, ABusySlotIsReportedBusyAndTheOthersStillRead) {
-  // The broker is preempted in the middle of rewriting mem.free.
-  layout::Word& seq = segment_->slot(id(MetricId::mem_free)).seq;
-  const std::uint64_t s = seqlock::write_begin(seq);
+// All values of one read_many come from one publish: with the broker keeping
+// mem.total = 2 * mem.free in every publish, no read mixes two.
+TEST_F(ReadManyTest, ValuesComeFromOnePublish) {
+  const auto publish = [&](std::uint64_t k) {
+    segment_->values().put_scalar(segment_->cell(id(MetricId::mem_free)), schema::ValueType::U64,
+                                  k);
+    segment_->values().put_scalar(segment_->cell(id(MetricId::mem_total)), schema::ValueType::U64,
+                                  2 * k);
+    segment_->values().publish();
+  };
+  publish(1);  // before any read: the pair holds from the start
+  std::atomic<bool> stop{false};
+  std::thread broker([&] {
+    for (std::uint64_t k = 2; !stop.load(std::memory_order_relaxed); ++k) publish(k);
+  });
   const std::vector<MetricId> ids = {MetricId::mem_total, MetricId::mem_free};
   std::vector<Scalar> out(2);
   std::vector<ReadStatus> status(2);
-  EXPECT_EQ(client_->read_many(ids, out, status), 1u);
-  EXPECT_EQ(status[0], ReadStatus::kOk);
-  EXPECT_EQ(status[1], ReadStatus::kBusy);
-  seqlock::write_end(seq, s);
-  EXPECT_EQ(client_->read_many(ids, out, status), 2u);
-  EXPECT_EQ(out[1].bits, 1234u);
+  std::uint64_t reads = 0, mixed = 0;
+  ValueSnapshot snapshot;
+  const Descriptor& total = *client_->descriptor(MetricId::mem_total);
+  const Descriptor& free = *client_->descriptor(MetricId::mem_free);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (client_->read_many(ids, out, status) == 2) {
+      ++reads;
+      if (out[0].bits != 2 * out[1].bits) ++mixed;
+    }
+    if (client_->read_all(snapshot)) {
+      Scalar t, f;
+      ASSERT_EQ(snapshot.scalar(total, 0, t), ReadStatus::kOk);
+      ASSERT_EQ(snapshot.scalar(free, 0, f), ReadStatus::kOk);
+      if (t.bits != 2 * f.bits) ++mixed;
+    }
+  }
+  stop.store(true);
+  broker.join();
+  EXPECT_GT(reads, 100u);
+  EXPECT_EQ(mixed, 0u);
+}
+
+TEST_F(ReadManyTest, InstanceFamiliesAreNotScalars) {
+  Scalar v;
+  EXPECT_EQ(client_->read(MetricId::disk_read_bytes, v), ReadStatus::kNoSuchMetric)
+      << "a family with a domain is read per instance (bind, read_family)";
+  EXPECT_FALSE(client_->bind(MetricId::disk_read_bytes).has_value());
 }
 
 TEST_F(ReadManyTest, ShortestSpanBoundsTheRead) {

@@ -1,7 +1,8 @@
 // The delta ring with a scripted writer over a real segment: snapshot first, batches in order,
 // wrap-around, lapping (reported exactly, then normal following), corrupt slots (skipped and
-// counted), ticks split over several slots, and the encoder's bytes per delta.
+// counted), ticks split over several slots, instance events, and the encoder's bytes per delta.
 #include <algorithm>
+#include <bit>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -19,7 +20,7 @@
 #include "core_support.hpp"
 #include "delta_batch_generated.h"
 #include "segment/delta_encoder.hpp"
-#include "segment/value_table_writer.hpp"
+#include "instances/instance_table.hpp"
 #include "sysring/client.hpp"
 #include "sysring/ring_follower.hpp"
 
@@ -42,26 +43,27 @@ struct RingFixture {
     spec.ring_slot_count = slots;
     spec.ring_slot_size = slot_size;
     spec.entries = std::move(entries);
-    writer = coretest::make_segment(spec);
-    writer->go_live();
+    segment = coretest::make_segment(spec);
+    segment->go_live();
     client = std::make_unique<Client>(Client::open(coretest::open_options(spec.name)));
-    encoder = std::make_unique<DeltaEncoder>(writer->ring().capacity());
+    encoder = std::make_unique<DeltaEncoder>(segment->ring().capacity());
   }
 
   // Publishes one single-part batch for `tick` whose only delta is mem.free = value_of(tick).
   // Returns the ring position it went to.
   std::uint64_t publish_tick(std::uint64_t tick) {
-    const std::uint64_t position = writer->ring().head();
+    const std::uint64_t position = segment->ring().head();
     encoder->begin(tick, 1000 + tick, false);
-    encoder->add_scalar(kMemFree, value_of(tick));
+    encoder->add_value(segment->cell(kMemFree), schema::ValueType::U64, value_of(tick));
     const std::size_t parts = encoder->finish(
-        [&](std::span<const std::uint8_t> b, std::uint64_t n) { writer->ring().publish(b, n); });
+        [&](std::span<const std::uint8_t> b, std::uint64_t n) { segment->ring().publish(b, n); });
     EXPECT_EQ(parts, 1u);
     return position;
   }
   static std::uint64_t value_of(std::uint64_t tick) { return 0xABC000 + tick * 3; }
 
-  std::unique_ptr<broker::SegmentWriter> writer;
+  broker::InstanceTable instances{coretest::test_capacities(), 0, 1, 8192};
+  std::unique_ptr<coretest::TestSegment> segment;
   std::unique_ptr<Client> client;
   std::unique_ptr<DeltaEncoder> encoder;
 };
@@ -84,11 +86,11 @@ void expect_tick_batch(const Batch& b, std::uint64_t position, std::uint64_t tic
 
 TEST(Ring, FirstPollIsFullSnapshotFromValueTable) {
   RingFixture f(8);
-  broker::write_scalar(f.writer->slot(kMemTotal), schema::ValueType::U64, 8'000'000, 5);
-  broker::write_scalar(f.writer->slot(kMemFree), schema::ValueType::U64, 1234, 5);
-  broker::write_text(f.writer->slot(kHostname), "box-1", 5);
-  broker::write_status(f.writer->slot(static_cast<std::uint16_t>(MetricId::mem_available)),
-                       layout::SlotStatus::kUnavailable, schema::ValueType::U64, 5);
+  f.segment->put_scalar(kMemTotal, 8'000'000, 5);
+  f.segment->put_scalar(kMemFree, 1234, 5);
+  f.segment->put_text(kHostname, "box-1", 5);
+  f.segment->put_status(static_cast<std::uint16_t>(MetricId::mem_available),
+                        layout::SlotStatus::kUnavailable, 5);
   // Two batches already in the ring before the follower starts: the snapshot resumes after them.
   f.publish_tick(0);
   f.publish_tick(1);
@@ -109,7 +111,8 @@ TEST(Ring, FirstPollIsFullSnapshotFromValueTable) {
   EXPECT_EQ(b.strings[0].id, MetricId::kern_hostname);
   EXPECT_EQ(b.strings[0].text, "box-1");
   ASSERT_EQ(b.unavailable.size(), 1u);
-  EXPECT_EQ(b.unavailable[0], MetricId::mem_available);
+  EXPECT_EQ(b.unavailable[0].id, MetricId::mem_available);
+  EXPECT_TRUE(b.events.empty()) << "no instances";
   EXPECT_EQ(follower.position(), 2u);
 
   // Nothing new: idle, and idle again (no state change).
@@ -182,8 +185,7 @@ TEST(Ring, LappedFollowerLearnsExactLossResyncsAndContinues) {
   // Publish slot_count + 5 batches without polling.
   constexpr std::uint64_t kUnread = kSlots + 5;
   for (std::uint64_t i = 0; i < kUnread; ++i) {
-    broker::write_scalar(f.writer->slot(kMemFree), schema::ValueType::U64,
-                         RingFixture::value_of(tick), tick);
+    f.segment->put_scalar(kMemFree, RingFixture::value_of(tick), tick);
     f.publish_tick(tick++);
   }
   ASSERT_EQ(follower.position(), 3u);
@@ -255,11 +257,13 @@ TEST(Ring, CorruptSlotsAreSkippedAndCounted) {
   bad.push_back(std::vector<std::uint8_t>(200, 0xAB));       // constant garbage
   bad.push_back({});                                         // empty
   bad.push_back(garbage(rng, 7));                            // shorter than a root offset
-  bad.push_back(garbage(rng, f.writer->ring().capacity()));  // a full slot of noise
+  bad.push_back(garbage(rng, f.segment->ring().capacity()));  // a full slot of noise
   {
     // A real batch, truncated.
     f.encoder->begin(9, 9, false);
-    for (std::uint16_t i = 1; i < 40; ++i) f.encoder->add_scalar(i, i);
+    for (std::uint16_t i = 1; i < 40; ++i) {
+      f.encoder->add_value(f.segment->cell(i), schema::ValueType::U64, i);
+    }
     std::vector<std::uint8_t> whole;
     f.encoder->finish([&](std::span<const std::uint8_t> bytes, std::uint64_t) {
       whole.assign(bytes.begin(), bytes.end());
@@ -271,22 +275,42 @@ TEST(Ring, CorruptSlotsAreSkippedAndCounted) {
     std::memcpy(broken.data(), &far, 4);
     bad.push_back(broken);
   }
-  {
-    // Verifies as a FlatBuffer, but ids and values disagree in length (a buggy writer).
+  // Verifies as a FlatBuffer, but its contents do not fit the segment (a buggy writer).
+  const auto packed_batch = [](std::vector<std::uint8_t> values, std::uint32_t value_count,
+                               std::vector<std::uint8_t> counters = {},
+                               std::uint32_t counter_count = 0) {
     flatbuffers::FlatBufferBuilder fbb;
-    const std::vector<MetricId> ids = {MetricId::mem_free, MetricId::mem_total,
-                                       MetricId::mem_buffers};
-    const std::vector<std::uint64_t> values = {1, 2};
-    schema::FinishDeltaBatchBuffer(
-        fbb, schema::CreateDeltaBatch(fbb, 7, 7, false, 0, 1, fbb.CreateVector(ids),
-                                      fbb.CreateVector(values)));
+    const auto v = fbb.CreateVector(values);
+    const auto c = fbb.CreateVector(counters);
+    schema::DeltaBatchBuilder batch(fbb);
+    batch.add_tick(7);
+    batch.add_values(v);
+    batch.add_value_count(value_count);
+    batch.add_counters(c);
+    batch.add_counter_count(counter_count);
+    schema::FinishDeltaBatchBuffer(fbb, batch.Finish());
+    return std::vector<std::uint8_t>(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+  };
+  const auto mem_free = static_cast<std::uint8_t>(f.segment->cell(kMemFree));
+  ASSERT_LT(f.segment->cell(kMemFree), 128u) << "one varint byte below";
+  bad.push_back(packed_batch({mem_free, 1}, 2));           // count says two, bytes hold one
+  bad.push_back(packed_batch({mem_free, 1, 1}, 1));        // bytes left over after the count
+  bad.push_back(packed_batch({mem_free, 0x80}, 1));        // a varint cut short
+  bad.push_back(packed_batch({static_cast<std::uint8_t>(mem_free + 1), 1}, 1));  // not a cell
+  bad.push_back(packed_batch({0, 1}, 1));                  // a registration word, not a cell
+  bad.push_back(packed_batch({0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 1}, 1));  // past the table
+  bad.push_back(packed_batch({mem_free, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                              0x7F},
+                             1));                          // a varint of more than 64 bits
+  bad.push_back(packed_batch({}, 0, {mem_free, 1, 1, 0}, 1));  // a counter delta on a u64 cell
+  {
+    // Strings without their cells.
+    flatbuffers::FlatBufferBuilder fbb;
+    const auto strings = fbb.CreateVectorOfStrings({"a", "b"});
+    schema::DeltaBatchBuilder batch(fbb);
+    batch.add_strings(strings);
+    schema::FinishDeltaBatchBuffer(fbb, batch.Finish());
     bad.emplace_back(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
-    // Strings without their ids.
-    flatbuffers::FlatBufferBuilder fbb2;
-    const auto strings = fbb2.CreateVectorOfStrings({"a", "b"});
-    schema::FinishDeltaBatchBuffer(
-        fbb2, schema::CreateDeltaBatch(fbb2, 7, 7, false, 0, 1, 0, 0, 0, strings));
-    bad.emplace_back(fbb2.GetBufferPointer(), fbb2.GetBufferPointer() + fbb2.GetSize());
   }
   {
     // A well-formed FlatBuffer of the wrong type (no "SRDB" identifier).
@@ -298,9 +322,9 @@ TEST(Ring, CorruptSlotsAreSkippedAndCounted) {
   std::uint64_t tick = 100;
   std::uint64_t expected_corrupt = 0;
   for (const auto& payload : bad) {
-    ASSERT_LE(payload.size(), f.writer->ring().capacity());
-    const std::uint64_t bad_position = f.writer->ring().head();
-    f.writer->ring().publish(payload, 0);
+    ASSERT_LE(payload.size(), f.segment->ring().capacity());
+    const std::uint64_t bad_position = f.segment->ring().head();
+    f.segment->ring().publish(payload, 0);
     const std::uint64_t good_position = f.publish_tick(tick);
     ASSERT_EQ(follower.poll(b), PollResult::kCorrupt)
         << "payload of " << payload.size() << " bytes";
@@ -316,10 +340,10 @@ TEST(Ring, CorruptSlotsAreSkippedAndCounted) {
 
   // Random noise of every size: never a crash, always counted as corrupt.
   for (int i = 0; i < 300; ++i) {
-    const std::size_t n = rng() % (f.writer->ring().capacity() + 1);
+    const std::size_t n = rng() % (f.segment->ring().capacity() + 1);
     auto payload = garbage(rng, n);
     if (i % 3 == 0 && n >= 8) std::memcpy(payload.data() + 4, "SRDB", 4);  // right identifier
-    f.writer->ring().publish(payload, 0);
+    f.segment->ring().publish(payload, 0);
     const PollResult r = follower.poll(b);
     ASSERT_EQ(r, PollResult::kCorrupt) << "noise of " << n << " bytes, iteration " << i;
     ++expected_corrupt;
@@ -334,27 +358,40 @@ TEST(Ring, LargeTickIsSplitIntoVerifyingPartsCarryingEachDeltaOnce) {
   Batch b;
   ASSERT_EQ(follower.poll(b), PollResult::kBatch);
 
-  constexpr std::size_t kScalars = 500;
+  // Real cells of the segment: the first numeric, string and other scalar families.
+  std::vector<std::uint16_t> numeric, text;
+  for (const auto& e : coretest::linux_entries()) {
+    if (e.domain != InstanceDomain::None) continue;
+    if (e.type == schema::ValueType::String) {
+      text.push_back(e.id);
+    } else if (e.type != schema::ValueType::Counter) {
+      numeric.push_back(e.id);
+    }
+  }
+  constexpr std::size_t kScalars = 400;
   constexpr std::size_t kStrings = 12;
   constexpr std::size_t kUnavailable = 30;
+  ASSERT_GE(numeric.size(), kScalars + kUnavailable);
+  ASSERT_GE(text.size(), kStrings);
   f.encoder->begin(77, 7777, true);
   std::map<std::uint16_t, std::uint64_t> sent_scalars;
   std::map<std::uint16_t, std::string> sent_strings;
   std::set<std::uint16_t> sent_unavailable;
   for (std::size_t i = 0; i < kScalars; ++i) {
-    const auto id = static_cast<std::uint16_t>(1000 + i);  // ids are opaque to the ring
+    const std::uint16_t id = numeric[i];
     sent_scalars[id] = 0xFEED0000ULL + i * 7;
-    f.encoder->add_scalar(id, sent_scalars[id]);
+    f.encoder->add_value(f.segment->cell(id), f.segment->layout().column(id)->type,
+                         sent_scalars[id]);
   }
   for (std::size_t i = 0; i < kStrings; ++i) {
-    const auto id = static_cast<std::uint16_t>(3000 + i);
+    const std::uint16_t id = text[i];
     sent_strings[id] = std::string(100, static_cast<char>('A' + i));
-    f.encoder->add_text(id, sent_strings[id]);
+    f.encoder->add_text(f.segment->cell(id), sent_strings[id]);
   }
   for (std::size_t i = 0; i < kUnavailable; ++i) {
-    const auto id = static_cast<std::uint16_t>(4000 + i);
+    const std::uint16_t id = numeric[kScalars + i];
     sent_unavailable.insert(id);
-    f.encoder->add_unavailable(id);
+    f.encoder->add_unavailable(f.segment->cell(id));
   }
   EXPECT_EQ(f.encoder->change_count(), kScalars + kStrings + kUnavailable);
   std::vector<std::size_t> sizes;
@@ -363,13 +400,13 @@ TEST(Ring, LargeTickIsSplitIntoVerifyingPartsCarryingEachDeltaOnce) {
       f.encoder->finish([&](std::span<const std::uint8_t> bytes, std::uint64_t deltas) {
         sizes.push_back(bytes.size());
         delta_sum += deltas;
-        f.writer->ring().publish(bytes, deltas);
+        f.segment->ring().publish(bytes, deltas);
       });
-  // 500 * 10 bytes of scalars alone need at least 6 slots of 992 bytes.
-  ASSERT_GE(parts, 6u);
+  // 400 * 6 bytes of scalars alone need at least 3 slots of 992 bytes.
+  ASSERT_GE(parts, 3u);
   ASSERT_LE(parts, 16u);
   EXPECT_EQ(delta_sum, kScalars + kStrings + kUnavailable);
-  for (const std::size_t s : sizes) EXPECT_LE(s, f.writer->ring().capacity());
+  for (const std::size_t s : sizes) EXPECT_LE(s, f.segment->ring().capacity());
 
   std::map<std::uint16_t, std::uint64_t> got_scalars;
   std::map<std::uint16_t, std::string> got_strings;
@@ -386,6 +423,7 @@ TEST(Ring, LargeTickIsSplitIntoVerifyingPartsCarryingEachDeltaOnce) {
     EXPECT_FALSE(b.values.empty() && b.strings.empty() && b.unavailable.empty())
         << "no empty parts";
     for (const Delta& d : b.values) {
+      EXPECT_EQ(d.row, 0u);
       EXPECT_TRUE(got_scalars.emplace(static_cast<std::uint16_t>(d.id), d.bits).second)
           << "scalar delta " << static_cast<int>(d.id) << " delivered twice";
     }
@@ -393,8 +431,9 @@ TEST(Ring, LargeTickIsSplitIntoVerifyingPartsCarryingEachDeltaOnce) {
       EXPECT_TRUE(got_strings.emplace(static_cast<std::uint16_t>(s.id), s.text).second)
           << "string delta " << static_cast<int>(s.id) << " delivered twice";
     }
-    for (const MetricId id : b.unavailable) {
-      EXPECT_TRUE(got_unavailable.insert(static_cast<std::uint16_t>(id)).second);
+    for (const CellRef& cell : b.unavailable) {
+      EXPECT_EQ(cell.row, 0u);
+      EXPECT_TRUE(got_unavailable.insert(static_cast<std::uint16_t>(cell.id)).second);
     }
   }
   EXPECT_EQ(follower.poll(b), PollResult::kIdle);
@@ -407,12 +446,14 @@ TEST(Ring, LargeTickIsSplitIntoVerifyingPartsCarryingEachDeltaOnce) {
   EXPECT_EQ(info.ring_deltas_total, kScalars + kStrings + kUnavailable);
 }
 
-TEST(DeltaEncoder, BytesPerScalarDeltaAboutTen) {
+// Packed deltas cost what their varints cost: a one-byte gap between neighbouring cells plus the
+// value's own varint (7 bits a byte), not a fixed 2-byte id and 8-byte word.
+TEST(DeltaEncoder, BytesPerDeltaFollowTheVarintSizes) {
   DeltaEncoder encoder(1 << 20);  // one part whatever the count
-  const auto size_with = [&](std::size_t n) {
+  const auto size_with = [&](std::size_t n, std::uint64_t value) {
     encoder.begin(1, 1, false);
     for (std::size_t i = 0; i < n; ++i) {
-      encoder.add_scalar(static_cast<std::uint16_t>(i + 1), 0x0123456789ABCDEFULL ^ i);
+      encoder.add_value(10 + 2 * i, schema::ValueType::U64, value);  // neighbouring cells
     }
     std::size_t size = 0;
     std::size_t parts = encoder.finish([&](std::span<const std::uint8_t> bytes, std::uint64_t d) {
@@ -422,16 +463,25 @@ TEST(DeltaEncoder, BytesPerScalarDeltaAboutTen) {
     EXPECT_EQ(parts, 1u);
     return size;
   };
-  const std::size_t empty = size_with(0);
-  const std::size_t s100 = size_with(100);
-  const std::size_t s1100 = size_with(1100);
-  const double per_delta = static_cast<double>(s1100 - s100) / 1000.0;
-  std::printf(
-      "delta batch: %zu bytes empty, %zu with 100 deltas, %zu with 1100: %.3f bytes/delta\n", empty,
-      s100, s1100, per_delta);
-  EXPECT_LE(per_delta, 11.0);
-  EXPECT_GE(per_delta, 10.0) << "an id and a 64-bit value cannot take less";
-  EXPECT_LE(empty, 160u) << "fixed overhead within the encoder's planning estimate";
+  const std::size_t empty = size_with(0, 0);
+  const auto per_delta = [&](std::uint64_t value) {
+    return static_cast<double>(size_with(1100, value) - size_with(100, value)) / 1000.0;
+  };
+  const double small = per_delta(100);                  // 1 + 1
+  const double megabytes = per_delta(5'000'000'000);    // 1 + 5
+  const double full = per_delta(0xFFFFFFFFFFFFFFFFULL);  // 1 + 10
+  std::printf("delta batch: %zu bytes empty; %.3f / %.3f / %.3f bytes a delta for values of "
+              "1, 5 and 10 varint bytes\n",
+              empty, small, megabytes, full);
+  EXPECT_NEAR(small, 2.0, 0.01);
+  EXPECT_NEAR(megabytes, 6.0, 0.01);
+  EXPECT_NEAR(full, 11.0, 0.01);
+  EXPECT_LE(empty, 192u) << "fixed overhead within the encoder's planning estimate";
+  // Types: I64 zigzag keeps small negatives small; F64 byte-reversal keeps round numbers small.
+  EXPECT_EQ(DeltaEncoder::encode(schema::ValueType::I64, static_cast<std::uint64_t>(-3)), 5u);
+  EXPECT_LT(DeltaEncoder::encode(schema::ValueType::F64, std::bit_cast<std::uint64_t>(0.5)),
+            1u << 21)
+      << "0.5 costs three varint bytes, not nine";
 }
 
 // The encoder's per-part size planning must be conservative for any mix of deltas: build()
@@ -444,14 +494,25 @@ TEST(DeltaEncoder, PlannedPartsAlwaysFitTheirSlot) {
       encoder.begin(static_cast<std::uint64_t>(round), 1, round % 2 == 0);
       const std::size_t scalars = rng() % 400, texts = rng() % 40, gone = rng() % 200;
       std::size_t expected = 0;
+      const std::size_t counters = rng() % 100, events = rng() % 4;
+      std::vector<broker::InstanceEvent> event_list(events);
       for (std::size_t i = 0; i < scalars; ++i, ++expected) {
-        encoder.add_scalar(static_cast<std::uint16_t>(rng()), rng());
+        encoder.add_value(static_cast<std::uint32_t>(rng()), schema::ValueType::U64, rng());
+      }
+      for (std::size_t i = 0; i < counters; ++i, ++expected) {
+        encoder.add_counter(static_cast<std::uint32_t>(rng()), rng(), rng(), rng());
       }
       for (std::size_t i = 0; i < texts; ++i, ++expected) {
-        encoder.add_text(static_cast<std::uint16_t>(rng()), std::string(rng() % 130, 'x'));
+        encoder.add_text(static_cast<std::uint32_t>(rng()), std::string(rng() % 130, 'x'));
       }
       for (std::size_t i = 0; i < gone; ++i, ++expected) {
-        encoder.add_unavailable(static_cast<std::uint16_t>(rng()));
+        encoder.add_unavailable(static_cast<std::uint32_t>(rng()));
+      }
+      for (auto& e : event_list) {
+        e.name = std::string(rng() % 200, 'n');
+        e.labels = {{"device", std::string(rng() % 100, 'd')}, {"mountpoint", std::string(50, 'm')}};
+        encoder.add_event(e);
+        ++expected;
       }
       std::uint64_t total = 0;
       std::size_t emitted = 0;
@@ -484,15 +545,15 @@ TEST(Ring, LapAccountingIsExactUnderAConcurrentWriter) {
     // Pre-built tiny batch: the writer thread only copies words and bumps the head.
     std::vector<std::uint8_t> batch;
     {
-      DeltaEncoder enc(f.writer->ring().capacity());
+      DeltaEncoder enc(f.segment->ring().capacity());
       enc.begin(1, 1, false);
-      enc.add_scalar(kMemFree, 1);
+      enc.add_value(f.segment->cell(kMemFree), schema::ValueType::U64, 1);
       enc.finish([&](std::span<const std::uint8_t> b, std::uint64_t) {
         batch.assign(b.begin(), b.end());
       });
     }
     while (!stop.load(std::memory_order_relaxed)) {
-      f.writer->ring().publish(batch, 1);
+      f.segment->ring().publish(batch, 1);
       published.fetch_add(1, std::memory_order_relaxed);
     }
   });
@@ -564,13 +625,13 @@ TEST(Ring, LapAccountingIsExactWhenTheWriterPublishesMidPoll) {
   RingFixture f(2, 1024, {coretest::registry_row(kMemFree)});
   std::vector<std::uint8_t> batch;
   {
-    DeltaEncoder enc(f.writer->ring().capacity());
+    DeltaEncoder enc(f.segment->ring().capacity());
     enc.begin(1, 1, false);
-    enc.add_scalar(kMemFree, 1);
+    enc.add_value(f.segment->cell(kMemFree), schema::ValueType::U64, 1);
     enc.finish(
         [&](std::span<const std::uint8_t> b, std::uint64_t) { batch.assign(b.begin(), b.end()); });
   }
-  midpoll::g_ring = &f.writer->ring();
+  midpoll::g_ring = &f.segment->ring();
   midpoll::g_batch = &batch;
   midpoll::g_per_signal = 3;  // > slot_count: every interrupted follower is lapped
   struct sigaction sa {
@@ -603,7 +664,7 @@ TEST(Ring, LapAccountingIsExactWhenTheWriterPublishesMidPoll) {
     // Lap the follower from this thread too (with the signal blocked: one writer at a time), so
     // that every poll is a lapping poll the timer can interrupt.
     ::pthread_sigmask(SIG_BLOCK, &alarm_only, nullptr);
-    for (int i = 0; i < 3; ++i) f.writer->ring().publish(batch, 1);
+    for (int i = 0; i < 3; ++i) f.segment->ring().publish(batch, 1);
     ::pthread_sigmask(SIG_UNBLOCK, &alarm_only, nullptr);
     const std::uint64_t before = follower.position();
     const PollResult r = follower.poll(b);
@@ -637,55 +698,93 @@ TEST(Ring, LapAccountingIsExactWhenTheWriterPublishesMidPoll) {
   EXPECT_EQ(delivered + lost, end - start);
 }
 
-// A resync snapshot is supposed to be a full snapshot; a value slot the broker holds busy must
-// not silently vanish from it (a STATIC metric would then never reach the follower).
-TEST(Ring, SnapshotDoesNotSilentlyDropABusySlot) {
+// A resync snapshot is one consistent copy of the table: while the broker keeps publishing
+// mem.total = 2 * mem.free together, every snapshot shows a matching pair, never one from each
+// publish (the 1.x table, one seqlock a metric, could not promise that across metrics).
+TEST(Ring, SnapshotIsOneConsistentCopyOfTheTable) {
   RingFixture f(8);
-  broker::write_scalar(f.writer->slot(kMemTotal), schema::ValueType::U64, 8'000'000, 5);
-  broker::write_scalar(f.writer->slot(kMemFree), schema::ValueType::U64, 1234, 5);
-  const auto has_total = [](const Batch& b) {
-    return std::any_of(b.values.begin(), b.values.end(), [](const Delta& d) {
-      return d.id == MetricId::mem_total && d.bits == 8'000'000;
-    });
-  };
-  // The broker is preempted in the middle of rewriting mem.total.
-  std::uint64_t s = seqlock::write_begin(f.writer->slot(kMemTotal).seq);
+  std::atomic<bool> stop{false};
+  std::thread broker([&] {
+    for (std::uint64_t k = 1; !stop.load(std::memory_order_relaxed); ++k) {
+      f.segment->values().put_scalar(f.segment->cell(kMemFree), schema::ValueType::U64, k);
+      f.segment->values().put_scalar(f.segment->cell(kMemTotal), schema::ValueType::U64, 2 * k);
+      f.segment->values().publish();
+    }
+  });
+  std::uint64_t snapshots = 0, mismatched = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+  while (std::chrono::steady_clock::now() < deadline) {
+    RingFollower follower(*f.client);
+    Batch b;
+    if (follower.poll(b) != PollResult::kBatch) continue;
+    ASSERT_TRUE(b.from_value_table);
+    std::uint64_t total = 0, free = 0;
+    for (const Delta& d : b.values) {
+      if (d.id == MetricId::mem_total) total = d.bits;
+      if (d.id == MetricId::mem_free) free = d.bits;
+    }
+    ++snapshots;
+    if (total != 2 * free) ++mismatched;
+  }
+  stop.store(true);
+  broker.join();
+  EXPECT_GT(snapshots, 10u);
+  EXPECT_EQ(mismatched, 0u);
+}
+
+// Instance events travel in order with the deltas of their rows, and the follower names a row
+// from the events it delivered.
+TEST(Ring, InstanceEventsAndRowsReachTheFollower) {
+  RingFixture f(8, 1024, coretest::published_entries());
   RingFollower follower(*f.client);
   Batch b;
-  PollResult r = follower.poll(b);
-  if (r == PollResult::kBatch) {
-    ASSERT_TRUE(b.full_snapshot);
-    EXPECT_TRUE(has_total(b)) << "poll() returned a 'full' snapshot without mem.total, which was "
-                                 "busy: the follower cannot tell it is missing";
-  } else {
-    EXPECT_EQ(r, PollResult::kBusy);
-  }
-  seqlock::write_end(f.writer->slot(kMemTotal).seq, s);
-  if (r == PollResult::kBusy) {  // retried at the next poll, now complete
-    ASSERT_EQ(follower.poll(b), PollResult::kBatch);
-    EXPECT_TRUE(b.from_value_table);
-    EXPECT_TRUE(has_total(b));
-  }
+  ASSERT_EQ(follower.poll(b), PollResult::kBatch);  // empty snapshot
 
-  // The same during a lap's resync: busy, then one snapshot with the exact loss, counted once.
-  for (std::uint64_t t = 0; t < 8 + 4; ++t) f.publish_tick(t);
-  s = seqlock::write_begin(f.writer->slot(kMemTotal).seq);
-  r = follower.poll(b);
-  seqlock::write_end(f.writer->slot(kMemTotal).seq, s);
-  if (r == PollResult::kBusy) {
-    for (std::uint64_t t = 12; t < 14; ++t) f.publish_tick(t);  // more arrive meanwhile
-    ASSERT_EQ(follower.poll(b), PollResult::kBatch);
-    EXPECT_EQ(b.lost_batches, 14u);
-    EXPECT_EQ(b.position, 14u);
-  } else {
-    ASSERT_EQ(r, PollResult::kBatch);
-    EXPECT_EQ(b.lost_batches, 12u);
-  }
-  EXPECT_TRUE(b.from_value_table);
-  EXPECT_TRUE(has_total(b));
-  EXPECT_EQ(follower.lapped_count(), 1u);
-  EXPECT_EQ(follower.lost_total(), b.lost_batches);
-  EXPECT_EQ(follower.poll(b), PollResult::kIdle);
+  const auto disk_bytes = static_cast<std::uint16_t>(MetricId::disk_read_bytes);
+  const auto cpu_cycles = static_cast<std::uint16_t>(MetricId::pmc_cycles);
+  const broker::LabelView vda[] = {{"device", "vda"}};
+  ASSERT_EQ(f.instances.present(InstanceDomain::Disk, "vda", vda, 10), 0u);
+  const broker::InstanceEvent added = f.instances.events().back();
+  f.encoder->begin(1, 2000, false);
+  f.encoder->add_event(added);
+  f.encoder->add_value(f.segment->cell(disk_bytes, 0), schema::ValueType::U64, 4096);
+  f.encoder->add_counter(f.segment->cell(cpu_cycles, 2), 1000, 500, 250);
+  f.encoder->finish(
+      [&](std::span<const std::uint8_t> bytes, std::uint64_t n) { f.segment->ring().publish(bytes, n); });
+
+  ASSERT_EQ(follower.poll(b), PollResult::kBatch);
+  ASSERT_EQ(b.events.size(), 1u);
+  EXPECT_EQ(b.events[0].kind, InstanceEventKind::kAdded);
+  EXPECT_EQ(b.events[0].domain, InstanceDomain::Disk);
+  EXPECT_EQ(b.events[0].name, "vda");
+  ASSERT_EQ(b.events[0].labels.size(), 1u);
+  EXPECT_EQ(b.events[0].labels[0].key, "device");
+  EXPECT_EQ(b.events[0].labels[0].value, "vda");
+  ASSERT_EQ(b.values.size(), 1u);
+  EXPECT_EQ(b.values[0].id, MetricId::disk_read_bytes);
+  EXPECT_EQ(b.values[0].row, 0u);
+  EXPECT_EQ(b.values[0].bits, 4096u);
+  ASSERT_EQ(b.counters.size(), 1u);
+  EXPECT_EQ(b.counters[0].id, MetricId::pmc_cycles);
+  EXPECT_EQ(b.counters[0].row, 2u);
+  EXPECT_EQ(b.counters[0].totals.count, 1000u);
+  EXPECT_EQ(b.counters[0].totals.time_enabled_ns, 500u);
+  EXPECT_EQ(b.counters[0].totals.time_running_ns, 250u);
+  const InstanceEvent* named = follower.instance(InstanceDomain::Disk, 0);
+  ASSERT_NE(named, nullptr);
+  EXPECT_EQ(named->name, "vda");
+
+  f.instances.begin_refresh(InstanceDomain::Disk);
+  f.instances.end_refresh(InstanceDomain::Disk, 20);  // vda gone
+  f.encoder->begin(2, 3000, false);
+  f.encoder->add_event(f.instances.events().back());
+  f.encoder->finish(
+      [&](std::span<const std::uint8_t> bytes, std::uint64_t n) { f.segment->ring().publish(bytes, n); });
+  ASSERT_EQ(follower.poll(b), PollResult::kBatch);
+  ASSERT_EQ(b.events.size(), 1u);
+  EXPECT_EQ(b.events[0].kind, InstanceEventKind::kRemoved);
+  EXPECT_EQ(b.events[0].name, "vda");
+  EXPECT_EQ(follower.instance(InstanceDomain::Disk, 0), nullptr) << "forgotten once removed";
 }
 
 }  // namespace

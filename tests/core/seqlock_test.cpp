@@ -1,7 +1,8 @@
-// The seqlock protocol: single-thread write/read, bounded "busy" on a preempted writer, retry on
-// a write that overlaps the copy, and an in-process torn-read test (1 writer, 3 readers) over
-// multi-word payloads, including the broker's own write_scalar/write_text on a ValueSlot. That
-// last test is what clang's ThreadSanitizer checks: build with -DSYSRING_SANITIZE=thread.
+// The seqlock protocol (the ring's slots): single-thread write/read, bounded "busy" on a
+// preempted writer, retry on a write that overlaps the copy, and an in-process torn-read test
+// (1 writer, 3 readers) over a multi-word payload. That last test is what clang's
+// ThreadSanitizer checks: build with -DSYSRING_SANITIZE=thread. The value table's latch has its
+// own suite (latch_test.cpp).
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -15,7 +16,6 @@
 
 #include <gtest/gtest.h>
 
-#include "segment/value_table_writer.hpp"
 #include "sysring/layout.hpp"
 #include "sysring/seqlock.hpp"
 
@@ -141,40 +141,6 @@ TEST(Seqlock, WriterAlwaysOverlappingGivesBusyNotTornData) {
   EXPECT_EQ(copies, 64);
 }
 
-// ---- Torn-read detection helpers (a checker that can be shown to catch tearing) ----
-
-// String-like payload derived from a counter: length 8 + k % 90, byte i = 'a' + (k + i) % 26.
-std::uint32_t text_length(std::uint64_t k) {
-  return static_cast<std::uint32_t>(8 + k % 90);
-}
-std::string text_for(std::uint64_t k) {
-  std::string s(text_length(k), '?');
-  for (std::size_t i = 0; i < s.size(); ++i) s[i] = static_cast<char>('a' + (k + i) % 26);
-  return s;
-}
-// The counter k is carried in read_time_ns; the text must be exactly text_for(k).
-bool text_consistent(std::uint64_t k, const char* bytes, std::uint32_t length) {
-  if (length != text_length(k)) return false;
-  for (std::uint32_t i = 0; i < length; ++i) {
-    if (bytes[i] != static_cast<char>('a' + (k + i) % 26)) return false;
-  }
-  return true;
-}
-std::uint64_t scalar_for(std::uint64_t k) {
-  return k * 0x9E3779B97F4A7C15ULL ^ 0x5555;
-}
-
-TEST(Seqlock, TornChecksCatchMixedCopies) {
-  // The checks used below are not tautologies: mixtures of two writes fail them.
-  const std::string a = text_for(41), b = text_for(42);
-  EXPECT_TRUE(text_consistent(41, a.data(), text_length(41)));
-  EXPECT_FALSE(text_consistent(42, a.data(), text_length(41)));  // old bytes, new stamp
-  std::string mixed = b;
-  mixed.replace(0, 8, a.substr(0, 8));  // first word from the older write
-  EXPECT_FALSE(text_consistent(42, mixed.data(), text_length(42)));
-  EXPECT_NE(scalar_for(41), scalar_for(42));
-}
-
 struct TornCounts {
   std::uint64_t reads = 0, torn = 0, busy = 0, distinct = 0;
 };
@@ -184,16 +150,11 @@ double torn_test_seconds() {
   return 1.0;
 }
 
-// 1 writer, 3 readers, ~1 s. The writer rewrites
-//   - a 16-word raw seqlock payload (every word the same counter),
-//   - a ValueSlot via the broker's write_scalar (read_time = k, bits = f(k)),
-//   - a ValueSlot via write_text (read_time = k, text = text_for(k)),
-// and the readers copy each one the way libsysring does and check it.
+// 1 writer, 3 readers, ~1 s. The writer rewrites a 16-word payload (every word the same
+// counter) and the readers copy it the way the ring follower copies a slot and check it.
 TEST(Seqlock, ConcurrentReadersNeverSeeTornPayloads) {
   constexpr std::size_t kWords = 16;
   Guarded<kWords> raw;
-  alignas(64) layout::ValueSlot scalar_slot{};
-  alignas(64) layout::ValueSlot text_slot{};
   std::atomic<bool> stop{false};
   std::atomic<std::uint64_t> writes{0};
 
@@ -201,8 +162,6 @@ TEST(Seqlock, ConcurrentReadersNeverSeeTornPayloads) {
     std::uint64_t k = 1;
     while (!stop.load(std::memory_order_relaxed)) {
       write_all(raw, k);
-      broker::write_scalar(scalar_slot, schema::ValueType::U64, scalar_for(k), k);
-      broker::write_text(text_slot, text_for(k), k);
       ++k;
       writes.store(k, std::memory_order_relaxed);
     }
@@ -217,55 +176,18 @@ TEST(Seqlock, ConcurrentReadersNeverSeeTornPayloads) {
       std::uint64_t last_seen = 0;
       std::uint64_t words[kWords];
       while (!stop.load(std::memory_order_relaxed)) {
-        // Raw multi-word payload.
         if (!seqlock::read(raw.seq, [&] {
               for (std::size_t i = 0; i < kWords; ++i) words[i] = seqlock::load(raw.words[i]);
             })) {
           ++c.busy;
-        } else {
-          ++c.reads;
-          if (!std::all_of(words, words + kWords, [&](std::uint64_t w) { return w == words[0]; })) {
-            ++c.torn;
-          }
-          if (words[0] != last_seen) ++c.distinct;
-          last_seen = words[0];
+          continue;
         }
-        // Scalar slot, copied as Client::read does.
-        std::uint64_t t = 0, meta = 0, bits = 0;
-        if (!seqlock::read(scalar_slot.seq, [&] {
-              t = seqlock::load(scalar_slot.read_time_ns);
-              meta = seqlock::load(scalar_slot.meta);
-              bits = seqlock::load(scalar_slot.payload[0]);
-            })) {
-          ++c.busy;
-        } else {
-          ++c.reads;
-          if (t != 0 &&
-              (bits != scalar_for(t) || layout::meta_status(meta) != layout::SlotStatus::kOk ||
-               layout::meta_length(meta) != 8)) {
-            ++c.torn;
-          }
+        ++c.reads;
+        if (!std::all_of(words, words + kWords, [&](std::uint64_t w) { return w == words[0]; })) {
+          ++c.torn;
         }
-        // Text slot, copied as Client::read_text does (bounded by the slot, validated after).
-        std::uint64_t text_words[layout::kPayloadWords] = {};
-        if (!seqlock::read(text_slot.seq, [&] {
-              t = seqlock::load(text_slot.read_time_ns);
-              meta = seqlock::load(text_slot.meta);
-              const std::size_t n =
-                  (std::min<std::size_t>(layout::meta_length(meta), layout::kMaxStringBytes) + 7) /
-                  8;
-              for (std::size_t i = 0; i < n; ++i)
-                text_words[i] = seqlock::load(text_slot.payload[i]);
-            })) {
-          ++c.busy;
-        } else {
-          ++c.reads;
-          char bytes[layout::kMaxStringBytes];
-          const std::uint32_t length =
-              std::min<std::uint32_t>(layout::meta_length(meta), layout::kMaxStringBytes);
-          std::memcpy(bytes, text_words, length);
-          if (t != 0 && !text_consistent(t, bytes, length)) ++c.torn;
-        }
+        if (words[0] != last_seen) ++c.distinct;
+        last_seen = words[0];
       }
     });
   }

@@ -78,6 +78,12 @@ registry::RegistryEntry row(MetricId id) {
   return coretest::registry_row(u16(id));
 }
 
+std::vector<MetricId> ids_of(const std::vector<CellRef>& cells) {
+  std::vector<MetricId> out;
+  for (const CellRef& c : cells) out.push_back(c.id);
+  return out;
+}
+
 // A broker over a chosen set of registry rows, plus a client and follower that attached before
 // the first tick (so they can see ring position 0).
 class TickLoopTest : public ::testing::Test {
@@ -119,7 +125,9 @@ class TickLoopTest : public ::testing::Test {
       return src_.availability(id);
     };
     segment_ = coretest::make_segment(spec);
-    loop_ = std::make_unique<broker::TickLoop>(*segment_, src_, entries_);
+    loop_ = std::make_unique<broker::TickLoop>(segment_->writer(), segment_->layout(), src_,
+                                               std::span<broker::InstanceSource* const>{},
+                                               entries_);
     segment_->go_live();
     client_ = std::make_unique<Client>(Client::open(coretest::open_options(spec.name)));
     follower_ = std::make_unique<RingFollower>(*client_);
@@ -165,7 +173,7 @@ class TickLoopTest : public ::testing::Test {
 
   std::vector<registry::RegistryEntry> entries_;
   FakeSources src_;
-  std::unique_ptr<broker::SegmentWriter> segment_;
+  std::unique_ptr<coretest::TestSegment> segment_;
   std::unique_ptr<broker::TickLoop> loop_;
   std::unique_ptr<Client> client_;
   std::unique_ptr<RingFollower> follower_;
@@ -198,7 +206,8 @@ TEST_F(TickLoopTest, FirstTickPublishesFullSnapshotOfEveryAvailableMetric) {
   EXPECT_EQ(strings, (std::map<MetricId, std::string>{{MetricId::kern_hostname, "alpha"},
                                                       {MetricId::kern_ostype, "Linux"}}));
   // The full snapshot names what will never come (unavailable from the start) and the failed read.
-  EXPECT_EQ(b.unavailable, (std::vector<MetricId>{MetricId::mem_available, MetricId::mem_cached}));
+  EXPECT_EQ(ids_of(b.unavailable),
+            (std::vector<MetricId>{MetricId::mem_available, MetricId::mem_cached}));
 
   // The value table agrees, stamped with the tick's time and typed by the registry.
   const Scalar total = read_ok(MetricId::mem_total);
@@ -298,8 +307,9 @@ TEST_F(TickLoopTest, UnavailableMetricReadsUnavailableNeverZeroOk) {
   RingFollower fresh(*client_);
   Batch b;
   ASSERT_EQ(fresh.poll(b), PollResult::kBatch);
-  EXPECT_NE(std::find(b.unavailable.begin(), b.unavailable.end(), MetricId::mem_available),
-            b.unavailable.end());
+  const std::vector<MetricId> unavailable = ids_of(b.unavailable);
+  EXPECT_NE(std::find(unavailable.begin(), unavailable.end(), MetricId::mem_available),
+            unavailable.end());
   EXPECT_EQ(values_of(b).count(MetricId::mem_available), 0u);
   // Disabled: never read, never written.
   EXPECT_EQ(src_.reads[u16(MetricId::mem_buffers)], 0);
@@ -326,7 +336,7 @@ TEST_F(TickLoopTest, ReadErrorIsPublishedAsStatusAndRecovers) {
   batches = drain();
   ASSERT_EQ(batches.size(), 1u);
   EXPECT_TRUE(batches[0].values.empty());
-  EXPECT_EQ(batches[0].unavailable, std::vector<MetricId>{MetricId::mem_cached});
+  EXPECT_EQ(ids_of(batches[0].unavailable), std::vector<MetricId>{MetricId::mem_cached});
   EXPECT_EQ(client_->read(MetricId::mem_cached, v), ReadStatus::kReadError);
   // Still failing: no repeated announcement.
   tick_at(3);
@@ -404,7 +414,10 @@ TEST_F(TickLoopTest, HostnameChangeTravelsInTheRingAndReadsBackConsistent) {
 // counted in ring_split_ticks, and every metric arrives exactly once.
 TEST(TickLoopSplit, FullRegistrySnapshotSplitsOverSlots) {
   FakeSources src;
-  const auto entries = coretest::linux_entries();
+  std::vector<registry::RegistryEntry> entries;
+  for (const auto& e : coretest::linux_entries()) {
+    if (e.domain == InstanceDomain::None) entries.push_back(e);  // the scalars FakeSources serves
+  }
   std::size_t strings = 0;
   for (const auto& e : entries) {
     auto& s = src[static_cast<MetricId>(e.id)];
@@ -421,7 +434,8 @@ TEST(TickLoopSplit, FullRegistrySnapshotSplitsOverSlots) {
   spec.ring_slot_count = 16;
   spec.ring_slot_size = 1024;
   auto segment = coretest::make_segment(spec);
-  broker::TickLoop loop(*segment, src, entries);
+  broker::TickLoop loop(segment->writer(), segment->layout(), src,
+                        std::span<broker::InstanceSource* const>{}, entries);
   segment->go_live();
   const Client client = Client::open(coretest::open_options(spec.name));
   RingFollower follower(client);

@@ -53,11 +53,11 @@ int check_counters() {
   broker::counters::CounterSetup setup = broker::counters::make_platform_counters({});
   std::printf("counters: %s\n",
               setup.backend ? setup.backend->summary().c_str() : setup.unavailable_reason.c_str());
-  auto sources = broker::counters::make_counter_sources(rows, std::move(setup));
+  auto sources = broker::counters::make_counter_sources(rows, std::move(setup)).totals;
   std::size_t available = 0, ok = 0;
   sources->begin_tick();
   for (const auto& e : rows) {
-    if (!sources->availability(e.id).available) continue;
+    if (e.domain != InstanceDomain::None || !sources->availability(e.id).available) continue;
     ++available;
     if (sources->read(e.id).status == layout::SlotStatus::kOk) ++ok;
   }

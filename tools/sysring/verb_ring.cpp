@@ -69,6 +69,25 @@ std::string local_time(std::uint64_t realtime_ns) {
   return std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S %Z", &parts) > 0 ? buf : "?";
 }
 
+// "2 cpu, 1 disk, 4 netif (generation 3; 0 unpublished)": live instances per domain.
+std::string instance_summary(const Client& client, const SegmentInfo& info) {
+  std::string out;
+  try {
+    const auto directory = client.instances();
+    for (const DomainInfo& d : client.domains()) {
+      if (d.domain == InstanceDomain::None) continue;
+      out += (out.empty() ? "" : ", ") + std::to_string(directory->live(d.domain).size()) + " " +
+             d.name;
+    }
+  } catch (const Error& e) {
+    out = e.what();
+  }
+  return out + " (directory generation " + std::to_string(info.directory_generation) + "; " +
+         std::to_string(info.instances_unpublished) + " unpublished, " +
+         std::to_string(info.instances_added) + " added, " +
+         std::to_string(info.instances_removed) + " removed so far)";
+}
+
 std::uint64_t available_count(const Client& client) {
   return static_cast<std::uint64_t>(std::count_if(client.descriptors().begin(),
                                                   client.descriptors().end(),
@@ -122,7 +141,8 @@ void print_text(const Client& client, const SegmentInfo& info, BrokerHealth heal
                                      : "  (this build has " + hex64(registry::kSchemaHash) + ")"));
   row("metrics", std::to_string(client.descriptors().size()) + " (" +
                      std::to_string(available_count(client)) + " available), " +
-                     std::to_string(info.value_slot_count) + " value slots");
+                     std::to_string(info.value_words) + " value words");
+  row("instances", instance_summary(client, info));
   if (sample.taken) {
     row("follow sample", std::to_string(sample.duration_ms) +
                              " ms: " + std::to_string(sample.batches) + " batches, lapped " +
@@ -172,7 +192,11 @@ void print_json(const Client& client, const SegmentInfo& info, BrokerHealth heal
       .field("schema_matches", info.schema_matches)
       .field("metrics", static_cast<std::uint64_t>(client.descriptors().size()))
       .field("metrics_available", available_count(client))
-      .field("value_slot_count", info.value_slot_count);
+      .field("value_words", info.value_words)
+      .field("directory_generation", info.directory_generation)
+      .field("instances_unpublished", info.instances_unpublished)
+      .field("instances_added", info.instances_added)
+      .field("instances_removed", info.instances_removed);
   json.key("follow_sample");
   if (!sample.taken) {
     json.null();

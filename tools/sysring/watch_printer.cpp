@@ -103,8 +103,9 @@ void WatchPrinter::text_batch(const Client& client, const Batch& b) const {
                                                      : value_text(d, c.bits);
     table.add_row({printable(d.name), printable(value), printable(d.unit)});
   }
-  for (const MetricId id : b.unavailable) {
-    table.add_row({printable(name_of(client, id)), printable(unavailable_reason(client, id)), ""});
+  for (const CellRef& cell : b.unavailable) {
+    table.add_row(
+        {printable(name_of(client, cell.id)), printable(unavailable_reason(client, cell.id)), ""});
   }
   out += table.render();
   write_stdout(out);
@@ -143,11 +144,12 @@ void WatchPrinter::json_batch(const Client& client, const Batch& b) const {
   }
   json.end_array();
   json.key("unavailable").begin_array();
-  for (const MetricId id : b.unavailable) {
+  for (const CellRef& cell : b.unavailable) {
+    const Descriptor* d = client.descriptor(cell.id);
     json.begin_object()
-        .field("id", static_cast<std::uint64_t>(id))
-        .field("name", name_of(client, id))
-        .field("reason", client.descriptor(id) ? client.descriptor(id)->unavailable_reason : "")
+        .field("id", static_cast<std::uint64_t>(cell.id))
+        .field("name", name_of(client, cell.id))
+        .field("reason", d != nullptr ? d->unavailable_reason : "")
         .end_object();
   }
   json.end_array().end_object();

@@ -1,4 +1,4 @@
-#include "sources/linux_instances.hpp"
+#include "sources/linux/linux_instances.hpp"
 
 namespace sysring::broker {
 

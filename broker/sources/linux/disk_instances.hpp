@@ -1,0 +1,63 @@
+// The disk domain's owner: one instance per line of <proc>/diskstats whose device name does not
+// match InstanceConfig::disk_exclude (node_exporter's default leaves out partitions, loop, ram
+// and zram devices). Name and `device` label: the device name ("vda", "nvme0n1").
+//
+// Families (registry `source`):
+//   diskstats:N          field N after the device name (see diskstats_parser.hpp), as is
+//   diskstats:N:sectors  a sector count, published in bytes (x 512)
+// A line with fewer fields (an older kernel) gives kUnavailable for the fields it lacks; a field
+// no line has at construction makes the family unavailable. One pread of the kept-open file per
+// refresh; the exclusion regex runs once per new device name, not per refresh.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "family_table.hpp"
+#include "instance_roster.hpp"
+#include "name_filter.hpp"
+#include "instances/instance_config.hpp"
+#include "instances/instance_source.hpp"
+#include "sources/procfs_file.hpp"
+
+namespace sysring::broker::linux_instances {
+
+class DiskInstances final : public InstanceSource {
+ public:
+  // Throws std::invalid_argument when config.disk_exclude is not a valid ECMAScript regex.
+  DiskInstances(std::span<const registry::RegistryEntry> rows, const InstanceConfig& config);
+
+  [[nodiscard]] InstanceDomain domain() const override { return InstanceDomain::Disk; }
+  [[nodiscard]] std::span<const std::uint16_t> families() const override { return table_.ids(); }
+  [[nodiscard]] const Availability& availability(std::uint16_t family) const override {
+    return table_.of(family);
+  }
+  [[nodiscard]] std::uint32_t instances_at_start() const override { return at_start_; }
+  void refresh(InstanceSink& sink) override;
+
+ private:
+  struct Field {
+    std::uint16_t family;
+    std::size_t index;       // into DiskLine::fields
+    std::uint64_t scale;     // 512 for sector counts, else 1
+  };
+  struct Disk {
+    std::string name;
+    bool excluded = false;
+  };
+
+  void bind(const registry::RegistryEntry& row, std::string& reason);
+  void judge_fields_at_start();
+
+  ProcfsFile diskstats_;
+  NameFilter exclude_;
+  FamilyTable table_;
+  std::vector<Field> fields_;  // available families only: what a refresh publishes
+  InstanceRoster<Disk> disks_;
+  std::uint32_t at_start_ = 0;
+};
+
+}  // namespace sysring::broker::linux_instances

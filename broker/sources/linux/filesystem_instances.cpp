@@ -1,0 +1,136 @@
+#include "sources/linux/filesystem_instances.hpp"
+
+#include <array>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+namespace sysring::broker::linux_instances {
+namespace {
+
+// "statvfs:<key>" -> the key's index in Field order; nullopt for anything else.
+std::optional<std::size_t> field_index(std::string_view source) {
+  constexpr std::string_view kPrefix = "statvfs:";
+  constexpr std::array<std::string_view, 6> kKeys = {"size",  "free",       "avail",
+                                                     "files", "files_free", "readonly"};
+  if (!source.starts_with(kPrefix)) return std::nullopt;
+  source.remove_prefix(kPrefix.size());
+  for (std::size_t i = 0; i < kKeys.size(); ++i) {
+    if (kKeys[i] == source) return i;
+  }
+  return std::nullopt;
+}
+
+Reading ok(std::uint64_t value) {
+  return {layout::SlotStatus::kOk, value};
+}
+
+Reading status_only(layout::SlotStatus status) {
+  Reading r;
+  r.status = status;
+  return r;
+}
+
+}  // namespace
+
+FilesystemInstances::FilesystemInstances(Rows rows, const InstanceConfig& config,
+                                         StatfsWorkerOptions worker)
+    : filter_(config.fs_types_exclude, config.mount_points_exclude),
+      mountinfo_(config.proc_root),
+      worker_([&] {
+        worker.call_timeout = std::chrono::milliseconds(config.statfs_timeout_ms);
+        return std::move(worker);
+      }()) {
+  for (const registry::RegistryEntry& row : rows) {
+    if (!is_linux_row_of(row, InstanceDomain::Filesystem)) continue;
+    const std::optional<std::size_t> field = field_index(row.source);
+    if (!field) {
+      families_.set_unavailable(
+          row.id, bad_source(row.source, "expected statvfs:size|free|avail|files|files_free|readonly"));
+    } else if (row.type != schema::ValueType::U64) {
+      families_.set_unavailable(row.id, bad_source(row.source, "statvfs values are u64"));
+    } else {
+      families_.set(row.id, {true, {}, "statvfs(2) of each mount point"});
+      bound_.push_back({row.id, static_cast<Field>(*field)});
+    }
+  }
+  if (!mountinfo_.is_open()) {
+    for (const Bound& b : bound_) families_.set_unavailable(b.id, mountinfo_.open_error());
+    bound_.clear();
+    return;
+  }
+  // The first look, to size the domain; statvfs starts with the first refresh.
+  table_readable_ = mountinfo_.changed() && reload_mounts();
+  instances_at_start_ = static_cast<std::uint32_t>(mounts_.size());
+}
+
+bool FilesystemInstances::reload_mounts() {
+  ++mount_table_reads_;
+  if (mountinfo_.read() != 0) {
+    mounts_.clear();
+    worker_.set_paths({});
+    return false;
+  }
+  std::vector<Mount> mounts = visible_mounts(mountinfo_.contents(), filter_);
+  if (mounts != mounts_) {
+    std::vector<std::string> paths;
+    paths.reserve(mounts.size());
+    for (const Mount& m : mounts) paths.push_back(m.mount_point);
+    worker_.set_paths(paths);
+    mounts_ = std::move(mounts);
+  }
+  answers_.resize(mounts_.size());
+  return true;
+}
+
+void FilesystemInstances::refresh(InstanceSink& sink) {
+  if (!mountinfo_.is_open()) return;
+  if (mountinfo_.changed()) table_readable_ = reload_mounts();
+  if (!table_readable_) return;  // every mount is gone for this refresh
+  worker_.collect(answers_);
+  for (std::size_t i = 0; i < mounts_.size(); ++i) report(sink, mounts_[i], answers_[i]);
+}
+
+Reading FilesystemInstances::reading_of(const StatfsAnswer& answer, Field field) {
+  switch (answer.state) {
+    case StatfsAnswer::State::kNone:
+    case StatfsAnswer::State::kStuck:
+      return status_only(layout::SlotStatus::kUnavailable);
+    case StatfsAnswer::State::kError:
+      return status_only(layout::SlotStatus::kReadError);
+    case StatfsAnswer::State::kOk:
+      break;
+  }
+  const StatfsValues& v = answer.values;
+  switch (field) {
+    case Field::kSize:
+      return ok(v.size_bytes);
+    case Field::kFree:
+      return ok(v.free_bytes);
+    case Field::kAvail:
+      return ok(v.avail_bytes);
+    case Field::kFiles:
+      return ok(v.files);
+    case Field::kFilesFree:
+      return ok(v.files_free);
+    case Field::kReadonly:
+      return ok(v.readonly ? 1 : 0);
+  }
+  return status_only(layout::SlotStatus::kReadError);
+}
+
+void FilesystemInstances::report(InstanceSink& sink, const Mount& mount,
+                                 const StatfsAnswer& answer) const {
+  const std::array<LabelView, 3> labels = {LabelView{"device", mount.device},
+                                           LabelView{"fstype", mount.fstype},
+                                           LabelView{"mountpoint", mount.mount_point}};
+  const std::uint32_t row = sink.present(mount.mount_point, labels);
+  if (row == kNoRow) return;
+  for (const Bound& b : bound_) sink.value(b.id, row, reading_of(answer, b.field));
+}
+
+std::unique_ptr<InstanceSource> make_filesystem_instances(Rows rows, const InstanceConfig& config) {
+  return std::make_unique<FilesystemInstances>(rows, config);
+}
+
+}  // namespace sysring::broker::linux_instances

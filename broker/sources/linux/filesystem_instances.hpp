@@ -1,0 +1,80 @@
+// The filesystem domain: one instance per mount in the mount table (node_exporter's exclusions),
+// named by its mount point, with the values of statvfs(2) on it.
+//
+//   source             value                     registry
+//   statvfs:size       f_blocks * f_frsize       bytes
+//   statvfs:free       f_bfree * f_frsize        bytes (root's reserve included)
+//   statvfs:avail      f_bavail * f_frsize       bytes (for unprivileged users)
+//   statvfs:files      f_files                   count
+//   statvfs:files_free f_ffree                   count
+//   statvfs:readonly   ST_RDONLY in f_flag       0 or 1
+//
+// Mounts: <proc>/1/mountinfo, parsed again only when the kernel says it changed (see
+// MountinfoFile). Labels: device (the mount source), fstype, mountpoint. Mount points are paths
+// of the real filesystem, not under proc_root: statvfs runs on them as the table names them.
+//
+// Values: statvfs runs on a StatfsWorker, never on the refresh thread; a refresh waits a few
+// milliseconds at most and publishes the latest answers. A mount whose statvfs hangs (a dead
+// network server) is unavailable, and skipped, until its call returns; a failed statvfs is a
+// read error; a mount not answered yet is unavailable.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "instances/instance_config.hpp"
+#include "instances/instance_source.hpp"
+#include "sources/linux/linux_instance_factories.hpp"
+#include "sources/linux/mount_list.hpp"
+#include "sources/linux/mountinfo_file.hpp"
+#include "sources/linux/family_table.hpp"
+#include "sources/linux/statfs_worker.hpp"
+
+namespace sysring::broker::linux_instances {
+
+class FilesystemInstances final : public InstanceSource {
+ public:
+  // `worker` gives the statfs seam and the waits; its call_timeout is taken from
+  // config.statfs_timeout_ms. Throws std::invalid_argument for a bad exclusion pattern.
+  FilesystemInstances(Rows rows, const InstanceConfig& config, StatfsWorkerOptions worker = {});
+
+  [[nodiscard]] InstanceDomain domain() const override { return InstanceDomain::Filesystem; }
+  [[nodiscard]] std::span<const std::uint16_t> families() const override {
+    return families_.ids();
+  }
+  [[nodiscard]] const Availability& availability(std::uint16_t family) const override {
+    return families_.of(family);
+  }
+  [[nodiscard]] std::uint32_t instances_at_start() const override { return instances_at_start_; }
+  void refresh(InstanceSink& sink) override;
+
+  // How often the mount table was read and parsed (tests: an unchanged table is not).
+  [[nodiscard]] std::uint64_t mount_table_reads() const { return mount_table_reads_; }
+
+ private:
+  enum class Field : std::uint8_t { kSize, kFree, kAvail, kFiles, kFilesFree, kReadonly };
+  struct Bound {  // an available family and the statvfs value it publishes
+    std::uint16_t id;
+    Field field;
+  };
+
+  // Re-reads the mount table; false when it cannot be read (no instance then).
+  bool reload_mounts();
+  void report(InstanceSink& sink, const Mount& mount, const StatfsAnswer& answer) const;
+  static Reading reading_of(const StatfsAnswer& answer, Field field);
+
+  FamilyTable families_;
+  std::vector<Bound> bound_;
+  MountFilter filter_;
+  MountinfoFile mountinfo_;
+  bool table_readable_ = false;
+  std::vector<Mount> mounts_;
+  std::vector<StatfsAnswer> answers_;  // per mount, in mounts_ order
+  StatfsWorker worker_;
+  std::uint32_t instances_at_start_ = 0;
+  std::uint64_t mount_table_reads_ = 0;
+};
+
+}  // namespace sysring::broker::linux_instances

@@ -1,0 +1,224 @@
+#include "sources/linux/statfs_worker.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <condition_variable>
+#include <mutex>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace sysring::broker::linux_instances {
+namespace {
+
+// One path and its latest answer. Shared with a caller thread while it is being asked.
+struct Slot {
+  explicit Slot(std::string p) : path(std::move(p)) {}
+  const std::string path;  // never changes: callers read it without the lock
+  StatfsAnswer answer;     // guarded by Shared::mutex
+  bool stuck = false;      // guarded: a call is outstanding past the timeout
+};
+
+// One caller thread's mailbox, guarded by Shared::mutex.
+struct Caller {
+  std::shared_ptr<Slot> job;  // set by the coordinator, reset by the caller with its answer
+  bool answered = false;
+  bool abandoned = false;  // stuck: the coordinator went on with another caller
+};
+
+}  // namespace
+
+struct StatfsWorker::Shared {
+  explicit Shared(StatfsFunction f) : statfs(std::move(f)) {}
+
+  const StatfsFunction statfs;
+  std::mutex mutex;
+  std::condition_variable coordinator_wake;  // a round request, an answer, or stop
+  std::condition_variable caller_wake;       // a job, or stop
+  std::condition_variable round_done;
+  std::vector<std::shared_ptr<Slot>> slots;  // the paths of the next round, in set_paths order
+  std::uint64_t requested = 0;               // rounds asked for by collect()
+  std::uint64_t completed = 0;               // the latest request a finished round served
+  std::size_t stuck_calls = 0;
+  bool stopping = false;
+};
+
+namespace {
+
+using Shared = StatfsWorker::Shared;
+
+StatfsAnswer ask(const Shared& shared, const std::string& path) {
+  struct statvfs st {};
+  StatfsAnswer answer;
+  errno = 0;
+  if (shared.statfs(path.c_str(), &st) == 0) {
+    answer.state = StatfsAnswer::State::kOk;
+    answer.values = statfs_values(st);
+  } else {
+    answer.state = StatfsAnswer::State::kError;
+    answer.error = errno != 0 ? errno : EIO;
+  }
+  return answer;
+}
+
+// A caller thread: answers jobs until stopped, or until it returns from a call it was abandoned
+// in. Holds the shared state alive for as long as it runs.
+void run_caller(std::shared_ptr<Shared> shared, std::shared_ptr<Caller> me) {
+  std::unique_lock lock(shared->mutex);
+  for (;;) {
+    shared->caller_wake.wait(lock, [&] { return me->job != nullptr || shared->stopping; });
+    if (me->job == nullptr) return;
+    const std::shared_ptr<Slot> slot = me->job;
+    lock.unlock();
+    const StatfsAnswer answer = ask(*shared, slot->path);
+    lock.lock();
+    slot->answer = answer;
+    if (slot->stuck) {
+      slot->stuck = false;
+      --shared->stuck_calls;
+    }
+    me->job.reset();
+    me->answered = true;
+    shared->coordinator_wake.notify_all();
+    if (me->abandoned || shared->stopping) return;
+  }
+}
+
+class Coordinator {
+ public:
+  Coordinator(std::shared_ptr<Shared> shared, std::chrono::milliseconds call_timeout,
+              std::size_t max_stuck_calls)
+      : shared_(std::move(shared)), call_timeout_(call_timeout), max_stuck_(max_stuck_calls) {}
+
+  void run() {
+    std::unique_lock lock(shared_->mutex);
+    for (;;) {
+      shared_->coordinator_wake.wait(
+          lock, [&] { return shared_->stopping || shared_->requested > shared_->completed; });
+      if (shared_->stopping) break;
+      const std::uint64_t target = shared_->requested;
+      round_.assign(shared_->slots.begin(), shared_->slots.end());  // capacity reused
+      for (const std::shared_ptr<Slot>& slot : round_) {
+        if (shared_->stopping) break;
+        if (!slot->stuck) ask_caller(lock, slot);
+      }
+      shared_->completed = target;
+      shared_->round_done.notify_all();
+    }
+    stop_caller(lock);
+  }
+
+ private:
+  // Hands `slot` to the caller and waits for the answer, at most call_timeout.
+  void ask_caller(std::unique_lock<std::mutex>& lock, const std::shared_ptr<Slot>& slot) {
+    if (caller_ == nullptr && shared_->stuck_calls < max_stuck_) start_caller();
+    if (caller_ == nullptr) {
+      slot->answer = {};  // no caller left: not asked this round
+      return;
+    }
+    caller_->job = slot;
+    caller_->answered = false;
+    shared_->caller_wake.notify_all();
+    shared_->coordinator_wake.wait_for(
+        lock, call_timeout_, [&] { return caller_->answered || shared_->stopping; });
+    if (caller_->answered || shared_->stopping) return;
+    slot->stuck = true;
+    slot->answer = {StatfsAnswer::State::kStuck, 0, {}};
+    ++shared_->stuck_calls;
+    caller_->abandoned = true;
+    caller_thread_.detach();  // it stores its answer and exits when the call returns
+    caller_.reset();
+  }
+
+  void start_caller() {
+    caller_ = std::make_shared<Caller>();
+    caller_thread_ = std::thread(run_caller, shared_, caller_);
+  }
+
+  // An idle caller sees `stopping` and exits: join it. One inside a call may never return:
+  // leave it to finish alone.
+  void stop_caller(std::unique_lock<std::mutex>& lock) {
+    if (caller_ == nullptr) return;
+    const bool busy = caller_->job != nullptr;
+    lock.unlock();
+    shared_->caller_wake.notify_all();
+    if (busy) {
+      caller_thread_.detach();
+    } else {
+      caller_thread_.join();
+    }
+  }
+
+  std::shared_ptr<Shared> shared_;
+  std::chrono::milliseconds call_timeout_;
+  std::size_t max_stuck_;
+  std::vector<std::shared_ptr<Slot>> round_;
+  std::shared_ptr<Caller> caller_;
+  std::thread caller_thread_;
+};
+
+}  // namespace
+
+StatfsValues statfs_values(const struct statvfs& st) {
+  StatfsValues v;
+  v.size_bytes = std::uint64_t{st.f_blocks} * st.f_frsize;
+  v.free_bytes = std::uint64_t{st.f_bfree} * st.f_frsize;
+  v.avail_bytes = std::uint64_t{st.f_bavail} * st.f_frsize;
+  v.files = st.f_files;
+  v.files_free = st.f_ffree;
+  v.readonly = (st.f_flag & ST_RDONLY) != 0;
+  return v;
+}
+
+StatfsWorker::StatfsWorker(StatfsWorkerOptions options)
+    : shared_(std::make_shared<Shared>(options.statfs ? std::move(options.statfs)
+                                                      : StatfsFunction(&::statvfs))),
+      refresh_wait_(options.refresh_wait) {
+  coordinator_ = std::thread(
+      [coordinator = Coordinator(shared_, options.call_timeout, options.max_stuck_calls)]() mutable {
+        coordinator.run();
+      });
+}
+
+StatfsWorker::~StatfsWorker() {
+  {
+    const std::lock_guard lock(shared_->mutex);
+    shared_->stopping = true;
+  }
+  shared_->coordinator_wake.notify_all();
+  shared_->caller_wake.notify_all();
+  shared_->round_done.notify_all();
+  coordinator_.join();  // the coordinator only ever waits on condition variables
+}
+
+void StatfsWorker::set_paths(std::span<const std::string> paths) {
+  const std::lock_guard lock(shared_->mutex);
+  std::unordered_map<std::string_view, std::shared_ptr<Slot>> previous;
+  for (const auto& slot : shared_->slots) previous.emplace(slot->path, slot);
+  std::vector<std::shared_ptr<Slot>> next;
+  next.reserve(paths.size());
+  for (const std::string& path : paths) {
+    const auto it = previous.find(path);
+    next.push_back(it != previous.end() ? it->second : std::make_shared<Slot>(path));
+  }
+  shared_->slots = std::move(next);
+}
+
+bool StatfsWorker::collect(std::span<StatfsAnswer> out) {
+  std::unique_lock lock(shared_->mutex);
+  const std::uint64_t target = ++shared_->requested;
+  shared_->coordinator_wake.notify_all();
+  const bool finished = shared_->round_done.wait_for(
+      lock, refresh_wait_, [&] { return shared_->completed >= target || shared_->stopping; });
+  const std::size_t n = std::min(out.size(), shared_->slots.size());
+  for (std::size_t i = 0; i < n; ++i) out[i] = shared_->slots[i]->answer;
+  for (std::size_t i = n; i < out.size(); ++i) out[i] = {};
+  return finished && shared_->completed >= target;
+}
+
+std::size_t StatfsWorker::stuck_calls() const {
+  const std::lock_guard lock(shared_->mutex);
+  return shared_->stuck_calls;
+}
+
+}  // namespace sysring::broker::linux_instances
