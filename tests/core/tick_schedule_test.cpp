@@ -65,7 +65,9 @@ class TickScheduleTest : public ::testing::Test {
     spec.entries = entries_;
     spec.schedules = schedules_;
     segment_ = coretest::make_segment(spec);
-    loop_ = std::make_unique<broker::TickLoop>(*segment_, src_, entries_, schedules_);
+    loop_ = std::make_unique<broker::TickLoop>(segment_->writer(), segment_->layout(), src_,
+                                               std::span<broker::InstanceSource* const>{},
+                                               entries_, schedules_);
     segment_->go_live();
     client_ = std::make_unique<Client>(Client::open(coretest::open_options(spec.name)));
   }
@@ -73,7 +75,7 @@ class TickScheduleTest : public ::testing::Test {
   std::vector<registry::RegistryEntry> entries_;
   std::vector<broker::Schedule> schedules_;
   CountingSources src_;
-  std::unique_ptr<broker::SegmentWriter> segment_;
+  std::unique_ptr<coretest::TestSegment> segment_;
   std::unique_ptr<broker::TickLoop> loop_;
   std::unique_ptr<Client> client_;
 };
