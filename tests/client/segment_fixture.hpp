@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -18,8 +19,10 @@
 #include <vector>
 
 #include "delta_batch_generated.h"
+#include "segment/delta_encoder.hpp"
 #include "segment/descriptor_builder.hpp"
 #include "segment/segment_writer.hpp"
+#include "segment/value_layout.hpp"
 #include "sysring/layout.hpp"
 #include "sysring/registry_data.hpp"
 
@@ -52,16 +55,35 @@ inline const broker::Availability& always_available(std::uint16_t /*id*/) {
   return kYes;
 }
 
-inline std::vector<std::uint8_t> descriptor_table(
+// Rows per instance domain in test segments.
+inline broker::DomainCapacities test_capacities(std::uint32_t rows = 4) {
+  broker::DomainCapacities c{};
+  c.fill(rows);
+  c[0] = 1;
+  return c;
+}
+
+// A descriptor table and the size of the value table its columns were laid out for.
+struct DescriptorImage {
+  std::vector<std::uint8_t> bytes;
+  std::uint32_t value_words = 0;
+  std::shared_ptr<const broker::ValueLayout> layout;
+};
+
+inline DescriptorImage descriptor_table(
     std::span<const registry::RegistryEntry> entries = registry::kEntries,
-    std::uint64_t hash = registry::kSchemaHash) {
-  return broker::build_descriptor_table(entries, "linux", hash, always_available);
+    std::uint64_t hash = registry::kSchemaHash,
+    const broker::DomainCapacities& capacities = test_capacities()) {
+  auto layout = std::make_shared<const broker::ValueLayout>(entries, capacities);
+  return {broker::build_descriptor_table(entries, *layout, "linux", hash, always_available),
+          layout->words(), layout};
 }
 
 struct WriterParams {
-  std::uint32_t value_slot_count = registry::kMaxMetricId + 1u;
+  std::uint32_t value_words = 0;  // 0: the descriptor table's
   std::uint32_t ring_slot_count = 16;
   std::uint32_t ring_slot_size = 1024;
+  std::uint32_t directory_bytes = 8192;
   std::uint64_t tick_period_ns = 1'000'000'000;  // 1 s: a copy stays "alive" for 3 s
   std::uint64_t header_hash = registry::kSchemaHash;
 };
@@ -69,16 +91,17 @@ struct WriterParams {
 // A segment in state INIT created exactly as the broker creates it. `descriptors` must outlive
 // the call only (the writer copies it).
 inline broker::SegmentWriter make_writer(const std::string& name,
-                                         const std::vector<std::uint8_t>& descriptors,
+                                         const DescriptorImage& descriptors,
                                          const WriterParams& p = {}) {
   broker::SegmentConfig c;
   c.name = name;
-  c.value_slot_count = p.value_slot_count;
+  c.value_words = p.value_words != 0 ? p.value_words : descriptors.value_words;
+  c.directory_bytes = p.directory_bytes;
   c.ring_slot_count = p.ring_slot_count;
   c.ring_slot_size = p.ring_slot_size;
   c.tick_period_ns = p.tick_period_ns;
   c.schema_hash = p.header_hash;
-  c.descriptors = descriptors;
+  c.descriptors = descriptors.bytes;
   return broker::SegmentWriter::create(c);
 }
 
@@ -163,20 +186,25 @@ inline std::size_t section_index(const std::vector<std::uint8_t>& image, layout:
   throw std::logic_error("section kind missing from the valid image");
 }
 
-// A DeltaBatch FlatBuffer with `count` scalar deltas (ids cycle over 1..106).
-inline std::vector<std::uint8_t> delta_batch(std::uint64_t tick, bool full_snapshot,
-                                             std::size_t count, std::uint64_t value_base = 0) {
-  flatbuffers::FlatBufferBuilder fbb;
-  std::vector<schema::MetricId> ids;
-  std::vector<std::uint64_t> values;
-  for (std::size_t i = 0; i < count; ++i) {
-    ids.push_back(static_cast<schema::MetricId>(1 + i % registry::kMaxMetricId));
-    values.push_back(value_base + i);
+// A DeltaBatch with `count` U64 deltas on the scalar numeric cells of `image`'s layout, in
+// family order, values value_base + i.
+inline std::vector<std::uint8_t> delta_batch(const DescriptorImage& image, std::uint64_t tick,
+                                             bool full_snapshot, std::size_t count,
+                                             std::uint64_t value_base = 0) {
+  std::vector<std::uint64_t> cells;
+  for (const broker::ColumnPlan& c : image.layout->columns()) {
+    if (c.domain == schema::InstanceDomain::None && c.type == schema::ValueType::U64) {
+      cells.push_back(broker::ValueLayout::cell(c, 0));
+    }
   }
-  const auto batch =
-      schema::CreateDeltaBatchDirect(fbb, tick, tick * 1000, full_snapshot, 0, 1, &ids, &values);
-  schema::FinishDeltaBatchBuffer(fbb, batch);
-  return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
+  broker::DeltaEncoder encoder(1 << 20);
+  encoder.begin(tick, tick * 1000, full_snapshot);
+  for (std::size_t i = 0; i < count; ++i) {
+    encoder.add_value(cells[i % cells.size()], schema::ValueType::U64, value_base + i);
+  }
+  std::vector<std::uint8_t> out;
+  encoder.finish([&](std::span<const std::uint8_t> b, std::uint64_t) { out.assign(b.begin(), b.end()); });
+  return out;
 }
 
 }  // namespace sysring::test

@@ -18,6 +18,8 @@
 #include "segment_fixture.hpp"
 #include "sysring/client.hpp"
 #include "sysring/error.hpp"
+#include "instances/instance_table.hpp"
+#include "instances_generated.h"
 #include "sysring/ring_follower.hpp"
 
 namespace sysring {
@@ -139,6 +141,8 @@ TEST_F(Validation, WriterSegmentOpensAndDescribesEveryRegistryEntry) {
   writer.go_live();
   Client client = Client::open(options_for(name));
   EXPECT_EQ(client.descriptors().size(), registry::kEntries.size());
+  EXPECT_EQ(client.domains().size(), kDomainCount);
+  EXPECT_EQ(client.instances()->instances.size(), 0u) << "an empty directory, generation 1";
   ASSERT_TRUE(client.find("mem.total").has_value());
   EXPECT_EQ(*client.find("mem.total"), MetricId::mem_total);
   EXPECT_FALSE(client.find("no.such.metric").has_value());
@@ -330,21 +334,37 @@ TEST_F(Validation, DuplicateSectionKindIsRefused) {
   expect_bad(bytes, ErrorCode::kBadSegment, "duplicate");
 }
 
-TEST_F(Validation, WrongValueSlotSizeIsRefused) {
+TEST_F(Validation, WrongValueCopyStrideIsRefused) {
   auto bytes = image();
-  poke<std::uint32_t>(bytes, offsetof(HeaderFixed, value_slot_size), 64);
-  expect_bad(bytes, ErrorCode::kBadSegment, "value slot size");
-  poke<std::uint32_t>(bytes, offsetof(HeaderFixed, value_slot_size), 0);
-  expect_bad(bytes, ErrorCode::kBadSegment, "value slot size");
+  const std::uint32_t stride = seed_header().value_copy_bytes;
+  poke<std::uint32_t>(bytes, offsetof(HeaderFixed, value_copy_bytes), stride - 8);
+  expect_bad(bytes, ErrorCode::kBadSegment, "value copy stride");
+  poke<std::uint32_t>(bytes, offsetof(HeaderFixed, value_copy_bytes), 0);
+  expect_bad(bytes, ErrorCode::kBadSegment, "value copy stride");
 }
 
 TEST_F(Validation, ValueTableLargerThanItsSectionIsRefused) {
   auto bytes = image();
-  const std::uint32_t count = seed_header().value_slot_count;
-  poke<std::uint32_t>(bytes, offsetof(HeaderFixed, value_slot_count), count * 64);
-  expect_bad(bytes, ErrorCode::kBadSegment, "value");
-  poke<std::uint32_t>(bytes, offsetof(HeaderFixed, value_slot_count), 0);
-  expect_bad(bytes, ErrorCode::kBadSegment, "value slot count");
+  const std::uint32_t words = seed_header().value_words * 64;
+  poke<std::uint32_t>(bytes, offsetof(HeaderFixed, value_words), words);
+  poke<std::uint32_t>(bytes, offsetof(HeaderFixed, value_copy_bytes),
+                      static_cast<std::uint32_t>(layout::value_copy_bytes(words)));
+  expect_bad(bytes, ErrorCode::kBadSegment, "value section too small");
+  poke<std::uint32_t>(bytes, offsetof(HeaderFixed, value_words), 0);
+  expect_bad(bytes, ErrorCode::kBadSegment, "value table");
+  poke<std::uint32_t>(bytes, offsetof(HeaderFixed, value_words), layout::kMaxValueWords + 1);
+  expect_bad(bytes, ErrorCode::kBadSegment, "value table");
+}
+
+TEST_F(Validation, DirectoryBufferSizeOutOfRangeOrSectionTooSmallIsRefused) {
+  auto bytes = image();
+  const std::uint32_t size = seed_header().directory_bytes;
+  poke<std::uint32_t>(bytes, offsetof(HeaderFixed, directory_bytes), size + 8);
+  expect_bad(bytes, ErrorCode::kBadSegment, "directory buffer size");
+  poke<std::uint32_t>(bytes, offsetof(HeaderFixed, directory_bytes), 64);
+  expect_bad(bytes, ErrorCode::kBadSegment, "directory buffer size");
+  poke<std::uint32_t>(bytes, offsetof(HeaderFixed, directory_bytes), size * 2);
+  expect_bad(bytes, ErrorCode::kBadSegment, "directory section too small");
 }
 
 TEST_F(Validation, RingSlotCountNotAPowerOfTwoIsRefused) {
@@ -403,13 +423,39 @@ TEST_F(Validation, TruncatedDescriptorTableIsRefused) {
   }
 }
 
-TEST_F(Validation, DescriptorIdOutsideTheValueTableIsRefused) {
-  // A writer whose value table has 50 slots but whose descriptors name ids up to 106.
+TEST_F(Validation, ValueTableSizeDisagreeingWithTheDescriptorsIsRefused) {
+  // A header whose value table is smaller than the one the descriptors' columns were laid out
+  // for: every column past it would be read out of bounds.
   const std::string name = adopt(test::unique_name("srv-ids"));
   const auto table = test::descriptor_table();
   test::WriterParams p;
-  p.value_slot_count = 50;
+  p.value_words = 50;
   auto writer = test::make_writer(name, table, p);
+  writer.go_live();
+  expect_open_error(options_for(name), ErrorCode::kBadSegment, "value table size");
+}
+
+TEST_F(Validation, ColumnOutsideTheValueTableIsRefused) {
+  // Descriptors laid out for 4 rows a domain, published with the value-table size of 2 rows a
+  // domain: sizes agree in both places, but the later columns run past the table.
+  const auto big = test::descriptor_table(registry::kEntries, registry::kSchemaHash,
+                                          test::test_capacities(40));
+  const auto small = test::descriptor_table(registry::kEntries, registry::kSchemaHash,
+                                            test::test_capacities(2));
+  auto patched = big;
+  std::size_t hits = 0;
+  for (std::size_t i = 0; i + 4 <= patched.bytes.size(); i += 4) {
+    std::uint32_t v;
+    std::memcpy(&v, patched.bytes.data() + i, 4);
+    if (v == big.value_words) {
+      std::memcpy(patched.bytes.data() + i, &small.value_words, 4);
+      ++hits;
+    }
+  }
+  ASSERT_EQ(hits, 1u) << "the table's value_words field, found by its value";
+  patched.value_words = small.value_words;
+  const std::string name = adopt(test::unique_name("srv-col"));
+  auto writer = test::make_writer(name, patched);
   writer.go_live();
   expect_open_error(options_for(name), ErrorCode::kBadSegment, "outside the value table");
 }
@@ -594,19 +640,191 @@ TEST_F(Validation, ErrorMessageStaysOneLineForAHostileName) {
   expect_open_error(options_for(hostile), ErrorCode::kInvalidName);
 }
 
+// ---- The instance directory: untrusted like the rest ----
+
+// A live segment whose directory lists vda, sdb (gone) and cpu0, as bytes.
+std::vector<std::uint8_t> image_with_instances() {
+  const std::string name = test::unique_name("srv-dir");
+  const auto table = test::descriptor_table();
+  auto writer = test::make_writer(name, table);
+  broker::InstanceTable instances(test::test_capacities(), 0, 1, 4096);
+  const broker::LabelView vda[] = {{"device", "vda"}};
+  const broker::LabelView sdb[] = {{"device", "sdb"}};
+  const broker::LabelView cpu0[] = {{"cpu", "0"}};
+  instances.begin_refresh(InstanceDomain::Disk);
+  instances.present(InstanceDomain::Disk, "vda", vda, 1);
+  instances.present(InstanceDomain::Disk, "sdb", sdb, 1);
+  instances.end_refresh(InstanceDomain::Disk, 1);
+  instances.begin_refresh(InstanceDomain::Disk);
+  instances.present(InstanceDomain::Disk, "vda", vda, 2);
+  instances.end_refresh(InstanceDomain::Disk, 2);
+  instances.begin_refresh(InstanceDomain::Cpu);
+  instances.present(InstanceDomain::Cpu, "cpu0", cpu0, 1);
+  instances.end_refresh(InstanceDomain::Cpu, 1);
+  writer.directory().publish(instances);
+  writer.go_live();
+  auto bytes = test::read_object(name);
+  writer.close();
+  return bytes;
+}
+
+// Offset of the current directory buffer (its 16-byte header) in `bytes`.
+std::size_t current_directory(const std::vector<std::uint8_t>& bytes) {
+  const std::size_t d = section_index(bytes, SectionKind::kDirectory);
+  const auto off = peek<std::uint64_t>(bytes, section_field(d, test::kSecOffset));
+  const auto generation = peek<std::uint64_t>(bytes, offsetof(layout::Header, directory_generation));
+  return off + layout::directory_buffer_offset(generation, test::header_of(bytes).directory_bytes);
+}
+
+std::string expect_directory_error(const std::string& name, std::string_view keyword) {
+  Client client = Client::open(options_for(name));  // the rest of the segment is fine
+  try {
+    (void)client.instances();
+    ADD_FAILURE() << "a corrupt directory was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kBadSegment) << e.what();
+    EXPECT_NE(std::string(e.what()).find(keyword), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
+    return e.what();
+  }
+  return {};
+}
+
+TEST_F(Validation, AValidDirectoryListsItsInstances) {
+  const std::string name = put(image_with_instances());
+  Client client = Client::open(options_for(name));
+  const auto dir = client.instances();
+  ASSERT_EQ(dir->instances.size(), 3u);
+  ASSERT_NE(dir->find(InstanceDomain::Disk, "vda"), nullptr);
+  EXPECT_EQ(dir->find(InstanceDomain::Disk, "sdb"), nullptr) << "gone, not live";
+  ASSERT_NE(dir->find(InstanceDomain::Cpu, "cpu0"), nullptr);
+  EXPECT_EQ(*dir->find(InstanceDomain::Cpu, "cpu0")->label("cpu"), "0");
+}
+
+TEST_F(Validation, CorruptDirectoriesAreRefusedWithoutCrashing) {
+  const std::vector<std::uint8_t> seed = image_with_instances();
+  const std::size_t buffer = current_directory(seed);
+  const auto length = peek<std::uint64_t>(seed, buffer);
+  const std::uint32_t capacity = test::header_of(seed).directory_bytes - 16;
+  {
+    auto bytes = seed;  // a length past the buffer
+    poke<std::uint64_t>(bytes, buffer, capacity + 1);
+    expect_directory_error(put(bytes), "does not hold the current generation");
+  }
+  {
+    auto bytes = seed;  // the buffer stamped with another generation
+    poke<std::uint64_t>(bytes, buffer + 8, peek<std::uint64_t>(bytes, buffer + 8) + 2);
+    expect_directory_error(put(bytes), "generation");
+  }
+  {
+    auto bytes = seed;  // garbage FlatBuffer bytes
+    std::mt19937_64 rng(3);
+    for (std::uint64_t i = 0; i < length; ++i) bytes[buffer + 16 + i] = static_cast<std::uint8_t>(rng());
+    expect_directory_error(put(bytes), "instance directory");
+  }
+  {
+    auto bytes = seed;  // truncated
+    poke<std::uint64_t>(bytes, buffer, length / 2);
+    expect_directory_error(put(bytes), "instance directory");
+  }
+  {
+    auto bytes = seed;  // a directory of generation 0: the header says none was published
+    poke<std::uint64_t>(bytes, offsetof(layout::Header, directory_generation), 0);
+    Client client = Client::open(options_for(put(bytes)));
+    EXPECT_THROW((void)client.instances(), Error);
+  }
+}
+
+// Semantic checks beyond the Verifier: a row past its domain's capacity, two instances in one
+// row, an unknown domain. Built with FlatBuffers directly, as a hostile broker would.
+TEST_F(Validation, DirectoryRowsAndDomainsAreChecked) {
+  const std::vector<std::uint8_t> seed = image_with_instances();
+  const std::size_t buffer = current_directory(seed);
+  const auto generation = peek<std::uint64_t>(seed, buffer + 8);
+  const auto with = [&](std::uint8_t domain, std::uint32_t row_a, std::uint32_t row_b) {
+    flatbuffers::FlatBufferBuilder fbb;
+    std::vector<flatbuffers::Offset<schema::Instance>> list;
+    for (const std::uint32_t row : {row_a, row_b}) {
+      list.push_back(schema::CreateInstance(fbb, static_cast<schema::InstanceDomain>(domain), row,
+                                            row, row + 1, fbb.CreateString("d" + std::to_string(row))));
+    }
+    schema::FinishInstanceDirectoryBuffer(
+        fbb, schema::CreateInstanceDirectory(fbb, generation, fbb.CreateVector(list)));
+    auto bytes = seed;
+    poke<std::uint64_t>(bytes, buffer, fbb.GetSize());
+    std::memcpy(bytes.data() + buffer + 16, fbb.GetBufferPointer(), fbb.GetSize());
+    return bytes;
+  };
+  const auto disk = static_cast<std::uint8_t>(InstanceDomain::Disk);
+  Client good = Client::open(options_for(put(with(disk, 0, 1))));
+  EXPECT_EQ(good.instances()->instances.size(), 2u) << "the control";
+  expect_directory_error(put(with(disk, 0, 4)), "past its domain's capacity");
+  expect_directory_error(put(with(disk, 1, 1)), "two instances in one row");
+  expect_directory_error(put(with(0, 0, 1)), "unknown domain");
+  expect_directory_error(put(with(99, 0, 1)), "unknown domain");
+}
+
+TEST_F(Validation, FuzzedDirectoriesNeverCrash) {
+  const std::vector<std::uint8_t> seed = image_with_instances();
+  const std::size_t buffer = current_directory(seed);
+  const auto length = peek<std::uint64_t>(seed, buffer);
+  std::mt19937_64 rng(0xD1CE);
+  const std::string name = adopt(test::unique_name("srv-dfz"));
+  int accepted = 0, rejected = 0;
+  for (int iter = 0; iter < 2000; ++iter) {
+    auto bytes = seed;
+    for (int m = 0; m < 1 + static_cast<int>(rng() % 4); ++m) {
+      const std::uint64_t at = buffer + 16 + rng() % length;
+      bytes[at] = (rng() & 1) ? static_cast<std::uint8_t>(rng())
+                              : static_cast<std::uint8_t>(bytes[at] ^ (1u << (rng() % 8)));
+    }
+    ::shm_unlink(name.c_str());
+    test::write_object(name, bytes);
+    Client client = Client::open(options_for(name));
+    try {
+      const auto dir = client.instances();
+      for (const Instance& i : dir->instances) {
+        (void)client.bind(MetricId::disk_read_bytes, i);
+        (void)i.label("device");
+      }
+      (void)client.read_family(MetricId::disk_read_bytes);
+      RingFollower follower(client);
+      Batch b;
+      (void)follower.poll(b);
+      ++accepted;
+    } catch (const Error& e) {
+      ASSERT_EQ(e.code(), ErrorCode::kBadSegment) << e.what();
+      ++rejected;
+    }
+  }
+  EXPECT_GT(accepted, 0);
+  EXPECT_GT(rejected, 0);
+  std::printf("directory fuzz: %d accepted, %d rejected\n", accepted, rejected);
+}
+
 // ---- Deterministic fuzz over the header and descriptor bytes ----
 
 // After a successful open, touch everything the library reads so an OOB read would show.
 void exercise(const Client& client) {
-  const SegmentInfo info = client.info();
-  for (std::uint32_t id = 0; id <= info.value_slot_count + 1 && id <= 0xFFFF; ++id) {
+  for (std::uint32_t id = 0; id <= registry::kMaxMetricId + 1u; ++id) {
     Scalar s;
     (void)client.read(static_cast<MetricId>(id), s);
     Text t;
     (void)client.read_text(static_cast<MetricId>(id), t);
+    CounterTotals c;
+    (void)client.read_counter(static_cast<MetricId>(id), c);
     (void)client.descriptor(static_cast<MetricId>(id));
   }
-  for (const Descriptor& d : client.descriptors()) (void)client.find(d.name);
+  for (const Descriptor& d : client.descriptors()) {
+    (void)client.find(d.name);
+    try {
+      (void)client.read_family(d.id);
+      (void)client.bind(d.id, "vda");
+    } catch (const Error&) {  // a corrupt directory is an error, never a crash
+    }
+  }
+  ValueSnapshot snapshot;
+  (void)client.read_all(snapshot);
   (void)client.health();
   RingFollower follower(client);
   Batch batch;
@@ -648,6 +866,7 @@ TEST_F(Validation, FuzzedHeaderAndDescriptorsNeverCrash) {
     for (int m = 0; m < mutations; ++m) {
       // Half in the header's first 600 bytes (fixed part + state), half in the descriptors.
       const bool in_header = (rng() & 1) != 0;
+
       const std::uint64_t lo = in_header ? 0 : d_off;
       const std::uint64_t span = in_header ? 600 : d_size;
       switch (rng() % 3) {
