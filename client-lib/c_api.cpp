@@ -1,4 +1,4 @@
-// The C ABI over the C++ client. No exception crosses it.
+// The C ABI over the C++ client. No exception crosses it; every status comes from one mapping.
 #include <cstring>
 #include <new>
 
@@ -10,28 +10,47 @@ struct sysring_client {
   sysring::Client client;
 };
 
+struct sysring_instance_list {
+  std::shared_ptr<const sysring::InstanceDirectory> directory;
+};
+
 struct sysring_follower {
   sysring::RingFollower follower;
   sysring::Batch batch;
   std::vector<sysring_delta> deltas;
-  std::vector<std::uint16_t> string_ids;
+  std::vector<sysring_metric_id> string_ids;
+  std::vector<sysring_instance_event> events;
 };
 
 namespace {
 
-static_assert(SYSRING_READ_EMPTY == static_cast<int>(sysring::ReadStatus::kEmpty) &&
-                  SYSRING_READ_OK == static_cast<int>(sysring::ReadStatus::kOk) &&
-                  SYSRING_READ_UNAVAILABLE == static_cast<int>(sysring::ReadStatus::kUnavailable) &&
-                  SYSRING_READ_ERROR == static_cast<int>(sysring::ReadStatus::kReadError) &&
-                  SYSRING_READ_NO_SUCH_METRIC ==
-                      static_cast<int>(sysring::ReadStatus::kNoSuchMetric) &&
-                  SYSRING_READ_BUSY == static_cast<int>(sysring::ReadStatus::kBusy),
-              "the C read codes are the C++ ReadStatus values");
 static_assert(SYSRING_TYPE_COUNTER == static_cast<int>(sysring::ValueType::Counter) &&
                   SYSRING_TYPE_STRING == static_cast<int>(sysring::ValueType::String),
               "the C type codes are the C++ ValueType values");
+static_assert(SYSRING_DOMAIN_CGROUP == static_cast<int>(sysring::InstanceDomain::Cgroup),
+              "the C domain codes are the C++ InstanceDomain values");
 
-int code_of(sysring::ErrorCode code) {
+sysring_status status_of(sysring::ReadStatus status) {
+  switch (status) {
+    case sysring::ReadStatus::kOk:
+      return SYSRING_OK;
+    case sysring::ReadStatus::kEmpty:
+      return SYSRING_EMPTY;
+    case sysring::ReadStatus::kUnavailable:
+      return SYSRING_UNAVAILABLE;
+    case sysring::ReadStatus::kReadError:
+      return SYSRING_READ_ERROR;
+    case sysring::ReadStatus::kNoSuchMetric:
+      return SYSRING_NO_SUCH_METRIC;
+    case sysring::ReadStatus::kBusy:
+      return SYSRING_BUSY;
+    case sysring::ReadStatus::kGone:
+      return SYSRING_GONE;
+  }
+  return SYSRING_E_SYSTEM;
+}
+
+sysring_status status_of(sysring::ErrorCode code) {
   switch (code) {
     case sysring::ErrorCode::kInvalidName:
       return SYSRING_E_INVALID_NAME;
@@ -54,57 +73,106 @@ int code_of(sysring::ErrorCode code) {
   }
 }
 
-void put_message(char* err, size_t size, const char* message) {
-  if (err == nullptr || size == 0) return;
-  std::strncpy(err, message, size - 1);
-  err[size - 1] = '\0';
+// Runs `body`, turning any exception into a status: the one place errors cross the ABI.
+template <class Body>
+sysring_status guarded(Body&& body, char* err = nullptr, size_t err_size = 0) noexcept {
+  const auto put_message = [&](const char* message) {
+    if (err == nullptr || err_size == 0) return;
+    std::strncpy(err, message, err_size - 1);
+    err[err_size - 1] = '\0';
+  };
+  try {
+    return body();
+  } catch (const sysring::Error& e) {
+    put_message(e.what());
+    return status_of(e.code());
+  } catch (const std::exception& e) {
+    put_message(e.what());
+    return SYSRING_E_SYSTEM;
+  }
+}
+
+sysring_scalar to_c(const sysring::Scalar& s) {
+  return {s.bits, s.read_time_ns, static_cast<uint8_t>(s.type)};
+}
+sysring_counter to_c(const sysring::CounterTotals& c) {
+  return {c.count, c.time_enabled_ns, c.time_running_ns, c.read_time_ns};
+}
+
+sysring::InstanceHandle from_c(const sysring_handle& h) {
+  sysring::InstanceHandle out;
+  out.family = static_cast<sysring::MetricId>(h.family);
+  out.domain = static_cast<sysring::InstanceDomain>(h.domain);
+  out.row = h.row;
+  out.registration = h.registration;
+  out.epoch = h.epoch;
+  out.column = h.column;
+  out.cell = h.cell;
+  out.registration_word = h.registration_word;
+  out.type = static_cast<sysring::ValueType>(h.type);
+  return out;
 }
 
 }  // namespace
 
 extern "C" {
 
-int sysring_open(const char* name, sysring_client** out, char* err, size_t err_size) {
+sysring_status sysring_open(const char* name, sysring_client** out, char* err, size_t err_size) {
   if (out == nullptr) return SYSRING_E_ARGUMENT;
   *out = nullptr;
-  try {
-    sysring::OpenOptions options;
-    if (name != nullptr) options.name = name;
-    *out = new sysring_client{sysring::Client::open(options)};
-    return SYSRING_OK;
-  } catch (const sysring::Error& e) {
-    put_message(err, err_size, e.what());
-    return code_of(e.code());
-  } catch (const std::exception& e) {
-    put_message(err, err_size, e.what());
-    return SYSRING_E_SYSTEM;
-  }
+  return guarded(
+      [&] {
+        sysring::OpenOptions options;
+        if (name != nullptr) options.name = name;
+        *out = new sysring_client{sysring::Client::open(options)};
+        return SYSRING_OK;
+      },
+      err, err_size);
 }
 
 void sysring_close(sysring_client* client) {
   delete client;
 }
 
-int sysring_find(const sysring_client* client, const char* name) {
-  if (client == nullptr || name == nullptr) return -1;
-  const auto id = client->client.find(name);
-  return id ? static_cast<int>(*id) : -1;
+sysring_status sysring_health(const sysring_client* client, sysring_health_state* out) {
+  if (client == nullptr || out == nullptr) return SYSRING_E_ARGUMENT;
+  *out = static_cast<sysring_health_state>(client->client.health());
+  return SYSRING_OK;
+}
+
+sysring_status sysring_reattach(sysring_client* client) {
+  if (client == nullptr) return SYSRING_E_ARGUMENT;
+  return guarded([&] { return client->client.reattach() ? SYSRING_OK : SYSRING_IDLE; });
+}
+
+const char* sysring_counters_summary(const sysring_client* client) {
+  return client == nullptr ? "" : client->client.counters_summary().c_str();
+}
+
+sysring_status sysring_find(const sysring_client* client, const char* name,
+                            sysring_metric_id* id) {
+  if (client == nullptr || name == nullptr || id == nullptr) return SYSRING_E_ARGUMENT;
+  const auto found = client->client.find(name);
+  *id = found ? static_cast<sysring_metric_id>(*found) : SYSRING_NO_METRIC;
+  return found ? SYSRING_OK : SYSRING_NO_SUCH_METRIC;
 }
 
 size_t sysring_metric_count(const sysring_client* client) {
   return client ? client->client.descriptors().size() : 0;
 }
 
-int sysring_metric_info_at(const sysring_client* client, size_t index, sysring_metric_info* out) {
+sysring_status sysring_metric_info_at(const sysring_client* client, size_t index,
+                                      sysring_metric_info* out) {
   if (client == nullptr || out == nullptr) return SYSRING_E_ARGUMENT;
   const auto& all = client->client.descriptors();
   if (index >= all.size()) return SYSRING_E_ARGUMENT;
   const sysring::Descriptor& d = all[index];
-  out->id = static_cast<uint16_t>(d.id);
+  out->id = static_cast<sysring_metric_id>(d.id);
   out->type = static_cast<uint8_t>(d.type);
   out->kernel_pattern = static_cast<uint8_t>(d.kernel_pattern);
   out->recommended_pattern = static_cast<uint8_t>(d.recommended_pattern);
   out->available = d.available ? 1 : 0;
+  out->domain = static_cast<uint8_t>(d.domain);
   out->ttl_ms = d.ttl_ms;
   out->name = d.name.c_str();
   out->category = d.category.c_str();
@@ -113,8 +181,8 @@ int sysring_metric_info_at(const sysring_client* client, size_t index, sysring_m
   return SYSRING_OK;
 }
 
-int sysring_metric_schedule_at(const sysring_client* client, size_t index, uint8_t* pattern,
-                               uint32_t* ttl_ms) {
+sysring_status sysring_metric_schedule_at(const sysring_client* client, size_t index,
+                                          uint8_t* pattern, uint32_t* ttl_ms) {
   if (client == nullptr || pattern == nullptr || ttl_ms == nullptr) return SYSRING_E_ARGUMENT;
   const auto& all = client->client.descriptors();
   if (index >= all.size()) return SYSRING_E_ARGUMENT;
@@ -123,27 +191,13 @@ int sysring_metric_schedule_at(const sysring_client* client, size_t index, uint8
   return SYSRING_OK;
 }
 
-int sysring_read(const sysring_client* client, uint16_t id, sysring_scalar* out) {
-  if (client == nullptr || out == nullptr) return SYSRING_READ_NO_SUCH_METRIC;
+sysring_status sysring_read(const sysring_client* client, sysring_metric_id id,
+                            sysring_scalar* out) {
+  if (client == nullptr || out == nullptr) return SYSRING_E_ARGUMENT;
   sysring::Scalar value;
   const auto status = client->client.read(static_cast<sysring::MetricId>(id), value);
-  out->bits = value.bits;
-  out->read_time_ns = value.read_time_ns;
-  out->type = static_cast<uint8_t>(value.type);
-  return static_cast<int>(status);
-}
-
-int sysring_read_counter(const sysring_client* client, uint16_t id, sysring_counter* out) {
-  if (client == nullptr || out == nullptr) return SYSRING_READ_NO_SUCH_METRIC;
-  sysring::CounterTotals totals;
-  const auto status = client->client.read_counter(static_cast<sysring::MetricId>(id), totals);
-  *out = sysring_counter{totals.count, totals.time_enabled_ns, totals.time_running_ns,
-                         totals.read_time_ns};
-  return static_cast<int>(status);
-}
-
-const char* sysring_counters_summary(const sysring_client* client) {
-  return client == nullptr ? "" : client->client.counters_summary().c_str();
+  *out = to_c(value);
+  return status_of(status);
 }
 
 double sysring_scalar_as_double(const sysring_scalar* value) {
@@ -154,9 +208,9 @@ double sysring_scalar_as_double(const sysring_scalar* value) {
   return s.as_number();
 }
 
-int sysring_read_text(const sysring_client* client, uint16_t id, char* buf, size_t cap,
-                      size_t* length, uint64_t* read_time_ns) {
-  if (client == nullptr) return SYSRING_READ_NO_SUCH_METRIC;
+sysring_status sysring_read_text(const sysring_client* client, sysring_metric_id id, char* buf,
+                                 size_t cap, size_t* length, uint64_t* read_time_ns) {
+  if (client == nullptr) return SYSRING_E_ARGUMENT;
   sysring::Text text;
   const auto status = client->client.read_text(static_cast<sysring::MetricId>(id), text);
   if (status == sysring::ReadStatus::kOk) {
@@ -168,64 +222,201 @@ int sysring_read_text(const sysring_client* client, uint16_t id, char* buf, size
     if (length != nullptr) *length = text.length;
     if (read_time_ns != nullptr) *read_time_ns = text.read_time_ns;
   }
-  return static_cast<int>(status);
+  return status_of(status);
 }
 
-int sysring_health(const sysring_client* client) {
-  if (client == nullptr) return SYSRING_GONE;
-  return static_cast<int>(client->client.health());
+sysring_status sysring_read_counter(const sysring_client* client, sysring_metric_id id,
+                                    sysring_counter* out) {
+  if (client == nullptr || out == nullptr) return SYSRING_E_ARGUMENT;
+  sysring::CounterTotals totals;
+  const auto status = client->client.read_counter(static_cast<sysring::MetricId>(id), totals);
+  *out = to_c(totals);
+  return status_of(status);
 }
 
-int sysring_reattach(sysring_client* client) {
-  if (client == nullptr) return SYSRING_E_ARGUMENT;
-  try {
-    return client->client.reattach() ? 1 : 0;
-  } catch (const sysring::Error& e) {
-    return code_of(e.code());
-  } catch (const std::exception&) {
-    return SYSRING_E_SYSTEM;
+// ---- Instances ----
+
+sysring_status sysring_instances(const sysring_client* client, sysring_instance_list** out) {
+  if (client == nullptr || out == nullptr) return SYSRING_E_ARGUMENT;
+  *out = nullptr;
+  return guarded([&] {
+    *out = new sysring_instance_list{client->client.instances()};
+    return SYSRING_OK;
+  });
+}
+
+void sysring_instance_list_free(sysring_instance_list* list) {
+  delete list;
+}
+
+uint64_t sysring_instance_generation(const sysring_client* client) {
+  return client == nullptr ? 0 : client->client.directory_generation();
+}
+
+size_t sysring_instance_count(const sysring_instance_list* list) {
+  return list == nullptr ? 0 : list->directory->instances.size();
+}
+
+sysring_status sysring_instance_at(const sysring_instance_list* list, size_t index,
+                                   sysring_instance_info* out) {
+  if (list == nullptr || out == nullptr || index >= list->directory->instances.size()) {
+    return SYSRING_E_ARGUMENT;
   }
+  const sysring::Instance& i = list->directory->instances[index];
+  out->domain = static_cast<uint8_t>(i.domain);
+  out->live = i.live ? 1 : 0;
+  out->instance_id = i.instance_id;
+  out->row = i.row;
+  out->registration = i.registration;
+  out->added_ns = i.added_ns;
+  out->removed_ns = i.removed_ns;
+  out->name = i.name.c_str();
+  out->label_count = i.labels.size();
+  return SYSRING_OK;
 }
+
+sysring_status sysring_instance_label(const sysring_instance_list* list, size_t index,
+                                      size_t label, const char** key, const char** value) {
+  if (list == nullptr || key == nullptr || value == nullptr ||
+      index >= list->directory->instances.size() ||
+      label >= list->directory->instances[index].labels.size()) {
+    return SYSRING_E_ARGUMENT;
+  }
+  const sysring::InstanceLabel& l = list->directory->instances[index].labels[label];
+  *key = l.key.c_str();
+  *value = l.value.c_str();
+  return SYSRING_OK;
+}
+
+sysring_status sysring_bind(const sysring_client* client, sysring_metric_id family,
+                            const char* instance, sysring_handle* out) {
+  if (client == nullptr || instance == nullptr || out == nullptr) return SYSRING_E_ARGUMENT;
+  return guarded([&] {
+    const auto h = client->client.bind(static_cast<sysring::MetricId>(family), instance);
+    if (!h) return SYSRING_NO_SUCH_METRIC;
+    *out = sysring_handle{h->registration,
+                          h->epoch,
+                          h->column,
+                          h->cell,
+                          h->registration_word,
+                          h->row,
+                          static_cast<sysring_metric_id>(h->family),
+                          static_cast<uint8_t>(h->domain),
+                          static_cast<uint8_t>(h->type)};
+    return SYSRING_OK;
+  });
+}
+
+sysring_status sysring_read_handle(const sysring_client* client, const sysring_handle* handle,
+                                   sysring_scalar* out) {
+  if (client == nullptr || handle == nullptr || out == nullptr) return SYSRING_E_ARGUMENT;
+  sysring::Scalar value;
+  const auto status = client->client.read(from_c(*handle), value);
+  *out = to_c(value);
+  return status_of(status);
+}
+
+sysring_status sysring_read_handle_counter(const sysring_client* client,
+                                           const sysring_handle* handle, sysring_counter* out) {
+  if (client == nullptr || handle == nullptr || out == nullptr) return SYSRING_E_ARGUMENT;
+  sysring::CounterTotals totals;
+  const auto status = client->client.read_counter(from_c(*handle), totals);
+  *out = to_c(totals);
+  return status_of(status);
+}
+
+sysring_status sysring_read_family(const sysring_client* client,
+                                   const sysring_instance_list* list, sysring_metric_id family,
+                                   sysring_instance_value* out, size_t cap, size_t* count) {
+  if (client == nullptr || list == nullptr || count == nullptr || (out == nullptr && cap > 0)) {
+    return SYSRING_E_ARGUMENT;
+  }
+  return guarded([&] {
+    const sysring::Descriptor* d = client->client.descriptor(static_cast<sysring::MetricId>(family));
+    if (d == nullptr || d->domain == sysring::InstanceDomain::None) return SYSRING_NO_SUCH_METRIC;
+    sysring::FamilyValues values;
+    values.directory = list->directory;  // names point into the caller's list
+    client->client.read_family(d->id, values);
+    // read_family refreshes the directory when the broker's moved on; keep the caller's names.
+    *count = values.values.size();
+    bool busy = false;
+    for (size_t i = 0; i < values.values.size() && i < cap; ++i) {
+      const sysring::InstanceValue& v = values.values[i];
+      const sysring::Instance* named = nullptr;
+      for (const sysring::Instance& inst : list->directory->instances) {
+        if (inst.live && inst.domain == v.instance->domain && inst.row == v.instance->row &&
+            inst.registration == v.instance->registration) {
+          named = &inst;
+        }
+      }
+      out[i].instance = named != nullptr ? named->name.c_str() : nullptr;
+      out[i].row = v.instance->row;
+      out[i].status = named != nullptr ? status_of(v.status) : SYSRING_GONE;
+      out[i].value = to_c(v.value);
+      out[i].counter = to_c(v.counter);
+      busy |= v.status == sysring::ReadStatus::kBusy;
+    }
+    return busy ? SYSRING_BUSY : SYSRING_OK;
+  });
+}
+
+// ---- Follower ----
 
 sysring_follower* sysring_follower_new(const sysring_client* client) {
   if (client == nullptr) return nullptr;
-  return new (std::nothrow) sysring_follower{sysring::RingFollower(client->client), {}, {}, {}};
+  try {
+    return new sysring_follower{sysring::RingFollower(client->client), {}, {}, {}, {}};
+  } catch (const std::exception&) {
+    return nullptr;
+  }
 }
 
 void sysring_follower_free(sysring_follower* follower) {
   delete follower;
 }
 
-int sysring_follower_poll(sysring_follower* f, sysring_batch* out) {
+sysring_status sysring_follower_poll(sysring_follower* f, sysring_batch* out) {
   if (f == nullptr || out == nullptr) return SYSRING_E_ARGUMENT;
-  try {
-    const auto result = f->follower.poll(f->batch);
-    if (result != sysring::PollResult::kBatch) {
-      return result == sysring::PollResult::kIdle   ? 0
-             : result == sysring::PollResult::kBusy ? 2
-                                                    : 3;
+  return guarded([&] {
+    switch (f->follower.poll(f->batch)) {
+      case sysring::PollResult::kIdle:
+        return SYSRING_IDLE;
+      case sysring::PollResult::kBusy:
+        return SYSRING_BUSY;
+      case sysring::PollResult::kCorrupt:
+        return SYSRING_CORRUPT;
+      case sysring::PollResult::kBatch:
+        break;
+    }
+    const sysring::Batch& b = f->batch;
+    f->events.clear();
+    for (const sysring::InstanceEvent& e : b.events) {
+      f->events.push_back({static_cast<uint8_t>(e.kind == sysring::InstanceEventKind::kAdded),
+                           static_cast<uint8_t>(e.domain), e.row, e.instance_id, e.registration,
+                           e.name.c_str()});
     }
     f->deltas.clear();
-    for (const auto& d : f->batch.values)
-      f->deltas.push_back({static_cast<uint16_t>(d.id), d.bits});
-    for (const auto& c : f->batch.counters) {
-      f->deltas.push_back({static_cast<uint16_t>(c.id), c.totals.count});
+    for (const auto& d : b.values) {
+      f->deltas.push_back({static_cast<sysring_metric_id>(d.id), d.row, d.bits});
+    }
+    for (const auto& c : b.counters) {
+      f->deltas.push_back({static_cast<sysring_metric_id>(c.id), c.row, c.totals.count});
     }
     f->string_ids.clear();
-    for (const auto& s : f->batch.strings) f->string_ids.push_back(static_cast<uint16_t>(s.id));
-    out->position = f->batch.position;
-    out->tick = f->batch.tick;
-    out->timestamp_ns = f->batch.timestamp_ns;
-    out->lost_batches = f->batch.lost_batches;
-    out->full_snapshot = f->batch.full_snapshot ? 1 : 0;
+    for (const auto& s : b.strings) f->string_ids.push_back(static_cast<sysring_metric_id>(s.id));
+    out->position = b.position;
+    out->tick = b.tick;
+    out->timestamp_ns = b.timestamp_ns;
+    out->lost_batches = b.lost_batches;
+    out->full_snapshot = b.full_snapshot ? 1 : 0;
+    out->events = f->events.data();
+    out->event_count = f->events.size();
     out->deltas = f->deltas.data();
     out->delta_count = f->deltas.size();
     out->string_ids = f->string_ids.data();
     out->string_count = f->string_ids.size();
-    return 1;
-  } catch (const std::exception&) {
-    return SYSRING_E_SYSTEM;  // allocation failure
-  }
+    return SYSRING_OK;
+  });
 }
 
 }  // extern "C"

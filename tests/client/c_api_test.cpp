@@ -27,7 +27,7 @@ namespace {
 using schema::ValueType;
 
 struct Opened {
-  int rc = 0;
+  sysring_status rc = SYSRING_OK;
   std::string message;
   sysring_client* client = nullptr;
 };
@@ -42,13 +42,20 @@ Opened c_open(const std::string& name) {
 }
 
 // Expects open to fail with `code`, leave *out NULL and give a one-line message.
-void expect_c_error(const std::string& name, int code) {
+void expect_c_error(const std::string& name, sysring_status code) {
   Opened o = c_open(name);
   EXPECT_EQ(o.rc, code) << o.message;
   EXPECT_EQ(o.client, nullptr);
   EXPECT_FALSE(o.message.empty());
   EXPECT_EQ(o.message.find('\n'), std::string::npos) << o.message;
   if (o.client != nullptr) sysring_close(o.client);
+}
+
+InstanceDomain entry_domain(std::uint16_t id) {
+  for (const auto& e : registry::kEntries) {
+    if (e.id == id) return e.domain;
+  }
+  return InstanceDomain::None;
 }
 
 std::uint16_t id_of(std::string_view name) {
@@ -70,7 +77,34 @@ class CApi : public ::testing::Test {
     writer_.reset();
   }
   broker::SegmentWriter& w() { return *writer_; }
-  layout::ValueSlot& slot(std::string_view metric) { return w().slot(id_of(metric)); }
+  // What a tick does for one scalar: write, stamp the column, publish.
+  void put_scalar(std::string_view metric, ValueType type, std::uint64_t bits, std::uint64_t t) {
+    const broker::ColumnPlan& c = *table_.layout->column(id_of(metric));
+    w().values().put_scalar(broker::ValueLayout::cell(c, 0), type, bits);
+    w().values().stamp(c.column, t);
+    w().values().publish();
+  }
+  void put_text(std::string_view metric, std::string_view text, std::uint64_t t) {
+    const broker::ColumnPlan& c = *table_.layout->column(id_of(metric));
+    w().values().put_text(broker::ValueLayout::cell(c, 0), text);
+    w().values().stamp(c.column, t);
+    w().values().publish();
+  }
+  void put_status(std::string_view metric, layout::SlotStatus status, std::uint64_t t) {
+    const broker::ColumnPlan& c = *table_.layout->column(id_of(metric));
+    w().values().put_status(broker::ValueLayout::cell(c, 0), status, c.type);
+    w().values().stamp(c.column, t);
+    w().values().publish();
+  }
+  // Disk "vda" with disk.read_bytes = 4096: what c_header_test expects to find.
+  void add_vda() {
+    const broker::LabelView labels[] = {{"device", "vda"}};
+    const std::uint32_t row =
+        test::add_instance(w(), *table_.layout, instances_, InstanceDomain::Disk, "vda", labels);
+    const broker::ColumnPlan& c = *table_.layout->column(id_of("disk.read_bytes"));
+    w().values().put_scalar(broker::ValueLayout::cell(c, row), ValueType::U64, 4096);
+    w().values().publish();
+  }
   void go_live_and_open() {
     w().heartbeat(monotonic_ns(), 1);
     w().go_live();
@@ -85,8 +119,9 @@ class CApi : public ::testing::Test {
   }
 
   std::unique_ptr<test::ShmName> name_;
-  std::vector<std::uint8_t> table_;
+  test::DescriptorImage table_;
   std::optional<broker::SegmentWriter> writer_;
+  broker::InstanceTable instances_{test::test_capacities(), 0, 1, 4096};
   sysring_client* client_ = nullptr;
   std::vector<std::unique_ptr<test::ShmName>> extra_;
 };
@@ -141,11 +176,16 @@ TEST_F(CApi, OpenMessageIsTruncatedAndTerminatedInASmallBuffer) {
 TEST_F(CApi, FindCountAndInfoMatchTheRegistry) {
   go_live_and_open();
   ASSERT_EQ(sysring_metric_count(client_), registry::kEntries.size());
-  EXPECT_EQ(sysring_find(client_, "mem.total"), static_cast<int>(id_of("mem.total")));
-  EXPECT_EQ(sysring_find(client_, "kern.ostype"), static_cast<int>(id_of("kern.ostype")));
-  EXPECT_EQ(sysring_find(client_, "no.such.metric"), -1);
-  EXPECT_EQ(sysring_find(client_, ""), -1);
-  EXPECT_EQ(sysring_find(client_, nullptr), -1);
+  sysring_metric_id id = 0;
+  EXPECT_EQ(sysring_find(client_, "mem.total", &id), SYSRING_OK);
+  EXPECT_EQ(id, id_of("mem.total"));
+  EXPECT_EQ(sysring_find(client_, "kern.ostype", &id), SYSRING_OK);
+  EXPECT_EQ(id, id_of("kern.ostype"));
+  EXPECT_EQ(sysring_find(client_, "no.such.metric", &id), SYSRING_NO_SUCH_METRIC);
+  EXPECT_EQ(id, SYSRING_NO_METRIC);
+  EXPECT_EQ(sysring_find(client_, "", &id), SYSRING_NO_SUCH_METRIC);
+  EXPECT_EQ(sysring_find(client_, nullptr, &id), SYSRING_E_ARGUMENT);
+  EXPECT_EQ(sysring_find(client_, "mem.total", nullptr), SYSRING_E_ARGUMENT);
 
   std::vector<bool> seen(registry::kMaxMetricId + 1u, false);
   for (std::size_t i = 0; i < sysring_metric_count(client_); ++i) {
@@ -156,7 +196,10 @@ TEST_F(CApi, FindCountAndInfoMatchTheRegistry) {
     ASSERT_LE(info.id, registry::kMaxMetricId);
     EXPECT_FALSE(seen[info.id]) << "id listed twice";
     seen[info.id] = true;
-    EXPECT_EQ(sysring_find(client_, info.name), info.id);
+    sysring_metric_id found = 0;
+    EXPECT_EQ(sysring_find(client_, info.name, &found), SYSRING_OK);
+    EXPECT_EQ(found, info.id);
+    EXPECT_EQ(info.domain, static_cast<std::uint8_t>(entry_domain(info.id)));
     const registry::RegistryEntry* entry = nullptr;
     for (const auto& e : registry::kEntries) {
       if (e.id == info.id) entry = &e;
@@ -193,132 +236,142 @@ TEST_F(CApi, FindCountAndInfoMatchTheRegistry) {
 // ---- Reads ----
 
 TEST_F(CApi, ScalarReadsCarryBitsTypeAndReadTime) {
-  broker::write_scalar(slot("mem.total"), ValueType::U64, 0x123456789ULL, 1111);
-  broker::write_scalar(slot("load.avg1"), ValueType::F64, std::bit_cast<std::uint64_t>(0.75), 2222);
-  broker::write_scalar(slot("net.tcp.max_conn"), ValueType::I64, static_cast<std::uint64_t>(-7),
-                       3333);
-  broker::write_status(slot("mem.free"), layout::SlotStatus::kUnavailable, ValueType::U64, 4444);
-  broker::write_status(slot("mem.cached"), layout::SlotStatus::kReadError, ValueType::U64, 5555);
+  put_scalar("mem.total", ValueType::U64, 0x123456789ULL, 1111);
+  put_scalar("load.avg1", ValueType::F64, std::bit_cast<std::uint64_t>(0.75), 2222);
+  put_scalar("net.tcp.max_conn", ValueType::I64, static_cast<std::uint64_t>(-7), 3333);
+  put_status("mem.free", layout::SlotStatus::kUnavailable, 4444);
+  put_status("mem.cached", layout::SlotStatus::kReadError, 5555);
   go_live_and_open();
 
   sysring_scalar v{};
-  ASSERT_EQ(sysring_read(client_, id_of("mem.total"), &v), SYSRING_READ_OK);
+  ASSERT_EQ(sysring_read(client_, id_of("mem.total"), &v), SYSRING_OK);
   EXPECT_EQ(v.bits, 0x123456789ULL);
   EXPECT_EQ(v.type, SYSRING_TYPE_U64);
   EXPECT_EQ(v.read_time_ns, 1111u);
   EXPECT_DOUBLE_EQ(sysring_scalar_as_double(&v), static_cast<double>(0x123456789ULL));
 
-  ASSERT_EQ(sysring_read(client_, id_of("load.avg1"), &v), SYSRING_READ_OK);
+  ASSERT_EQ(sysring_read(client_, id_of("load.avg1"), &v), SYSRING_OK);
   EXPECT_EQ(v.type, SYSRING_TYPE_F64);
   EXPECT_DOUBLE_EQ(sysring_scalar_as_double(&v), 0.75);
 
-  ASSERT_EQ(sysring_read(client_, id_of("net.tcp.max_conn"), &v), SYSRING_READ_OK);
+  ASSERT_EQ(sysring_read(client_, id_of("net.tcp.max_conn"), &v), SYSRING_OK);
   EXPECT_EQ(v.type, SYSRING_TYPE_I64);
   EXPECT_DOUBLE_EQ(sysring_scalar_as_double(&v), -7.0);
 
-  EXPECT_EQ(sysring_read(client_, id_of("mem.free"), &v), SYSRING_READ_UNAVAILABLE);
+  EXPECT_EQ(sysring_read(client_, id_of("mem.free"), &v), SYSRING_UNAVAILABLE);
   EXPECT_EQ(sysring_read(client_, id_of("mem.cached"), &v), SYSRING_READ_ERROR);
-  EXPECT_EQ(sysring_read(client_, id_of("mem.dirty"), &v), SYSRING_READ_EMPTY);
-  EXPECT_EQ(sysring_read(client_, registry::kMaxMetricId + 1, &v), SYSRING_READ_NO_SUCH_METRIC);
-  EXPECT_EQ(sysring_read(client_, 0xFFFF, &v), SYSRING_READ_NO_SUCH_METRIC);
-  EXPECT_EQ(sysring_read(client_, 1, nullptr), SYSRING_READ_NO_SUCH_METRIC);
-  EXPECT_EQ(sysring_read(nullptr, 1, &v), SYSRING_READ_NO_SUCH_METRIC);
+  EXPECT_EQ(sysring_read(client_, id_of("mem.dirty"), &v), SYSRING_EMPTY);
+  EXPECT_EQ(sysring_read(client_, registry::kMaxMetricId + 1, &v), SYSRING_NO_SUCH_METRIC);
+  EXPECT_EQ(sysring_read(client_, 0xFFFF, &v), SYSRING_NO_SUCH_METRIC);
+  EXPECT_EQ(sysring_read(client_, 1, nullptr), SYSRING_E_ARGUMENT);
+  EXPECT_EQ(sysring_read(nullptr, 1, &v), SYSRING_E_ARGUMENT);
 
   // The value follows the writer: a new write is visible on the next read.
-  broker::write_scalar(slot("mem.total"), ValueType::U64, 42, 9999);
-  ASSERT_EQ(sysring_read(client_, id_of("mem.total"), &v), SYSRING_READ_OK);
+  put_scalar("mem.total", ValueType::U64, 42, 9999);
+  ASSERT_EQ(sysring_read(client_, id_of("mem.total"), &v), SYSRING_OK);
   EXPECT_EQ(v.bits, 42u);
   EXPECT_EQ(v.read_time_ns, 9999u);
 }
 
 TEST_F(CApi, TextReadsAreCompleteTerminatedAndTruncatedSafely) {
   const std::string longest(layout::kMaxStringBytes, 'v');  // 104 bytes: the whole payload
-  broker::write_text(slot("kern.ostype"), "Linux", 77);
-  broker::write_text(slot("kern.version"), longest, 88);
-  broker::write_text(slot("kern.hostname"), "", 99);
+  put_text("kern.ostype", "Linux", 77);
+  put_text("kern.version", longest, 88);
+  put_text("kern.hostname", "", 99);
   go_live_and_open();
 
   char buf[256];
   std::size_t length = 0;
   std::uint64_t when = 0;
   ASSERT_EQ(sysring_read_text(client_, id_of("kern.ostype"), buf, sizeof buf, &length, &when),
-            SYSRING_READ_OK);
+            SYSRING_OK);
   EXPECT_STREQ(buf, "Linux");
   EXPECT_EQ(length, 5u);
   EXPECT_EQ(when, 77u);
 
   ASSERT_EQ(sysring_read_text(client_, id_of("kern.version"), buf, sizeof buf, &length, &when),
-            SYSRING_READ_OK);
+            SYSRING_OK);
   EXPECT_EQ(std::string(buf), longest);
   EXPECT_EQ(length, longest.size());
 
   // cap 4: three bytes and a NUL, but the full length reported; nothing written past cap.
   std::memset(buf, '#', sizeof buf);
   ASSERT_EQ(sysring_read_text(client_, id_of("kern.version"), buf, 4, &length, nullptr),
-            SYSRING_READ_OK);
+            SYSRING_OK);
   EXPECT_STREQ(buf, "vvv");
   EXPECT_EQ(length, longest.size());
   EXPECT_EQ(buf[4], '#');
 
   ASSERT_EQ(sysring_read_text(client_, id_of("kern.hostname"), buf, sizeof buf, &length, nullptr),
-            SYSRING_READ_OK);
+            SYSRING_OK);
   EXPECT_STREQ(buf, "");
   EXPECT_EQ(length, 0u);
 
   // NULL buffer and length pointers are allowed.
   EXPECT_EQ(sysring_read_text(client_, id_of("kern.ostype"), nullptr, 0, nullptr, nullptr),
-            SYSRING_READ_OK);
+            SYSRING_OK);
   EXPECT_EQ(sysring_read_text(client_, id_of("kern.domainname"), buf, sizeof buf, &length, nullptr),
-            SYSRING_READ_EMPTY);
+            SYSRING_EMPTY);
   EXPECT_EQ(sysring_read_text(client_, 0xFFFF, buf, sizeof buf, &length, nullptr),
-            SYSRING_READ_NO_SUCH_METRIC);
+            SYSRING_NO_SUCH_METRIC);
 }
 
 // ---- Health and reattach ----
 
 TEST_F(CApi, HealthIsAliveThenStaleThenGone) {
   go_live_and_open();
-  EXPECT_EQ(sysring_health(client_), SYSRING_ALIVE);
+  const auto health = [&] {
+    sysring_health_state h = SYSRING_DEAD;
+    EXPECT_EQ(sysring_health(client_, &h), SYSRING_OK);
+    return h;
+  };
+  EXPECT_EQ(health(), SYSRING_ALIVE);
   // A heartbeat older than three ticks (tick = 1 s here): stale, the process still exists.
   w().heartbeat(monotonic_ns() - 5'000'000'000ULL, 2);
-  EXPECT_EQ(sysring_health(client_), SYSRING_STALE);
+  EXPECT_EQ(health(), SYSRING_STALE);
   w().heartbeat(monotonic_ns(), 3);
-  EXPECT_EQ(sysring_health(client_), SYSRING_ALIVE);
+  EXPECT_EQ(health(), SYSRING_ALIVE);
   w().close();  // CLOSED and unlinked
-  EXPECT_EQ(sysring_health(client_), SYSRING_GONE);
+  EXPECT_EQ(health(), SYSRING_DEAD);
+  sysring_health_state h;
+  EXPECT_EQ(sysring_health(nullptr, &h), SYSRING_E_ARGUMENT);
+  EXPECT_EQ(sysring_health(client_, nullptr), SYSRING_E_ARGUMENT);
 }
 
 TEST_F(CApi, ReattachFollowsARestartedBroker) {
   go_live_and_open();
-  EXPECT_EQ(sysring_reattach(client_), 0);  // nothing newer
+  EXPECT_EQ(sysring_reattach(client_), SYSRING_IDLE);  // nothing newer
   w().close();
-  EXPECT_EQ(sysring_health(client_), SYSRING_GONE);
-  EXPECT_EQ(sysring_reattach(client_), 0);  // nothing to attach to yet
+  sysring_health_state h = SYSRING_ALIVE;
+  ASSERT_EQ(sysring_health(client_, &h), SYSRING_OK);
+  EXPECT_EQ(h, SYSRING_DEAD);
+  EXPECT_EQ(sysring_reattach(client_), SYSRING_IDLE);  // nothing to attach to yet
   writer_.reset();
   writer_.emplace(test::make_writer(name_->str(), table_));
-  EXPECT_EQ(sysring_reattach(client_), 0) << "a broker still in INIT is not attached to";
-  broker::write_scalar(slot("mem.total"), ValueType::U64, 31337, 1);
+  EXPECT_EQ(sysring_reattach(client_), SYSRING_IDLE) << "a broker still in INIT is not attached to";
+  put_scalar("mem.total", ValueType::U64, 31337, 1);
   w().heartbeat(monotonic_ns(), 1);
   w().go_live();
-  EXPECT_EQ(sysring_reattach(client_), 1);
-  EXPECT_EQ(sysring_health(client_), SYSRING_ALIVE);
+  EXPECT_EQ(sysring_reattach(client_), SYSRING_OK);
+  ASSERT_EQ(sysring_health(client_, &h), SYSRING_OK);
+  EXPECT_EQ(h, SYSRING_ALIVE);
   sysring_scalar v{};
-  ASSERT_EQ(sysring_read(client_, id_of("mem.total"), &v), SYSRING_READ_OK);
+  ASSERT_EQ(sysring_read(client_, id_of("mem.total"), &v), SYSRING_OK);
   EXPECT_EQ(v.bits, 31337u);
-  EXPECT_EQ(sysring_reattach(client_), 0);
+  EXPECT_EQ(sysring_reattach(client_), SYSRING_IDLE);
   EXPECT_EQ(sysring_reattach(nullptr), SYSRING_E_ARGUMENT);
 }
 
 // ---- Follower ----
 
 TEST_F(CApi, FollowerStartsWithASnapshotThenDeliversRingBatches) {
-  broker::write_scalar(slot("mem.total"), ValueType::U64, 1000, 1);
-  broker::write_text(slot("kern.ostype"), "Linux", 1);
+  put_scalar("mem.total", ValueType::U64, 1000, 1);
+  put_text("kern.ostype", "Linux", 1);
   go_live_and_open();
   sysring_follower* f = sysring_follower_new(client_);
   ASSERT_NE(f, nullptr);
   sysring_batch b{};
-  ASSERT_EQ(sysring_follower_poll(f, &b), 1);
+  ASSERT_EQ(sysring_follower_poll(f, &b), SYSRING_OK);
   EXPECT_EQ(b.full_snapshot, 1);
   EXPECT_EQ(b.lost_batches, 0u);
   ASSERT_EQ(b.delta_count, 1u);  // only one scalar has a value
@@ -326,27 +379,29 @@ TEST_F(CApi, FollowerStartsWithASnapshotThenDeliversRingBatches) {
   EXPECT_EQ(b.deltas[0].bits, 1000u);
   ASSERT_EQ(b.string_count, 1u);
   EXPECT_EQ(b.string_ids[0], id_of("kern.ostype"));
-  EXPECT_EQ(sysring_follower_poll(f, &b), 0);  // idle
+  EXPECT_EQ(sysring_follower_poll(f, &b), SYSRING_IDLE);
 
-  const auto batch = test::delta_batch(/*tick=*/7, /*full=*/false, /*count=*/3, /*base=*/500);
+  const auto batch =
+      test::delta_batch(table_, /*tick=*/7, /*full=*/false, /*count=*/3, /*base=*/500);
   w().ring().publish(batch, 3);
-  ASSERT_EQ(sysring_follower_poll(f, &b), 1);
+  ASSERT_EQ(sysring_follower_poll(f, &b), SYSRING_OK);
   EXPECT_EQ(b.full_snapshot, 0);
   EXPECT_EQ(b.tick, 7u);
   EXPECT_EQ(b.position, 0u);
   ASSERT_EQ(b.delta_count, 3u);
-  EXPECT_EQ(b.deltas[0].id, 1);
+  EXPECT_EQ(b.deltas[0].id, 1) << "mem.total, the first u64 scalar";
+  EXPECT_EQ(b.deltas[0].row, 0u);
   EXPECT_EQ(b.deltas[2].bits, 502u);
-  EXPECT_EQ(sysring_follower_poll(f, &b), 0);
+  EXPECT_EQ(sysring_follower_poll(f, &b), SYSRING_IDLE);
 
   // Lapped: more batches than slots were published before the next poll.
   const std::uint32_t slots = test::WriterParams{}.ring_slot_count;
   for (std::uint32_t i = 0; i < slots + 3; ++i)
-    w().ring().publish(test::delta_batch(8 + i, false, 1), 1);
-  ASSERT_EQ(sysring_follower_poll(f, &b), 1);
+    w().ring().publish(test::delta_batch(table_, 8 + i, false, 1), 1);
+  ASSERT_EQ(sysring_follower_poll(f, &b), SYSRING_OK);
   EXPECT_EQ(b.full_snapshot, 1);
   EXPECT_EQ(b.lost_batches, slots + 3u);
-  EXPECT_EQ(sysring_follower_poll(f, &b), 0);
+  EXPECT_EQ(sysring_follower_poll(f, &b), SYSRING_IDLE);
   sysring_follower_free(f);
 
   EXPECT_EQ(sysring_follower_new(nullptr), nullptr);
@@ -357,12 +412,12 @@ TEST_F(CApi, FollowerSkipsACorruptSlotAndCountsIt) {
   go_live_and_open();
   sysring_follower* f = sysring_follower_new(client_);
   sysring_batch b{};
-  ASSERT_EQ(sysring_follower_poll(f, &b), 1);       // snapshot
-  const std::vector<std::uint8_t> junk(100, 0xEE);  // not a DeltaBatch
+  ASSERT_EQ(sysring_follower_poll(f, &b), SYSRING_OK);  // snapshot
+  const std::vector<std::uint8_t> junk(100, 0xEE);     // not a DeltaBatch
   w().ring().publish(junk, 0);
-  w().ring().publish(test::delta_batch(2, false, 1), 1);
-  EXPECT_EQ(sysring_follower_poll(f, &b), 3);  // corrupt slot skipped
-  ASSERT_EQ(sysring_follower_poll(f, &b), 1);
+  w().ring().publish(test::delta_batch(table_, 2, false, 1), 1);
+  EXPECT_EQ(sysring_follower_poll(f, &b), SYSRING_CORRUPT);
+  ASSERT_EQ(sysring_follower_poll(f, &b), SYSRING_OK);
   EXPECT_EQ(b.tick, 2u);
   EXPECT_EQ(b.position, 1u);
   sysring_follower_free(f);
@@ -375,20 +430,22 @@ TEST_F(CApi, FollowerAfterReattachStartsWithAFullSnapshot) {
   go_live_and_open();
   sysring_follower* f = sysring_follower_new(client_);
   sysring_batch b{};
-  ASSERT_EQ(sysring_follower_poll(f, &b), 1);
+  ASSERT_EQ(sysring_follower_poll(f, &b), SYSRING_OK);
   for (int i = 0; i < 2; ++i) {
-    w().ring().publish(test::delta_batch(1 + i, false, 1), 1);
-    ASSERT_EQ(sysring_follower_poll(f, &b), 1);
+    w().ring().publish(test::delta_batch(table_, 1 + i, false, 1), 1);
+    ASSERT_EQ(sysring_follower_poll(f, &b), SYSRING_OK);
   }
   // The broker restarts; the new one publishes more batches than the old one did.
   w().close();
   writer_.reset();
   writer_.emplace(test::make_writer(name_->str(), table_));
-  for (int i = 0; i < 5; ++i) w().ring().publish(test::delta_batch(100 + i, i == 0, 1), 1);
+  for (int i = 0; i < 5; ++i) {
+    w().ring().publish(test::delta_batch(table_, 100 + i, i == 0, 1), 1);
+  }
   w().heartbeat(monotonic_ns(), 5);
   w().go_live();
-  ASSERT_EQ(sysring_reattach(client_), 1);
-  ASSERT_EQ(sysring_follower_poll(f, &b), 1);
+  ASSERT_EQ(sysring_reattach(client_), SYSRING_OK);
+  ASSERT_EQ(sysring_follower_poll(f, &b), SYSRING_OK);
   EXPECT_EQ(static_cast<int>(b.full_snapshot), 1)
       << "first batch after reattach was ring position " << b.position << " (tick " << b.tick
       << "): batches 0.." << (b.position == 0 ? 0 : b.position - 1)
@@ -396,11 +453,70 @@ TEST_F(CApi, FollowerAfterReattachStartsWithAFullSnapshot) {
   sysring_follower_free(f);
 }
 
+// ---- Instances ----
+
+TEST_F(CApi, InstancesHandlesAndFamiliesThroughTheCAbi) {
+  add_vda();
+  go_live_and_open();
+  const sysring_metric_id disk = id_of("disk.read_bytes");
+  sysring_scalar v{};
+  EXPECT_EQ(sysring_read(client_, disk, &v), SYSRING_NO_SUCH_METRIC) << "read per instance";
+
+  sysring_instance_list* list = nullptr;
+  ASSERT_EQ(sysring_instances(client_, &list), SYSRING_OK);
+  ASSERT_EQ(sysring_instance_count(list), 1u);
+  sysring_instance_info info{};
+  ASSERT_EQ(sysring_instance_at(list, 0, &info), SYSRING_OK);
+  EXPECT_STREQ(info.name, "vda");
+  EXPECT_EQ(info.domain, SYSRING_DOMAIN_DISK);
+  EXPECT_EQ(info.live, 1);
+  EXPECT_EQ(info.label_count, 1u);
+  const char* key = nullptr;
+  const char* value = nullptr;
+  ASSERT_EQ(sysring_instance_label(list, 0, 0, &key, &value), SYSRING_OK);
+  EXPECT_STREQ(key, "device");
+  EXPECT_STREQ(value, "vda");
+  EXPECT_EQ(sysring_instance_label(list, 0, 1, &key, &value), SYSRING_E_ARGUMENT);
+  EXPECT_EQ(sysring_instance_at(list, 1, &info), SYSRING_E_ARGUMENT);
+
+  sysring_handle handle{};
+  ASSERT_EQ(sysring_bind(client_, disk, "vda", &handle), SYSRING_OK);
+  ASSERT_EQ(sysring_read_handle(client_, &handle, &v), SYSRING_OK);
+  EXPECT_EQ(v.bits, 4096u);
+  EXPECT_EQ(sysring_bind(client_, disk, "sdz", &handle), SYSRING_NO_SUCH_METRIC);
+  EXPECT_EQ(sysring_bind(client_, id_of("mem.total"), "vda", &handle), SYSRING_NO_SUCH_METRIC);
+
+  sysring_instance_value values[4];
+  std::size_t count = 0;
+  ASSERT_EQ(sysring_read_family(client_, list, disk, values, 4, &count), SYSRING_OK);
+  ASSERT_EQ(count, 1u);
+  EXPECT_STREQ(values[0].instance, "vda");
+  EXPECT_EQ(values[0].status, SYSRING_OK);
+  EXPECT_EQ(values[0].value.bits, 4096u);
+  EXPECT_EQ(sysring_read_family(client_, list, id_of("mem.total"), values, 4, &count),
+            SYSRING_NO_SUCH_METRIC);
+
+  // vda goes: the handle reads gone, the generation moved.
+  const std::uint64_t generation = sysring_instance_generation(client_);
+  ASSERT_EQ(sysring_bind(client_, disk, "vda", &handle), SYSRING_OK);
+  instances_.begin_refresh(InstanceDomain::Disk);
+  instances_.end_refresh(InstanceDomain::Disk, 2);
+  const broker::InstanceRecord& gone = *instances_.record(InstanceDomain::Disk, handle.row);
+  w().values().put_word(table_.layout->registration(InstanceDomain::Disk, handle.row),
+                        gone.registration);
+  w().values().publish();
+  w().directory().publish(instances_);
+  EXPECT_EQ(sysring_read_handle(client_, &handle, &v), SYSRING_GONE);
+  EXPECT_GT(sysring_instance_generation(client_), generation);
+  sysring_instance_list_free(list);
+}
+
 // ---- The C test program against a live segment ----
 
 TEST_F(CApi, CompiledCProgramReadsALiveSegment) {
-  broker::write_scalar(slot("mem.total"), ValueType::U64, 8ULL << 30, 1);
-  broker::write_text(slot("kern.ostype"), "Linux", 1);
+  put_scalar("mem.total", ValueType::U64, 8ULL << 30, 1);
+  put_text("kern.ostype", "Linux", 1);
+  add_vda();
   w().heartbeat(monotonic_ns(), 1);
   w().go_live();
   const pid_t pid = ::fork();

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "delta_batch_generated.h"
+#include "instances/instance_table.hpp"
 #include "segment/delta_encoder.hpp"
 #include "segment/descriptor_builder.hpp"
 #include "segment/segment_writer.hpp"
@@ -184,6 +185,20 @@ inline std::size_t section_index(const std::vector<std::uint8_t>& image, layout:
     if (h.sections[i].kind == static_cast<std::uint32_t>(kind)) return i;
   }
   throw std::logic_error("section kind missing from the valid image");
+}
+
+// Registers instance `name` the way the tick loop does (row, live registration word, directory)
+// and returns its row.
+inline std::uint32_t add_instance(broker::SegmentWriter& writer, const broker::ValueLayout& layout,
+                                  broker::InstanceTable& instances, schema::InstanceDomain domain,
+                                  std::string_view name, std::span<const broker::LabelView> labels) {
+  const std::uint32_t row = instances.present(domain, name, labels, 1);
+  const std::uint64_t registration = instances.record(domain, row)->registration;
+  writer.values().put_word(layout.registration(domain, row),
+                           registration | layout::kRegistrationLive);
+  writer.values().publish();
+  writer.directory().publish(instances);
+  return row;
 }
 
 // A DeltaBatch with `count` U64 deltas on the scalar numeric cells of `image`'s layout, in
