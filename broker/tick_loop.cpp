@@ -38,13 +38,20 @@ class TickLoop::Sink final : public InstanceSink {
     return loop_->instances_.find(source_->source->domain(), name);
   }
   void value(std::uint16_t family, std::uint32_t row, const Reading& reading) override {
-    if (family >= loop_->families_.size()) return;
+    if (!wants(family)) return;
     const Family& f = loop_->families_[family];
-    if (f.column == nullptr || !f.available || !f.due_now || row >= f.column->rows) return;
+    if (row >= f.column->rows) return;
     const std::uint64_t cell = ValueLayout::cell(*f.column, row);
-    // A STATIC family is read once per instance: keep the first good value.
+    // A STATIC family is read once per instance: keep the first good value, and take it
+    // whenever the instance appears, due or not (its family stopped being due long ago).
     if (f.due.read_once && loop_->table_->status(cell) == layout::SlotStatus::kOk) return;
     loop_->publish_reading(cell, f.column->type, reading, true);
+    if (!f.due_now) loop_->table_->stamp(f.column->column, now_ns_);
+  }
+  [[nodiscard]] bool wants(std::uint16_t family) const override {
+    if (family >= loop_->families_.size()) return false;
+    const Family& f = loop_->families_[family];
+    return f.column != nullptr && f.available && (f.due_now || f.due.read_once);
   }
 
  private:

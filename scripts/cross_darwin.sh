@@ -3,8 +3,10 @@
 # and bundled libc++/macOS libc headers, to prove the macOS code paths compile and link:
 #   1. compiles (-c) every source of the broker, the client library and the tools, less the
 #      Linux-only files listed in `excluded` below;
-#   2. links tools/darwin_smoke (darwin sources + client library [+ KPC backend]) into a Mach-O
-#      arm64 executable and checks its header.
+#   2. links tools/darwin_smoke (darwin scalar and instance sources + client library [+ KPC
+#      backend]) into a Mach-O arm64 executable and checks its header.
+# Apple frameworks cannot be linked: Zig ships libSystem stubs only (no IOKit, CoreFoundation),
+# so `-framework IOKit` fails with "framework not found" and undefined IOKit symbols.
 # Idempotent: tools are installed once under .tools/, objects are rebuilt only when a source or
 # a header it includes changed (a generated Ninja file with depfiles, in build-darwin/).
 # Usage: scripts/cross_darwin.sh            Exit status: non-zero on any failure.
@@ -25,9 +27,11 @@ host_build=$root/build
 #   broker/sources/source_spec.cpp      the Linux `source` syntax (meminfo:, stat:, ...),
 #   broker/sources/linux_sources.cpp    LinuxSources: all three are reachable only through
 #                                       make_linux_sources, which sysringd on macOS never calls.
+#   broker/sources/linux/               the Linux instance sources (/proc and /sys files).
 excluded=(broker/counters/perf/ broker/counters/platform_counters_linux.cpp
           broker/sources/procfs_parsers.cpp broker/sources/procfs_file.cpp
-          broker/sources/source_spec.cpp broker/sources/linux_sources.cpp)
+          broker/sources/source_spec.cpp broker/sources/linux_sources.cpp
+          broker/sources/linux/)
 
 # Compiled but not linked into the smoke binary: Boost.Program_options is a compiled library
 # with no macOS build here (sysringd and the sysring CLI need it; the smoke binary does not).
@@ -81,8 +85,9 @@ cflags+=" -DBOOST_INTERPROCESS_POSIX_SHARED_MEMORY_OBJECTS -isystem $out/sysinc"
 cflags+=" -DBOOST_NO_CXX98_FUNCTION_BASE"
 for d in "${include_dirs[@]}"; do cflags+=" -I$root/$d"; done
 
-# The smoke binary: the client library, the darwin sources, the computed formulas, the KPC
-# backend with the counter adapter and the platform factory, and the smoke main.
+# The smoke binary: the client library, the darwin sources (scalars and instances), the
+# computed formulas, the KPC backend with the counter adapter and the platform factory, and the
+# smoke main.
 smoke=()
 for f in "${sources[@]}"; do
   case $f in

@@ -34,6 +34,9 @@ class InstanceSink {
   [[nodiscard]] virtual std::uint32_t find(std::string_view name) const = 0;
   // One value of `family` for the instance in `row` (a row present() or find() returned).
   virtual void value(std::uint16_t family, std::uint32_t row, const Reading& reading) = 0;
+  // Whether a value of `family` would be used in this refresh: its TTL is due, or it is STATIC
+  // (read once per instance). Sources may skip reading what is not wanted.
+  [[nodiscard]] virtual bool wants(std::uint16_t family) const = 0;
 };
 
 class InstanceSource {

@@ -2,9 +2,11 @@
 // (a link proves every symbol they need exists for aarch64-macos) and a Mac can run them.
 //   1. the darwin registry rows through make_darwin_sources over the real sysctl(3): counts
 //      what this Mac has, prints the unavailable rows with their reasons, reads one tick;
-//   2. libsysring's client paths: segment-name checks and, if a broker runs, a read through the
+//   2. the instance families (cpu, netif, filesystem) through make_darwin_instance_sources over
+//      host_processor_info, NET_RT_IFLIST2 and getfsstat: instances and values of one refresh;
+//   3. libsysring's client paths: segment-name checks and, if a broker runs, a read through the
 //      C++ client and the C ABI;
-//   3. the counters: the KPC backend through the platform factory and the pmc.* rows (on a Mac
+//   4. the counters: the KPC backend through the platform factory and the pmc.* rows (on a Mac
 //      as root it counts; otherwise it prints why not).
 // Usage: darwin_smoke [SEGMENT]   (default /sysring). Exit 0 unless a check fails.
 #include <cstdio>
@@ -13,8 +15,10 @@
 
 #include "counters/counter_sources.hpp"
 #include "counters/platform_counters.hpp"
+#include "darwin_instances.hpp"
 #include "darwin_sources.hpp"
 #include "sysring/client.hpp"
+#include "sysring/domains.hpp"
 #include "sysring/registry_data.hpp"
 #include "sysring/segment_name.hpp"
 #include "sysring/sysring.h"
@@ -26,7 +30,7 @@ using namespace sysring;
 int check_sources() {
   std::vector<registry::RegistryEntry> rows;
   for (const auto& e : registry::kEntries) {
-    if (e.platform == "darwin") rows.push_back(e);
+    if (e.platform == "darwin" && e.domain == InstanceDomain::None) rows.push_back(e);
   }
   auto sources = broker::make_darwin_sources(rows, broker::darwin::make_system_sysctl_seam());
   std::size_t available = 0, ok = 0;
@@ -43,6 +47,56 @@ int check_sources() {
   std::printf("darwin registry: %zu rows, %zu available, %zu read ok in one tick\n", rows.size(),
               available, ok);
   return available > 0 ? 0 : 1;
+}
+
+// Counts what one refresh reports, keeping the first few instance names to print.
+class CountingSink final : public broker::InstanceSink {
+ public:
+  std::uint32_t present(std::string_view name, std::span<const broker::LabelView>) override {
+    if (names.size() < 8) names.emplace_back(name);
+    return instances++;
+  }
+  [[nodiscard]] std::uint32_t find(std::string_view) const override { return broker::kNoRow; }
+  void value(std::uint16_t, std::uint32_t, const broker::Reading& r) override {
+    ++(r.status == layout::SlotStatus::kOk ? ok : failed);
+  }
+  std::uint32_t instances = 0;
+  std::size_t ok = 0, failed = 0;
+  std::vector<std::string> names;
+};
+
+int check_instances() {
+  std::vector<registry::RegistryEntry> rows;
+  for (const auto& e : registry::kEntries) {
+    if (e.platform == "darwin" && e.domain != InstanceDomain::None) rows.push_back(e);
+  }
+  auto sources =
+      broker::make_darwin_instance_sources(rows, broker::darwin::make_system_instance_seam());
+  std::uint32_t cpus = 0;
+  for (const auto& source : sources) {
+    const std::string domain(domain_name(source->domain()));
+    std::size_t available = 0;
+    for (const std::uint16_t f : source->families()) {
+      const broker::Availability& a = source->availability(f);
+      if (a.available) {
+        ++available;
+      } else {
+        std::printf("unavailable %s family %u: %s\n", domain.c_str(), f, a.reason.c_str());
+      }
+    }
+    CountingSink sink;
+    source->refresh(sink);
+    std::string shown;
+    for (const std::string& n : sink.names) shown += (shown.empty() ? "" : " ") + n;
+    if (sink.instances > sink.names.size()) shown += " ...";
+    std::printf(
+        "%s: %zu families (%zu available), %u instances at start; one refresh: %u (%s), "
+        "%zu values ok, %zu failed\n",
+        domain.c_str(), source->families().size(), available, source->instances_at_start(),
+        sink.instances, shown.c_str(), sink.ok, sink.failed);
+    if (source->domain() == InstanceDomain::Cpu) cpus = sink.instances;
+  }
+  return cpus > 0 ? 0 : 1;  // every Mac has a CPU
 }
 
 int check_counters() {
@@ -95,6 +149,7 @@ int check_client(const std::string& name) {
 int main(int argc, char** argv) {
   const std::string name = argc > 1 ? argv[1] : std::string(kDefaultSegmentName);
   int rc = check_sources();
+  rc |= check_instances();
   rc |= check_counters();
   rc |= check_client(name);
   return rc;

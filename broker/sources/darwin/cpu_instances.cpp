@@ -35,9 +35,7 @@ class CpuInstances final : public InstanceSource {
   }
 
   [[nodiscard]] InstanceDomain domain() const override { return InstanceDomain::Cpu; }
-  [[nodiscard]] std::span<const std::uint16_t> families() const override {
-    return families_.ids();
-  }
+  [[nodiscard]] std::span<const std::uint16_t> families() const override { return families_.ids(); }
   [[nodiscard]] const Availability& availability(std::uint16_t family) const override {
     return families_.availability(family);
   }

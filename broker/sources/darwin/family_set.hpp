@@ -35,8 +35,7 @@ class FamilySet {
     Field field;
   };
 
-  FamilySet(std::span<const registry::RegistryEntry> rows, std::string_view prefix,
-            Lookup lookup) {
+  FamilySet(std::span<const registry::RegistryEntry> rows, std::string_view prefix, Lookup lookup) {
     for (const registry::RegistryEntry& row : rows) {
       std::string_view name;
       std::string reason = row_problem(row, prefix, name);

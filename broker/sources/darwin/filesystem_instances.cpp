@@ -51,9 +51,7 @@ class FilesystemInstances final : public InstanceSource {
   }
 
   [[nodiscard]] InstanceDomain domain() const override { return InstanceDomain::Filesystem; }
-  [[nodiscard]] std::span<const std::uint16_t> families() const override {
-    return families_.ids();
-  }
+  [[nodiscard]] std::span<const std::uint16_t> families() const override { return families_.ids(); }
   [[nodiscard]] const Availability& availability(std::uint16_t family) const override {
     return families_.availability(family);
   }
@@ -90,7 +88,7 @@ class FilesystemInstances final : public InstanceSource {
     MountRecord m;
     for (std::size_t i = 0; i < count; ++i) {
       points_.push_back(decode_mount(reply_, i, m) == DecodeStatus::kOk ? m.mount_point
-                                                                         : std::string_view{});
+                                                                        : std::string_view{});
     }
   }
 

@@ -106,7 +106,8 @@ std::string_view interface_name(Bytes message) {
       read_le(message, offset + offsetof(SockaddrDlLayout, sdl_nlen), 1);
   constexpr std::size_t kDataOffset = offsetof(SockaddrDlLayout, sdl_data);
   if (!sdl_len || !family || !nlen || *family != kAfLink) return {};
-  if (*sdl_len < kDataOffset + *nlen || !fits(message, offset, static_cast<std::size_t>(*sdl_len))) {
+  if (*sdl_len < kDataOffset + *nlen ||
+      !fits(message, offset, static_cast<std::size_t>(*sdl_len))) {
     return {};
   }
   return read_chars(message, offset + kDataOffset, static_cast<std::size_t>(*nlen));

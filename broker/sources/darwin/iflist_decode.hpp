@@ -89,13 +89,16 @@ inline constexpr std::size_t kIfMsghdr2Bytes = sizeof(IfMsghdr2Layout);
 inline constexpr std::size_t kIfDataOffset = offsetof(IfMsghdr2Layout, ifm_data);
 static_assert(sizeof(IfData64Layout) == 128);
 static_assert(kIfMsghdr2Bytes == 160 && kIfDataOffset == 32);
-static_assert(offsetof(IfMsghdr2Layout, ifm_addrs) == 4 && offsetof(IfMsghdr2Layout, ifm_flags) == 8);
+static_assert(offsetof(IfMsghdr2Layout, ifm_addrs) == 4 &&
+              offsetof(IfMsghdr2Layout, ifm_flags) == 8);
 static_assert(offsetof(IfMsghdr2Layout, ifm_index) == 12 &&
               offsetof(IfMsghdr2Layout, ifm_snd_len) == 16);
-static_assert(offsetof(IfData64Layout, ifi_mtu) == 8 && offsetof(IfData64Layout, ifi_baudrate) == 16);
+static_assert(offsetof(IfData64Layout, ifi_mtu) == 8 &&
+              offsetof(IfData64Layout, ifi_baudrate) == 16);
 static_assert(offsetof(IfData64Layout, ifi_ibytes) == 64 &&
               offsetof(IfData64Layout, ifi_noproto) == 104);
-static_assert(offsetof(SockaddrDlLayout, sdl_nlen) == 5 && offsetof(SockaddrDlLayout, sdl_data) == 8);
+static_assert(offsetof(SockaddrDlLayout, sdl_nlen) == 5 &&
+              offsetof(SockaddrDlLayout, sdl_data) == 8);
 
 // One RTM_IFINFO2 message with a name.
 struct InterfaceMessage {

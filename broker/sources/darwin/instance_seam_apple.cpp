@@ -48,8 +48,7 @@ static_assert(offsetof(struct if_data64, ifi_obytes) == offsetof(IfData64Layout,
 static_assert(offsetof(struct if_data64, ifi_noproto) == offsetof(IfData64Layout, ifi_noproto));
 static_assert(offsetof(struct sockaddr_dl, sdl_nlen) == offsetof(SockaddrDlLayout, sdl_nlen));
 static_assert(offsetof(struct sockaddr_dl, sdl_data) == offsetof(SockaddrDlLayout, sdl_data));
-static_assert(RTM_VERSION == kRtmVersion && RTM_IFINFO == kRtmIfinfo &&
-              RTM_IFINFO2 == kRtmIfinfo2);
+static_assert(RTM_VERSION == kRtmVersion && RTM_IFINFO == kRtmIfinfo && RTM_IFINFO2 == kRtmIfinfo2);
 static_assert(RTA_IFP == kRtaIfp && RTAX_IFP == kRtaxIfp && AF_LINK == kAfLink);
 static_assert(IFF_UP == kIffUp && IFF_RUNNING == kIffRunning);
 
@@ -131,10 +130,11 @@ class AppleInstanceSeam final : public InstanceSeam {
     int count = 0;
     for (int attempt = 0; attempt < kAttempts; ++attempt) {
       // operator new aligns the buffer for struct statfs (8 bytes).
-      const std::size_t room = std::min<std::size_t>(out.capacity(), INT_MAX) / sizeof(struct statfs);
+      const std::size_t room =
+          std::min<std::size_t>(out.capacity(), INT_MAX) / sizeof(struct statfs);
       out.resize(room * sizeof(struct statfs));
-      count = ::getfsstat(reinterpret_cast<struct statfs*>(out.data()), static_cast<int>(out.size()),
-                          MNT_NOWAIT);
+      count = ::getfsstat(reinterpret_cast<struct statfs*>(out.data()),
+                          static_cast<int>(out.size()), MNT_NOWAIT);
       if (count < 0) return failed(out);
       if (static_cast<std::size_t>(count) < room) break;
       out.reserve(out.capacity() * 2);

@@ -32,8 +32,8 @@ inline std::string_view read_chars(Bytes bytes, std::size_t offset, std::size_t 
   if (!fits(bytes, offset, size)) return {};
   const auto* text = reinterpret_cast<const char*>(bytes.data() + offset);
   const void* nul = std::memchr(text, '\0', size);
-  const std::size_t n = nul == nullptr ? size : static_cast<std::size_t>(
-                                                    static_cast<const char*>(nul) - text);
+  const std::size_t n =
+      nul == nullptr ? size : static_cast<std::size_t>(static_cast<const char*>(nul) - text);
   return {text, n};
 }
 

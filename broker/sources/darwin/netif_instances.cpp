@@ -43,9 +43,7 @@ class NetifInstances final : public InstanceSource {
   }
 
   [[nodiscard]] InstanceDomain domain() const override { return InstanceDomain::Netif; }
-  [[nodiscard]] std::span<const std::uint16_t> families() const override {
-    return families_.ids();
-  }
+  [[nodiscard]] std::span<const std::uint16_t> families() const override { return families_.ids(); }
   [[nodiscard]] const Availability& availability(std::uint16_t family) const override {
     return families_.availability(family);
   }

@@ -18,7 +18,7 @@
 
 namespace sysring::broker::darwin {
 
-inline constexpr std::size_t kFsTypeNameBytes = 16;  // MFSTYPENAMELEN
+inline constexpr std::size_t kFsTypeNameBytes = 16;   // MFSTYPENAMELEN
 inline constexpr std::size_t kMountNameBytes = 1024;  // MAXPATHLEN
 inline constexpr std::uint32_t kMntRdonly = 0x1;      // MNT_RDONLY
 

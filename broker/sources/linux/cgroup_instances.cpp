@@ -1,8 +1,10 @@
 #include "sources/linux/cgroup_instances.hpp"
 
 #include <dirent.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <string_view>
 #include <utility>
 
@@ -46,11 +48,11 @@ bool lists(std::string_view controllers, std::string_view controller) {
 
 CgroupInstances::CgroupInstances(Rows rows, const InstanceConfig& config)
     : depth_(config.cgroup_depth), scratch_(kScratchBytes) {
+  path_buffer_.reserve(PATH_MAX);
   const std::string no_root = bind(rows, config);
   if (!no_root.empty()) {
     for (const Binding& b : bindings_) families_.set_unavailable(b.id, no_root);
     bindings_.clear();
-    root_group_.dir = DirectoryFd();
     return;
   }
   check_controllers();
@@ -69,8 +71,8 @@ std::string CgroupInstances::bind(Rows rows, const InstanceConfig& config) {
     }
     const CgroupSource& s = *parsed.source;
     families_.set_available(row.id);
-    bindings_.push_back({row.id, s.file, std::string(s.line), std::string(s.key), s.io_field,
-                         row.type});
+    bindings_.push_back(
+        {row.id, s.file, std::string(s.line), std::string(s.key), s.io_field, row.type});
   }
   root_ = config.cgroup_root;
   if (root_.empty()) {
@@ -98,8 +100,8 @@ void CgroupInstances::check_controllers() {
     if (!needs.empty() && err != 0) {
       reason = path_error(controllers_file.path(), err);
     } else if (!needs.empty() && !lists(controllers, needs)) {
-      reason = controllers_file.path() + ": no " + std::string(needs) + " controller (has: " +
-               std::string(controllers) + ")";
+      reason = controllers_file.path() + ": no " + std::string(needs) +
+               " controller (has: " + std::string(controllers) + ")";
     } else if (is_pressure(b.file)) {
       reason = missing_reason(join_path(root_, cgroup_file_name(b.file)));
     }
@@ -116,14 +118,16 @@ void CgroupInstances::check_controllers() {
 bool CgroupInstances::discover(Group& parent, std::uint32_t depth) {
   if (depth > depth_) return true;
   for (auto& entry : parent.children) entry.second->seen = false;
-  const int err = parent.dir.for_each_entry(scratch_, [&](std::string_view name, unsigned char type) {
-    if (type != DT_DIR) return;  // cgroupfs says what each entry is; only groups are directories
-    auto it = parent.children.find(name);
-    if (it == parent.children.end()) {
-      it = parent.children.emplace(std::string(name), make_group(parent, name, depth)).first;
-    }
-    it->second->seen = true;
-  });
+  const int err =
+      parent.dir.for_each_entry(scratch_, [&](std::string_view name, unsigned char type) {
+        if (type != DT_DIR)
+          return;  // cgroupfs says what each entry is; only groups are directories
+        auto it = parent.children.find(name);
+        if (it == parent.children.end()) {
+          it = parent.children.emplace(std::string(name), make_group(parent, name, depth)).first;
+        }
+        it->second->seen = true;
+      });
   if (err != 0) {
     parent.children.clear();
     return false;
@@ -147,10 +151,13 @@ std::unique_ptr<CgroupInstances::Group> CgroupInstances::make_group(const Group&
 void CgroupInstances::open_missing_files(Group& group) {
   for (std::size_t f = 0; f < kCgroupFileCount; ++f) {
     if (!file_needed_[f] || group.files[f].is_open()) continue;
+    // Asked again every few refreshes: access() on a path in a reused buffer costs no
+    // allocation; only a file that is there now is opened (and its path kept).
+    const std::string_view name = cgroup_file_name(static_cast<CgroupFile>(f));
+    path_buffer_.assign(root_).append("/").append(group.path).append("/").append(name);
+    if (::access(path_buffer_.c_str(), F_OK) != 0) continue;
     // cgroup files are produced in one piece by their show functions.
-    const std::string name(cgroup_file_name(static_cast<CgroupFile>(f)));
-    group.files[f] = ProcfsFile(join_path(root_, group.path + "/" + name),
-                                ProcfsFile::ReadMode::kWholeInOneRead);
+    group.files[f] = ProcfsFile(path_buffer_, ProcfsFile::ReadMode::kWholeInOneRead);
   }
   group.refreshes_to_reopen = kReopenPeriod;
 }
@@ -163,6 +170,12 @@ std::uint32_t CgroupInstances::count(const Group& parent) {
 
 void CgroupInstances::refresh(InstanceSink& sink) {
   if (!root_group_.dir.is_open() || !discover(root_group_, 1)) return;
+  // Only the files of families due now are read.
+  file_wanted_.fill(false);
+  for (std::size_t i = 0; i < bindings_.size(); ++i) {
+    bindings_[i].wanted = sink.wants(bindings_[i].id);
+    if (bindings_[i].wanted) file_wanted_[static_cast<std::size_t>(bindings_[i].file)] = true;
+  }
   report(sink, root_group_);
 }
 
@@ -174,7 +187,7 @@ void CgroupInstances::report(InstanceSink& sink, Group& parent) {
     if (row != kNoRow) {
       read_group(group);
       for (std::size_t i = 0; i < bindings_.size(); ++i) {
-        sink.value(bindings_[i].id, row, readings_[i]);
+        if (bindings_[i].wanted) sink.value(bindings_[i].id, row, readings_[i]);
       }
     }
     report(sink, group);
@@ -186,7 +199,7 @@ void CgroupInstances::read_group(Group& group) {
   for (std::size_t f = 0; f < kCgroupFileCount; ++f) {
     if (!file_needed_[f]) continue;
     missing |= !group.files[f].is_open();
-    read_file(group, static_cast<CgroupFile>(f));
+    if (file_wanted_[f]) read_file(group, static_cast<CgroupFile>(f));
   }
   if (missing && --group.refreshes_to_reopen == 0) open_missing_files(group);
 }
@@ -217,7 +230,8 @@ void CgroupInstances::read_file(Group& group, CgroupFile file) {
         for (std::size_t i = 0; i < bindings_.size(); ++i) {
           const Binding& b = bindings_[i];
           if (b.file != file || b.key != record.key || b.line != record.group) continue;
-          readings_[i] = decoded(procfs::decode(format, record.fields, procfs::kWholeField, b.type));
+          readings_[i] =
+              decoded(procfs::decode(format, record.fields, procfs::kWholeField, b.type));
         }
       }
       break;
@@ -225,16 +239,15 @@ void CgroupInstances::read_file(Group& group, CgroupFile file) {
     case CgroupFile::kMemoryCurrent:
       for (std::size_t i = 0; i < bindings_.size(); ++i) {
         if (bindings_[i].file != file) continue;
-        readings_[i] = decoded(
-            procfs::decode(procfs::Format::kWhole, procfs::trim(text), procfs::kWholeField,
-                           bindings_[i].type));
+        readings_[i] = decoded(procfs::decode(procfs::Format::kWhole, procfs::trim(text),
+                                              procfs::kWholeField, bindings_[i].type));
       }
       break;
     case CgroupFile::kIoStat: {
       const IoStatTotals totals = sum_io_stat(text);
       for (std::size_t i = 0; i < bindings_.size(); ++i) {
-        if (bindings_[i].file == file) readings_[i] = {layout::SlotStatus::kOk,
-                                                       totals.of(bindings_[i].io_field)};
+        if (bindings_[i].file == file)
+          readings_[i] = {layout::SlotStatus::kOk, totals.of(bindings_[i].io_field)};
       }
       break;
     }

@@ -42,9 +42,7 @@ class CgroupInstances final : public InstanceSource {
   CgroupInstances(Rows rows, const InstanceConfig& config);
 
   [[nodiscard]] InstanceDomain domain() const override { return InstanceDomain::Cgroup; }
-  [[nodiscard]] std::span<const std::uint16_t> families() const override {
-    return families_.ids();
-  }
+  [[nodiscard]] std::span<const std::uint16_t> families() const override { return families_.ids(); }
   [[nodiscard]] const Availability& availability(std::uint16_t family) const override {
     return families_.of(family);
   }
@@ -63,6 +61,7 @@ class CgroupInstances final : public InstanceSource {
     std::string key;   // cpu.stat, pressure
     IoStatField io_field = IoStatField::kRbytes;
     schema::ValueType type = schema::ValueType::U64;
+    bool wanted = false;  // due in this refresh (InstanceSink::wants)
   };
 
   struct Group {
@@ -96,8 +95,10 @@ class CgroupInstances final : public InstanceSource {
   std::vector<Binding> bindings_;
   std::array<bool, kCgroupFileCount> file_needed_{};
   Group root_group_;
-  std::vector<char> scratch_;
+  std::vector<char> scratch_;      // directory listings
+  std::string path_buffer_;        // paths of files asked for again, PATH_MAX reserved
   std::vector<Reading> readings_;  // per binding, for the group being reported
+  std::array<bool, kCgroupFileCount> file_wanted_{};  // some binding of the file is wanted
   std::uint32_t instances_at_start_ = 0;
 };
 

@@ -59,7 +59,7 @@ CpuInstances::CpuInstances(std::span<const registry::RegistryEntry> rows,
       table_.set_unavailable(row.id, std::move(reason));
     }
   }
-  judge_at_start(cpu_dir_);
+  judge_at_start();
 }
 
 // Adds the row to times_, busy_family_, polled_ or static_, or sets `reason`.
@@ -115,51 +115,59 @@ void CpuInstances::bind(const registry::RegistryEntry& row, std::string& reason)
   list.push_back(std::move(attribute));
 }
 
-// The first read decides: without /proc/stat no time is available; a field no cpu line has is
-// unavailable; a sysfs file (or its directory) the first CPU lacks is unavailable.
-void CpuInstances::judge_at_start(const std::string& cpu_dir) {
-  const int err = stat_.is_open() ? stat_.refresh() : stat_.open_error();
-  std::string first_cpu = "cpu0";
+// The first read decides what this machine has; the possible CPUs size the domain.
+void CpuInstances::judge_at_start() {
   std::uint32_t lines = 0;
+  std::string first_cpu = "cpu0";
+  judge_times(lines, first_cpu);
+  judge_attributes(join_path(cpu_dir_, first_cpu));
+  at_start_ = std::max(lines, possible_cpus(cpu_dir_));
+}
+
+// Without /proc/stat no time is available; a field no cpu line has is unavailable. Counts the
+// per-CPU lines and names the first.
+void CpuInstances::judge_times(std::uint32_t& lines, std::string& first_cpu) {
+  const int err = stat_.is_open() ? stat_.refresh() : stat_.open_error();
   if (err != 0) {
     const std::string reason = path_error(stat_.path(), err);
     for (const TimeField& t : times_) table_.set_unavailable(t.family, reason);
     if (busy_family_) table_.set_unavailable(*busy_family_, reason);
     times_.clear();
     busy_family_.reset();
-  } else {
-    CpuLineReader reader(stat_.contents());
-    CpuLine line;
-    std::size_t widest = 0;
-    while (reader.next(line)) {
-      if (lines++ == 0) first_cpu = line.name;
-      widest = std::max(widest, line.field_count);
-    }
-    const std::string no_field = stat_.path() + ": no cpu line has field ";
-    if (lines > 0) {
-      std::erase_if(times_, [&](const TimeField& t) {
-        if (t.index < widest) return false;
-        table_.set_unavailable(t.family, no_field + std::to_string(t.index));
-        return true;
-      });
-      if (busy_family_ && widest < kBusyFields) {
-        table_.set_unavailable(*busy_family_, no_field + std::to_string(kBusyFields - 1) +
-                                                  ", which cpu_busy_percent needs");
-        busy_family_.reset();
-      }
-    }
+    return;
   }
-  const std::string first_dir = join_path(cpu_dir, first_cpu);
+  CpuLineReader reader(stat_.contents());
+  CpuLine line;
+  std::size_t widest = 0;
+  while (reader.next(line)) {
+    if (lines++ == 0) first_cpu = line.name;
+    widest = std::max(widest, line.field_count);
+  }
+  if (lines == 0) return;  // nothing to judge by
+  const std::string no_field = stat_.path() + ": no cpu line has field ";
+  std::erase_if(times_, [&](const TimeField& t) {
+    if (t.index < widest) return false;
+    table_.set_unavailable(t.family, no_field + std::to_string(t.index));
+    return true;
+  });
+  if (busy_family_ && widest < kBusyFields) {
+    table_.set_unavailable(*busy_family_, no_field + std::to_string(kBusyFields - 1) +
+                                              ", which cpu_busy_percent needs");
+    busy_family_.reset();
+  }
+}
+
+// A sysfs file the first CPU lacks, or its directory (no cpufreq driver), is unavailable.
+void CpuInstances::judge_attributes(const std::string& first_cpu_dir) {
   const auto lacking = [&](const Attribute& a) {
-    std::string reason = missing_reason(join_path(first_dir, directory_of(a.path)));
-    if (reason.empty()) reason = missing_reason(join_path(first_dir, a.path));
+    std::string reason = missing_reason(join_path(first_cpu_dir, directory_of(a.path)));
+    if (reason.empty()) reason = missing_reason(join_path(first_cpu_dir, a.path));
     if (reason.empty()) return false;
     table_.set_unavailable(a.family, std::move(reason));
     return true;
   };
   std::erase_if(polled_, lacking);
   std::erase_if(static_, lacking);
-  at_start_ = std::max(lines, possible_cpus(cpu_dir));
 }
 
 CpuInstances::Cpu CpuInstances::make_cpu(const CpuLine& line) const {
@@ -194,9 +202,8 @@ void CpuInstances::refresh(InstanceSink& sink) {
 void CpuInstances::publish(InstanceSink& sink, std::uint32_t row, const CpuLine& line, Cpu& cpu) {
   std::optional<Reading> busy;
   if (busy_family_ && line.field_count >= kBusyFields) {
-    const computed::Result r =
-        cpu.busy.update(computed::cpu_sample(std::span<const std::uint64_t, kBusyFields>(
-            line.fields.data(), kBusyFields)));
+    const computed::Result r = cpu.busy.update(computed::cpu_sample(
+        std::span<const std::uint64_t, kBusyFields>(line.fields.data(), kBusyFields)));
     if (r.outcome != computed::Outcome::kNotYet) busy = reading_of(r, schema::ValueType::F64);
   } else if (busy_family_) {
     busy = Reading{layout::SlotStatus::kUnavailable, 0};

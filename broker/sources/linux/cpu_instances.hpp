@@ -65,7 +65,9 @@ class CpuInstances final : public InstanceSource {
   };
 
   void bind(const registry::RegistryEntry& row, std::string& reason);
-  void judge_at_start(const std::string& cpu_dir);
+  void judge_at_start();
+  void judge_times(std::uint32_t& lines, std::string& first_cpu);
+  void judge_attributes(const std::string& first_cpu_dir);
   [[nodiscard]] Cpu make_cpu(const CpuLine& line) const;
   void publish(InstanceSink& sink, std::uint32_t row, const CpuLine& line, Cpu& cpu);
   void publish_static(InstanceSink& sink, std::uint32_t row, const CpuLine& line, Cpu& cpu);

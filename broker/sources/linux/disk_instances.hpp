@@ -18,9 +18,9 @@
 
 #include "family_table.hpp"
 #include "instance_roster.hpp"
-#include "name_filter.hpp"
 #include "instances/instance_config.hpp"
 #include "instances/instance_source.hpp"
+#include "name_filter.hpp"
 #include "sources/procfs_file.hpp"
 
 namespace sysring::broker::linux_instances {
@@ -41,8 +41,8 @@ class DiskInstances final : public InstanceSource {
  private:
   struct Field {
     std::uint16_t family;
-    std::size_t index;       // into DiskLine::fields
-    std::uint64_t scale;     // 512 for sector counts, else 1
+    std::size_t index;    // into DiskLine::fields
+    std::uint64_t scale;  // 512 for sector counts, else 1
   };
   struct Disk {
     std::string name;

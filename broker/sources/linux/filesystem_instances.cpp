@@ -46,12 +46,13 @@ FilesystemInstances::FilesystemInstances(Rows rows, const InstanceConfig& config
     const std::optional<std::size_t> field = field_index(row.source);
     if (!field) {
       families_.set_unavailable(
-          row.id, bad_source(row.source, "expected statvfs:size|free|avail|files|files_free|readonly"));
+          row.id,
+          bad_source(row.source, "expected statvfs:size|free|avail|files|files_free|readonly"));
     } else if (row.type != schema::ValueType::U64) {
       families_.set_unavailable(row.id, bad_source(row.source, "statvfs values are u64"));
     } else {
       families_.set(row.id, {true, {}, "statvfs(2) of each mount point"});
-      bound_.push_back({row.id, static_cast<Field>(*field)});
+      bound_.push_back({row.id, static_cast<Field>(*field), false});
     }
   }
   if (!mountinfo_.is_open()) {
@@ -87,7 +88,13 @@ void FilesystemInstances::refresh(InstanceSink& sink) {
   if (!mountinfo_.is_open()) return;
   if (mountinfo_.changed()) table_readable_ = reload_mounts();
   if (!table_readable_) return;  // every mount is gone for this refresh
-  worker_.collect(answers_);
+  bool any_wanted = false;
+  for (Bound& b : bound_) {
+    b.wanted = sink.wants(b.id);
+    any_wanted |= b.wanted;
+  }
+  // No statvfs round when no value is due: the mounts are still reported.
+  if (any_wanted) worker_.collect(answers_);
   for (std::size_t i = 0; i < mounts_.size(); ++i) report(sink, mounts_[i], answers_[i]);
 }
 
@@ -126,7 +133,9 @@ void FilesystemInstances::report(InstanceSink& sink, const Mount& mount,
                                            LabelView{"mountpoint", mount.mount_point}};
   const std::uint32_t row = sink.present(mount.mount_point, labels);
   if (row == kNoRow) return;
-  for (const Bound& b : bound_) sink.value(b.id, row, reading_of(answer, b.field));
+  for (const Bound& b : bound_) {
+    if (b.wanted) sink.value(b.id, row, reading_of(answer, b.field));
+  }
 }
 
 std::unique_ptr<InstanceSource> make_filesystem_instances(Rows rows, const InstanceConfig& config) {

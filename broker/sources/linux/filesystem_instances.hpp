@@ -26,10 +26,10 @@
 
 #include "instances/instance_config.hpp"
 #include "instances/instance_source.hpp"
+#include "sources/linux/family_table.hpp"
 #include "sources/linux/linux_instance_factories.hpp"
 #include "sources/linux/mount_list.hpp"
 #include "sources/linux/mountinfo_file.hpp"
-#include "sources/linux/family_table.hpp"
 #include "sources/linux/statfs_worker.hpp"
 
 namespace sysring::broker::linux_instances {
@@ -41,9 +41,7 @@ class FilesystemInstances final : public InstanceSource {
   FilesystemInstances(Rows rows, const InstanceConfig& config, StatfsWorkerOptions worker = {});
 
   [[nodiscard]] InstanceDomain domain() const override { return InstanceDomain::Filesystem; }
-  [[nodiscard]] std::span<const std::uint16_t> families() const override {
-    return families_.ids();
-  }
+  [[nodiscard]] std::span<const std::uint16_t> families() const override { return families_.ids(); }
   [[nodiscard]] const Availability& availability(std::uint16_t family) const override {
     return families_.of(family);
   }
@@ -58,6 +56,7 @@ class FilesystemInstances final : public InstanceSource {
   struct Bound {  // an available family and the statvfs value it publishes
     std::uint16_t id;
     Field field;
+    bool wanted;  // due in this refresh (InstanceSink::wants)
   };
 
   // Re-reads the mount table; false when it cannot be read (no instance then).

@@ -44,14 +44,16 @@ class InstanceRoster {
 
   // A new entry at the refresh's next position.
   Entry& insert(Entry entry) {
-    const auto at = entries_.insert(entries_.begin() + static_cast<std::ptrdiff_t>(next_),
-                                    std::move(entry));
+    const auto at =
+        entries_.insert(entries_.begin() + static_cast<std::ptrdiff_t>(next_), std::move(entry));
     ++next_;
     return *at;
   }
 
   // Drops the entries this refresh did not see.
-  void end() { entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(next_), entries_.end()); }
+  void end() {
+    entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(next_), entries_.end());
+  }
 
   [[nodiscard]] std::size_t size() const { return entries_.size(); }
 

@@ -70,8 +70,8 @@ void NetifInstances::bind(const registry::RegistryEntry& row, std::string& reaso
     spec.remove_prefix(kNetdevPrefix.size());
     std::uint64_t index = 0;
     if (procfs::parse_u64(spec, index) != procfs::DecodeStatus::kOk || index >= kNetdevFields) {
-      reason = bad_source(row.source, "expected netdev:N with N from 0 to " +
-                                          std::to_string(kNetdevFields - 1));
+      reason = bad_source(
+          row.source, "expected netdev:N with N from 0 to " + std::to_string(kNetdevFields - 1));
     } else {
       counters_.push_back({row.id, static_cast<std::size_t>(index)});
     }
@@ -137,7 +137,8 @@ NetifInstances::Interface NetifInstances::make_interface(std::string_view name) 
   if (itf.excluded) return itf;
   const std::string dir = join_path(class_dir_, name);
   itf.attributes.reserve(attributes_.size());
-  for (const Attribute& a : attributes_) itf.attributes.emplace_back(join_path(dir, a.file), a.format);
+  for (const Attribute& a : attributes_)
+    itf.attributes.emplace_back(join_path(dir, a.file), a.format);
   return itf;
 }
 

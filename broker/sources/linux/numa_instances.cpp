@@ -8,8 +8,8 @@
 #include <utility>
 
 #include "sources/linux/numa_parsers.hpp"
-#include "sources/procfs_parsers.hpp"
 #include "sources/linux/path_reasons.hpp"
+#include "sources/procfs_parsers.hpp"
 
 namespace sysring::broker::linux_instances {
 namespace {
@@ -42,8 +42,8 @@ NumaInstances::NumaInstances(Rows rows, const InstanceConfig& config)
       }
     }
     if (!file) {
-      families_.set_unavailable(row.id,
-                                bad_source(row.source, "expected node_meminfo:<key> or numastat:<key>"));
+      families_.set_unavailable(
+          row.id, bad_source(row.source, "expected node_meminfo:<key> or numastat:<key>"));
       continue;
     }
     families_.set_available(row.id);
@@ -66,13 +66,14 @@ NumaInstances::NumaInstances(Rows rows, const InstanceConfig& config)
 
 bool NumaInstances::discover() {
   for (auto& node : nodes_) node->seen = false;
-  const int err = node_dir_.for_each_entry(scratch_, [&](std::string_view name, unsigned char type) {
-    std::uint32_t number = 0;
-    if ((type != DT_DIR && type != DT_UNKNOWN) || !parse_node_directory(name, number)) return;
-    const auto it = std::find_if(nodes_.begin(), nodes_.end(),
-                                 [&](const auto& node) { return node->number == number; });
-    (it != nodes_.end() ? **it : add_node(number)).seen = true;
-  });
+  const int err =
+      node_dir_.for_each_entry(scratch_, [&](std::string_view name, unsigned char type) {
+        std::uint32_t number = 0;
+        if ((type != DT_DIR && type != DT_UNKNOWN) || !parse_node_directory(name, number)) return;
+        const auto it = std::find_if(nodes_.begin(), nodes_.end(),
+                                     [&](const auto& node) { return node->number == number; });
+        (it != nodes_.end() ? **it : add_node(number)).seen = true;
+      });
   if (err != 0) {
     nodes_.clear();
     return false;
@@ -89,8 +90,9 @@ NumaInstances::Node& NumaInstances::add_node(std::uint32_t number) {
   for (std::size_t f = 0; f < kNodeFiles; ++f) {
     if (!file_needed_[f]) continue;
     // sysfs attributes are produced in one piece.
-    node->files[f] = ProcfsFile(join_path(node_dir_path_, node->name + "/" + std::string(kFileNames[f])),
-                                ProcfsFile::ReadMode::kWholeInOneRead);
+    node->files[f] =
+        ProcfsFile(join_path(node_dir_path_, node->name + "/" + std::string(kFileNames[f])),
+                   ProcfsFile::ReadMode::kWholeInOneRead);
   }
   // Kept in node order, so that refreshes report node0 first.
   const auto at = std::find_if(nodes_.begin(), nodes_.end(),
@@ -145,15 +147,21 @@ void NumaInstances::read_file(Node& node, NodeFile file) {
 
 void NumaInstances::refresh(InstanceSink& sink) {
   if (!node_dir_.is_open() || !discover()) return;
+  // Only the files of families due now are read (MemTotal's TTL is longer than the rest).
+  std::array<bool, kNodeFiles> file_wanted{};
+  for (std::size_t i = 0; i < bindings_.size(); ++i) {
+    bindings_[i].wanted = sink.wants(bindings_[i].id);
+    if (bindings_[i].wanted) file_wanted[static_cast<std::size_t>(bindings_[i].file)] = true;
+  }
   for (const auto& node : nodes_) {
     const std::array<LabelView, 1> labels = {LabelView{"node", node->label}};
     const std::uint32_t row = sink.present(node->name, labels);
     if (row == kNoRow) continue;
     for (std::size_t f = 0; f < kNodeFiles; ++f) {
-      if (file_needed_[f]) read_file(*node, static_cast<NodeFile>(f));
+      if (file_wanted[f]) read_file(*node, static_cast<NodeFile>(f));
     }
     for (std::size_t i = 0; i < bindings_.size(); ++i) {
-      sink.value(bindings_[i].id, row, readings_[i]);
+      if (bindings_[i].wanted) sink.value(bindings_[i].id, row, readings_[i]);
     }
   }
 }

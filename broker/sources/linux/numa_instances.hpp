@@ -21,8 +21,8 @@
 #include "instances/instance_config.hpp"
 #include "instances/instance_source.hpp"
 #include "sources/linux/directory_fd.hpp"
-#include "sources/linux/linux_instance_factories.hpp"
 #include "sources/linux/family_table.hpp"
+#include "sources/linux/linux_instance_factories.hpp"
 #include "sources/procfs_file.hpp"
 
 namespace sysring::broker::linux_instances {
@@ -32,9 +32,7 @@ class NumaInstances final : public InstanceSource {
   NumaInstances(Rows rows, const InstanceConfig& config);
 
   [[nodiscard]] InstanceDomain domain() const override { return InstanceDomain::Numa; }
-  [[nodiscard]] std::span<const std::uint16_t> families() const override {
-    return families_.ids();
-  }
+  [[nodiscard]] std::span<const std::uint16_t> families() const override { return families_.ids(); }
   [[nodiscard]] const Availability& availability(std::uint16_t family) const override {
     return families_.of(family);
   }
@@ -51,6 +49,7 @@ class NumaInstances final : public InstanceSource {
     NodeFile file = NodeFile::kMeminfo;
     std::string key;
     schema::ValueType type = schema::ValueType::U64;
+    bool wanted = false;  // due in this refresh (InstanceSink::wants)
   };
 
   struct Node {

@@ -119,8 +119,8 @@ class Coordinator {
     caller_->job = slot;
     caller_->answered = false;
     shared_->caller_wake.notify_all();
-    shared_->coordinator_wake.wait_for(
-        lock, call_timeout_, [&] { return caller_->answered || shared_->stopping; });
+    shared_->coordinator_wake.wait_for(lock, call_timeout_,
+                                       [&] { return caller_->answered || shared_->stopping; });
     if (caller_->answered || shared_->stopping) return;
     slot->stuck = true;
     slot->answer = {StatfsAnswer::State::kStuck, 0, {}};
@@ -175,9 +175,8 @@ StatfsWorker::StatfsWorker(StatfsWorkerOptions options)
                                                       : StatfsFunction(&::statvfs))),
       refresh_wait_(options.refresh_wait) {
   coordinator_ = std::thread(
-      [coordinator = Coordinator(shared_, options.call_timeout, options.max_stuck_calls)]() mutable {
-        coordinator.run();
-      });
+      [coordinator = Coordinator(shared_, options.call_timeout,
+                                 options.max_stuck_calls)]() mutable { coordinator.run(); });
 }
 
 StatfsWorker::~StatfsWorker() {

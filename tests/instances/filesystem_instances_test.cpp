@@ -1,0 +1,437 @@
+// The filesystem source over a fixture mount table and a fake statvfs: instances, labels and
+// values; mounts coming and going; a hung mount that never stalls a refresh; and on this
+// machine, "/" against statvfs("/") and a mount table that is not re-read while unchanged.
+#include "sources/linux/filesystem_instances.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <memory>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "allocation_count.hpp"
+#include "fake_statfs.hpp"
+#include "linux_fixture_tree.hpp"
+#include "recording_sink.hpp"
+#include "sink_readings.hpp"
+#include "sysring/errno_text.hpp"
+
+namespace sysring::broker::linux_instances {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+using test::FakeStatfs;
+using test::FixtureTree;
+using test::ok_bits;
+using test::RecordingSink;
+using test::status_of;
+
+constexpr std::uint16_t kSize = 600;
+constexpr std::uint16_t kFree = 601;
+constexpr std::uint16_t kAvail = 602;
+constexpr std::uint16_t kFiles = 603;
+constexpr std::uint16_t kFilesFree = 604;
+constexpr std::uint16_t kReadonly = 605;
+
+// Generous for sanitizer builds on a loaded machine, and still far below "hangs forever".
+constexpr auto kRefreshLimit = 500ms;
+constexpr auto kPatience = 10s;
+
+const std::vector<registry::RegistryEntry>& rows() {
+  static const auto kRows = test::linux_rows(InstanceDomain::Filesystem);
+  return kRows;
+}
+
+StatfsWorkerOptions with(const std::shared_ptr<FakeStatfs>& fake) {
+  StatfsWorkerOptions o;
+  o.statfs = fake->function();
+  return o;
+}
+
+InstanceConfig fast_timeout(const FixtureTree& tree) {
+  InstanceConfig config = tree.config();
+  config.statfs_timeout_ms = 50;
+  return config;
+}
+
+// Refreshes until `done` holds for what the sink recorded, timing every refresh.
+bool refresh_until(InstanceSource& source, RecordingSink& sink, const std::function<bool()>& done) {
+  const auto deadline = Clock::now() + kPatience;
+  while (Clock::now() < deadline) {
+    sink.begin();
+    const auto start = Clock::now();
+    source.refresh(sink);
+    EXPECT_LT(Clock::now() - start, kRefreshLimit);
+    if (done()) return true;
+    std::this_thread::sleep_for(2ms);
+  }
+  return false;
+}
+
+bool has_value(const RecordingSink& sink, const std::string& name) {
+  return ok_bits(sink, kSize, name).has_value();
+}
+
+const std::set<std::string> kFixtureMounts = {"/",    "/run",     "/home",         "/mnt/my disk",
+                                              "/srv", "/mnt/nfs", "/run/user/1000"};
+
+TEST(FilesystemInstances, FamiliesAreTheLinuxStatvfsRows) {
+  FixtureTree tree("filesystem_mounts");
+  auto fake = std::make_shared<FakeStatfs>();
+  FilesystemInstances source(rows(), tree.config(), with(fake));
+  EXPECT_EQ(source.domain(), InstanceDomain::Filesystem);
+  EXPECT_TRUE(source.owns_domain());
+  const std::vector<std::uint16_t> ids(source.families().begin(), source.families().end());
+  EXPECT_EQ(ids, (std::vector<std::uint16_t>{kSize, kFree, kAvail, kFiles, kFilesFree, kReadonly}));
+  for (const std::uint16_t id : ids) EXPECT_TRUE(source.availability(id).available) << id;
+  EXPECT_FALSE(source.availability(1).available);
+  EXPECT_EQ(source.instances_at_start(), kFixtureMounts.size());
+}
+
+TEST(FilesystemInstances, DarwinRowsAndUnknownSourcesAreNotBound) {
+  FixtureTree tree("filesystem_mounts");
+  std::vector<registry::RegistryEntry> all;
+  for (const auto& e : registry::kEntries) {
+    if (e.domain == InstanceDomain::Filesystem) all.push_back(e);
+  }
+  registry::RegistryEntry odd = rows().front();
+  odd.id = 9000;
+  odd.source = "statvfs:nonsense";
+  all.push_back(odd);
+  auto fake = std::make_shared<FakeStatfs>();
+  FilesystemInstances source(all, tree.config(), with(fake));
+  EXPECT_EQ(source.families().size(), 7U);  // the six Linux rows and the odd one
+  EXPECT_FALSE(source.availability(9000).available);
+  EXPECT_NE(source.availability(9000).reason.find("statvfs:nonsense"), std::string::npos);
+}
+
+TEST(FilesystemInstances, InstancesLabelsAndValues) {
+  FixtureTree tree("filesystem_mounts");
+  auto fake = std::make_shared<FakeStatfs>();
+  fake->set_blocks("/", 1'000'000);
+  fake->set_readonly("/srv");
+  FilesystemInstances source(rows(), tree.config(), with(fake));
+  RecordingSink sink;
+  ASSERT_TRUE(refresh_until(source, sink, [&] {
+    for (const auto& m : kFixtureMounts) {
+      if (!has_value(sink, m)) return false;
+    }
+    return true;
+  }));
+  EXPECT_EQ(test::names(sink), kFixtureMounts);
+
+  const auto& disk = sink.present().at("/mnt/my disk");
+  EXPECT_EQ(disk.labels.at("device"), "/dev/disk/by-label/my disk");
+  EXPECT_EQ(disk.labels.at("fstype"), "ext4");
+  EXPECT_EQ(disk.labels.at("mountpoint"), "/mnt/my disk");
+  EXPECT_EQ(sink.present().at("/srv").labels.at("device"), "/dev/sdc1");  // the top mount
+  EXPECT_EQ(sink.present().at("/mnt/nfs").labels.at("device"), "server:/export");
+
+  EXPECT_EQ(ok_bits(sink, kSize, "/"), 1'000'000 * FakeStatfs::kFrsize);
+  EXPECT_EQ(ok_bits(sink, kFree, "/"), 500'000 * FakeStatfs::kFrsize);
+  EXPECT_EQ(ok_bits(sink, kAvail, "/"), 250'000 * FakeStatfs::kFrsize);
+  EXPECT_EQ(ok_bits(sink, kFiles, "/"), 5000U);
+  EXPECT_EQ(ok_bits(sink, kFilesFree, "/"), 4000U);
+  EXPECT_EQ(ok_bits(sink, kReadonly, "/"), 0U);
+  EXPECT_EQ(ok_bits(sink, kReadonly, "/srv"), 1U);
+  EXPECT_EQ(fake->calls("/proc"), 0);  // excluded mounts are never asked
+}
+
+TEST(FilesystemInstances, MountAppearsAndDisappears) {
+  FixtureTree tree("filesystem_mounts");
+  auto fake = std::make_shared<FakeStatfs>();
+  FilesystemInstances source(rows(), tree.config(), with(fake));
+  RecordingSink sink;
+  ASSERT_TRUE(refresh_until(source, sink, [&] { return has_value(sink, "/"); }));
+  EXPECT_FALSE(sink.has("/mnt/usb"));
+
+  const std::string table = tree.path("proc/1/mountinfo").string();
+  const std::string before = [&] {
+    std::ifstream in(table);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }();
+  tree.rewrite("proc/1/mountinfo", before + "50 22 8:49 / /mnt/usb rw - vfat /dev/sdd1 rw\n");
+  ASSERT_TRUE(refresh_until(source, sink, [&] { return has_value(sink, "/mnt/usb"); }));
+  EXPECT_EQ(sink.present().at("/mnt/usb").labels.at("fstype"), "vfat");
+  EXPECT_EQ(sink.present().size(), kFixtureMounts.size() + 1);
+
+  tree.rewrite("proc/1/mountinfo", before);
+  sink.begin();
+  source.refresh(sink);
+  EXPECT_FALSE(sink.has("/mnt/usb"));
+  EXPECT_EQ(test::names(sink), kFixtureMounts);
+}
+
+TEST(FilesystemInstances, HungMountNeverStallsTheRefresh) {
+  FixtureTree tree("filesystem_mounts");
+  auto fake = std::make_shared<FakeStatfs>();
+  fake->hang("/mnt/nfs");
+  FilesystemInstances source(rows(), fast_timeout(tree), with(fake));
+  RecordingSink sink;
+
+  // Every refresh returns at once; the hung mount turns unavailable, the others keep values.
+  ASSERT_TRUE(refresh_until(source, sink, [&] {
+    return status_of(sink, kSize, "/mnt/nfs") == layout::SlotStatus::kUnavailable &&
+           has_value(sink, "/run/user/1000");
+  }));
+  EXPECT_TRUE(sink.has("/mnt/nfs"));  // still an instance: the mount exists
+  for (const auto& m : kFixtureMounts) {
+    if (m != "/mnt/nfs") {
+      EXPECT_TRUE(has_value(sink, m)) << m;
+    }
+  }
+  for (const std::uint16_t id : {kFree, kAvail, kFiles, kFilesFree, kReadonly}) {
+    EXPECT_EQ(status_of(sink, id, "/mnt/nfs"), layout::SlotStatus::kUnavailable);
+  }
+
+  // Skipped while stuck: later refreshes ask the others again, never the hung mount.
+  const int root_calls = fake->calls("/");
+  ASSERT_TRUE(refresh_until(source, sink, [&] { return fake->calls("/") >= root_calls + 3; }));
+  EXPECT_EQ(fake->calls("/mnt/nfs"), 1);
+
+  // The server answers: the mount's values come back.
+  fake->release("/mnt/nfs");
+  ASSERT_TRUE(refresh_until(source, sink, [&] { return has_value(sink, "/mnt/nfs"); }));
+}
+
+TEST(FilesystemInstances, DestroyedWhileAMountIsStuck) {
+  FixtureTree tree("filesystem_mounts");
+  auto fake = std::make_shared<FakeStatfs>();
+  fake->hang("/home");
+  auto source = std::make_unique<FilesystemInstances>(rows(), fast_timeout(tree), with(fake));
+  RecordingSink sink;
+  ASSERT_TRUE(refresh_until(*source, sink, [&] {
+    return status_of(sink, kSize, "/home") == layout::SlotStatus::kUnavailable &&
+           has_value(sink, "/srv");
+  }));
+  const auto start = Clock::now();
+  source.reset();
+  EXPECT_LT(Clock::now() - start, kRefreshLimit);
+  fake->release_all();
+  EXPECT_TRUE(fake->wait_idle(kPatience));
+}
+
+TEST(FilesystemInstances, FailedStatvfsIsAReadError) {
+  FixtureTree tree("filesystem_mounts");
+  auto fake = std::make_shared<FakeStatfs>();
+  fake->fail("/run/user/1000", EACCES);
+  FilesystemInstances source(rows(), tree.config(), with(fake));
+  RecordingSink sink;
+  ASSERT_TRUE(refresh_until(source, sink, [&] {
+    return status_of(sink, kSize, "/run/user/1000") == layout::SlotStatus::kReadError;
+  }));
+  EXPECT_TRUE(has_value(sink, "/"));
+}
+
+TEST(FilesystemInstances, NothingDueMeansNoStatvfs) {
+  FixtureTree tree("filesystem_mounts");
+  auto fake = std::make_shared<FakeStatfs>();
+  FilesystemInstances source(rows(), tree.config(), with(fake));
+  RecordingSink sink;
+  sink.unwanted = {kSize, kFree, kAvail, kFiles, kFilesFree, kReadonly};
+  for (int i = 0; i < 3; ++i) {
+    sink.begin();
+    source.refresh(sink);
+  }
+  EXPECT_EQ(test::names(sink), kFixtureMounts);  // the instances are kept current all the same
+  EXPECT_EQ(sink.reading(kSize, "/"), nullptr);
+  EXPECT_EQ(fake->calls("/"), 0);
+
+  sink.unwanted = {kFiles};  // one family not due: the others are reported, it is not
+  ASSERT_TRUE(refresh_until(source, sink, [&] { return has_value(sink, "/"); }));
+  EXPECT_EQ(sink.reading(kFiles, "/"), nullptr);
+  EXPECT_TRUE(ok_bits(sink, kFilesFree, "/").has_value());
+}
+
+TEST(FilesystemInstances, RefusedInstancesGetNoValues) {
+  FixtureTree tree("filesystem_mounts");
+  auto fake = std::make_shared<FakeStatfs>();
+  FilesystemInstances source(rows(), tree.config(), with(fake));
+  RecordingSink sink;
+  sink.refuse_all = true;
+  source.refresh(sink);
+  EXPECT_TRUE(sink.present().empty());
+  EXPECT_EQ(sink.reading(kSize, "/"), nullptr);
+}
+
+TEST(FilesystemInstances, NoMountTableMeansUnavailable) {
+  FixtureTree tree("filesystem_mounts");
+  tree.remove("proc/1");
+  auto fake = std::make_shared<FakeStatfs>();
+  FilesystemInstances source(rows(), tree.config(), with(fake));
+  for (const std::uint16_t id : source.families()) {
+    EXPECT_FALSE(source.availability(id).available);
+    EXPECT_EQ(source.availability(id).reason,
+              tree.proc() + "/1/mountinfo: No such file or directory");
+  }
+  RecordingSink sink;
+  source.refresh(sink);
+  EXPECT_TRUE(sink.present().empty());
+  EXPECT_EQ(source.instances_at_start(), 0U);
+}
+
+TEST(FilesystemInstances, FallsBackToSelfMountinfo) {
+  FixtureTree tree("filesystem_mounts");
+  tree.rewrite("proc/self/mountinfo", "22 1 254:1 / / rw - ext4 /dev/vda1 rw\n");
+  tree.remove("proc/1");
+  auto fake = std::make_shared<FakeStatfs>();
+  FilesystemInstances source(rows(), tree.config(), with(fake));
+  EXPECT_TRUE(source.availability(kSize).available);
+  RecordingSink sink;
+  ASSERT_TRUE(refresh_until(source, sink, [&] { return has_value(sink, "/"); }));
+  EXPECT_EQ(test::names(sink), std::set<std::string>{"/"});
+}
+
+TEST(FilesystemInstances, BadExclusionPatternThrows) {
+  FixtureTree tree("filesystem_mounts");
+  InstanceConfig config = tree.config();
+  config.mount_points_exclude = "^/(dev";
+  EXPECT_THROW(make_filesystem_instances(rows(), config), std::invalid_argument);
+}
+
+TEST(FilesystemInstances, RealStatvfsOnDirectories) {
+  // Mount points are real paths: two directories of this machine stand in for mounts.
+  FixtureTree tree("filesystem_mounts");
+  const std::filesystem::path a = tree.path("mnt a");
+  const std::filesystem::path b = tree.path("mnt-b");
+  std::filesystem::create_directories(a);
+  std::filesystem::create_directories(b);
+  std::string escaped_a = a.string();
+  escaped_a.replace(escaped_a.find("mnt a"), 5, "mnt\\040a");
+  tree.rewrite("proc/1/mountinfo", "30 1 8:1 / " + escaped_a + " rw - ext4 /dev/x rw\n" +
+                                       "31 1 8:2 / " + b.string() + " ro - ext4 /dev/y ro\n");
+  const auto source = make_filesystem_instances(rows(), tree.config());
+  RecordingSink sink;
+  ASSERT_TRUE(refresh_until(
+      *source, sink, [&] { return has_value(sink, a.string()) && has_value(sink, b.string()); }));
+  struct statvfs st {};
+  ASSERT_EQ(::statvfs(a.c_str(), &st), 0);
+  EXPECT_EQ(ok_bits(sink, kSize, a.string()), std::uint64_t{st.f_blocks} * st.f_frsize);
+  EXPECT_EQ(ok_bits(sink, kFiles, a.string()), std::uint64_t{st.f_files});
+  EXPECT_EQ(ok_bits(sink, kReadonly, a.string()), (st.f_flag & ST_RDONLY) != 0 ? 1U : 0U);
+}
+
+// ---- This machine ----
+
+TEST(FilesystemInstancesHere, RootMatchesStatvfs) {
+  const InstanceConfig config;  // /proc, the default exclusions
+  const auto source = make_filesystem_instances(rows(), config);
+  if (!source->availability(kSize).available) {
+    GTEST_SKIP() << source->availability(kSize).reason;
+  }
+  RecordingSink sink;
+  ASSERT_TRUE(refresh_until(*source, sink, [&] { return has_value(sink, "/"); }))
+      << "\"/\" has no values";
+  struct statvfs st {};
+  ASSERT_EQ(::statvfs("/", &st), 0);
+  EXPECT_EQ(ok_bits(sink, kSize, "/"), std::uint64_t{st.f_blocks} * st.f_frsize);
+  const auto free_bytes = static_cast<double>(*ok_bits(sink, kFree, "/"));
+  EXPECT_NEAR(free_bytes, static_cast<double>(std::uint64_t{st.f_bfree} * st.f_frsize),
+              64.0 * 1024 * 1024);  // other processes write meanwhile
+  EXPECT_EQ(sink.present().at("/").labels.at("mountpoint"), "/");
+  EXPECT_FALSE(sink.has("/proc"));
+  EXPECT_FALSE(sink.has("/sys"));
+}
+
+TEST(FilesystemInstancesHere, UnchangedMountTableIsNotReadAgain) {
+  const InstanceConfig config;
+  auto fake = std::make_shared<FakeStatfs>();
+  FilesystemInstances source(rows(), config, with(fake));
+  if (!source.availability(kSize).available) GTEST_SKIP() << source.availability(kSize).reason;
+  RecordingSink sink;
+  for (int i = 0; i < 5; ++i) {
+    sink.begin();
+    source.refresh(sink);
+  }
+  // Read once at construction; procfs signals no change since (no mounts come and go here).
+  EXPECT_EQ(source.mount_table_reads(), 1U);
+}
+
+// Present and value calls counted, nothing stored: the sink itself never allocates.
+class CountingSink final : public InstanceSink {
+ public:
+  std::uint32_t present(std::string_view /*name*/, std::span<const LabelView> /*labels*/) override {
+    return presents++;
+  }
+  [[nodiscard]] std::uint32_t find(std::string_view /*name*/) const override { return kNoRow; }
+  [[nodiscard]] bool wants(std::uint16_t /*family*/) const override { return true; }
+  void value(std::uint16_t /*family*/, std::uint32_t /*row*/, const Reading& /*r*/) override {
+    ++values;
+  }
+  std::uint32_t presents = 0;
+  std::uint32_t values = 0;
+};
+
+TEST(FilesystemInstancesHere, SteadyRefreshDoesNotAllocate) {
+  if (!test::kCountsAllocations) GTEST_SKIP() << "no allocation counting under ThreadSanitizer";
+  const InstanceConfig config;
+  auto fake = std::make_shared<FakeStatfs>();
+  FilesystemInstances source(rows(), config, with(fake));
+  if (!source.availability(kSize).available) GTEST_SKIP() << source.availability(kSize).reason;
+  CountingSink warm;
+  source.refresh(warm);
+  CountingSink sink;
+  std::size_t allocations = 0;
+  {
+    const test::AllocationCount count;
+    for (int i = 0; i < 10; ++i) source.refresh(sink);
+    allocations = count.count();
+  }
+  EXPECT_EQ(allocations, 0U);
+  EXPECT_EQ(sink.presents, 10 * warm.presents);
+}
+
+// The kernel's change signal, for real: a tmpfs mounted in a private mount namespace shows up
+// at the next refresh, through poll() on a procfs mountinfo. Needs CAP_SYS_ADMIN.
+TEST(FilesystemInstancesHere, MountSignalledByProcfsPoll) {
+  if (::unshare(CLONE_NEWNS) != 0) GTEST_SKIP() << "unshare(CLONE_NEWNS): " << errno_text(errno);
+  ASSERT_EQ(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), 0);
+  FixtureTree tree("filesystem_mounts");
+  // <proc>/1 -> this process, so <proc>/1/mountinfo is procfs and shows our namespace.
+  tree.remove("proc/1");
+  std::filesystem::create_directory_symlink("/proc/" + std::to_string(::getpid()),
+                                            tree.path("proc/1"));
+  const std::filesystem::path point = tree.path("scratch");
+  std::filesystem::create_directories(point);
+
+  auto fake = std::make_shared<FakeStatfs>();
+  FilesystemInstances source(rows(), tree.config(), with(fake));
+  RecordingSink sink;
+  sink.begin();
+  source.refresh(sink);
+  EXPECT_FALSE(sink.has(point.string()));
+  const std::uint64_t reads = source.mount_table_reads();
+
+  ASSERT_EQ(::mount("sysring-test", point.c_str(), "tmpfs", 0, "size=1m"), 0) << errno_text(errno);
+  sink.begin();
+  source.refresh(sink);
+  const bool seen = sink.has(point.string());
+  const std::uint64_t reads_after_mount = source.mount_table_reads();
+  ASSERT_EQ(::umount(point.c_str()), 0);
+  EXPECT_TRUE(seen);
+  EXPECT_EQ(reads_after_mount, reads + 1);
+  EXPECT_EQ(sink.present().at(point.string()).labels.at("device"), "sysring-test");
+
+  sink.begin();
+  source.refresh(sink);
+  EXPECT_FALSE(sink.has(point.string()));
+}
+
+}  // namespace
+}  // namespace sysring::broker::linux_instances
