@@ -116,11 +116,13 @@ void report_ready(const std::string& message) {
   log::use_syslog();
 }
 
-// The effective schedule, before any fork so a config error reaches the terminal.
-std::vector<Schedule> load_schedules(const BrokerOptions& o,
-                                     std::span<const registry::RegistryEntry> entries) {
+// The config file (effective schedules, instance settings), before any fork so a config error
+// reaches the terminal.
+std::vector<Schedule> load_config(BrokerOptions& o,
+                                  std::span<const registry::RegistryEntry> entries) {
   ScheduleOverrides overrides;
   if (!o.config.empty()) overrides = load_schedule_config(o.config);
+  apply_instance_sections(overrides, o.instance_config);
   return resolve_schedules(entries, overrides);
 }
 
@@ -246,7 +248,7 @@ int main(int argc, char** argv) {
   const std::vector<registry::RegistryEntry> entries = published_entries();
   std::vector<Schedule> schedules;
   try {
-    schedules = load_schedules(*options, entries);
+    schedules = load_config(*options, entries);
   } catch (const ScheduleConfigError& e) {
     (void)std::fprintf(stderr, "sysringd: config error: %s\n", e.what());
     return 2;

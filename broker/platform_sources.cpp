@@ -5,6 +5,7 @@
 #include "sources/composite_sources.hpp"
 #include "sysring/registry_data.hpp"
 #ifdef __APPLE__
+#include "sources/darwin/darwin_instances.hpp"
 #include "sources/darwin/darwin_sources.hpp"
 #else
 #include "sources/linux/linux_instances.hpp"
@@ -58,6 +59,10 @@ PlatformSources make_platform_sources(const BrokerOptions& o) {
 #ifdef __APPLE__
   scalars->add(make_darwin_sources(kernel_scalars, darwin::make_system_sysctl_seam()),
                kernel_scalars);
+  // node_exporter's darwin exclusions, not the Linux defaults of InstanceConfig.
+  for (auto& source : make_darwin_instance_sources(kernel, darwin::make_system_instance_seam())) {
+    out.instances.add(std::move(source));
+  }
 #else
   scalars->add(make_linux_sources(kernel_scalars, o.proc_root, o.sys_root), kernel_scalars);
   for (auto& source : make_linux_instance_sources(kernel, o.instance_config)) {

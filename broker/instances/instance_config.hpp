@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "scheduler/schedule_config.hpp"
+
 namespace sysring::broker {
 
 struct InstanceConfig {
@@ -28,5 +30,11 @@ struct InstanceConfig {
   std::string cgroup_root;
   std::uint32_t cgroup_depth = 1;
 };
+
+inline constexpr std::uint32_t kMaxCgroupDepth = 8;
+
+// Applies the [instances.DOMAIN] sections of a config file: known domains and keys only, regexes
+// that compile, numbers in range. Throws ScheduleConfigError with one line naming the section.
+void apply_instance_sections(const ScheduleOverrides& config, InstanceConfig& out);
 
 }  // namespace sysring::broker

@@ -80,15 +80,23 @@ ScheduleOverrides parse_schedule_config(std::istream& in, std::string_view file)
     // read_ini drops empty sections, so a childless node is a key written before any section.
     if (keys.empty()) {
       throw ScheduleConfigError(std::string(file) + ": key '" + section +
-                                "' outside a [metric.NAME] or [category.NAME] section");
+                                "' outside a [metric.NAME], [category.NAME] or "
+                                "[instances.DOMAIN] section");
     }
     const std::string_view s = section;
     if (s.starts_with("metric.") && s.size() > 7) {
       out.metrics.emplace(std::string(s.substr(7)), parse_section(file, section, keys));
     } else if (s.starts_with("category.") && s.size() > 9) {
       out.categories.emplace(std::string(s.substr(9)), parse_section(file, section, keys));
+    } else if (s.starts_with("instances.") && s.size() > 10) {
+      InstanceSection& keys_out = out.instances[std::string(s.substr(10))];
+      for (const auto& [key, node] : keys) {
+        if (!node.empty()) fail(file, section, "unexpected nested key '" + key + "'");
+        keys_out[key] = node.data();
+      }
     } else {
-      fail(file, section, "unknown section (expected [metric.NAME] or [category.NAME])");
+      fail(file, section,
+           "unknown section (expected [metric.NAME], [category.NAME] or [instances.DOMAIN])");
     }
   }
   return out;

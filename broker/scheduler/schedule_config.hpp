@@ -1,6 +1,8 @@
 // The scheduler's configuration file (sysringd --config): per-metric and per-category overrides
 // of the access pattern and TTL. Parsing only; broker/scheduler/monotonic_chain.hpp decides
-// whether the overrides are allowed. See docs/CONFIG.md for the format.
+// whether the overrides are allowed. See docs/CONFIG.md for the format. [instances.DOMAIN]
+// sections (what the instance sources leave out) are collected here and applied by
+// broker/instances/instance_config.hpp.
 #pragma once
 
 #include <cstdint>
@@ -28,10 +30,14 @@ struct Override {
   std::optional<std::uint32_t> ttl_ms;
 };
 
+// The keys of one [instances.DOMAIN] section, as written (instance_config.hpp applies them).
+using InstanceSection = std::map<std::string, std::string, std::less<>>;
+
 struct ScheduleOverrides {
   std::string file;                                         // named in every error
   std::map<std::string, Override, std::less<>> metrics;     // by metric name
   std::map<std::string, Override, std::less<>> categories;  // by category name
+  std::map<std::string, InstanceSection, std::less<>> instances;  // by domain name
 };
 
 // TTLs above a day are refused: a metric read that rarely should be STATIC or DISABLED.

@@ -39,9 +39,9 @@ struct Released {
   std::string type;
 };
 
-std::map<int, Released> read_released() {
-  std::ifstream in(SYSRING_RELEASED_IDS);
-  EXPECT_TRUE(in.good()) << SYSRING_RELEASED_IDS;
+std::map<int, Released> read_id_list(const char* path) {
+  std::ifstream in(path);
+  EXPECT_TRUE(in.good()) << path;
   std::map<int, Released> out;
   std::string line;
   while (std::getline(in, line)) {
@@ -55,12 +55,22 @@ std::map<int, Released> read_released() {
   return out;
 }
 
+std::map<int, Released> read_released() {
+  return read_id_list(SYSRING_RELEASED_IDS);
+}
+
 TEST(Registry, EveryReleasedIdKeepsItsNameAndType) {
   const auto released = read_released();
+  const auto retired = read_id_list(SYSRING_RETIRED_IDS);
   ASSERT_GE(released.size(), 60u);
   std::map<int, const sysring::registry::RegistryEntry*> by_id;
   for (const auto& e : kEntries) by_id[e.id] = &e;
   for (const auto& [id, r] : released) {
+    if (retired.count(id) != 0) {
+      EXPECT_EQ(by_id.count(id), 0u) << "retired id " << id << " is back as " << by_id[id]->name;
+      EXPECT_EQ(retired.at(id).name, r.name) << "retired id " << id << " under another name";
+      continue;
+    }
     ASSERT_TRUE(by_id.count(id)) << "released id " << id << " (" << r.name << ") was removed";
     EXPECT_EQ(by_id[id]->name, r.name) << "released id " << id << " was renamed";
     EXPECT_EQ(type_name(by_id[id]->type), r.type) << "released id " << id << " changed type";
@@ -84,6 +94,40 @@ TEST(Registry, IdsAndNamesAreUniqueAndEnumMatches) {
   // A few pinned by hand: these are released and must never move.
   EXPECT_EQ(static_cast<int>(sysring::schema::MetricId::mem_total), 1);
   EXPECT_EQ(static_cast<int>(sysring::schema::MetricId::kern_hostname), 79);
+  EXPECT_EQ(static_cast<int>(sysring::schema::MetricId::disk_read_bytes), 532);
+  EXPECT_EQ(static_cast<int>(sysring::schema::MetricId::pmc_cycles), 2110);
+}
+
+// The per-CPU rows of layout 1.x (cpu.cpuN.*, pmc.cpuN.*, ...) are retired: never reused, and
+// what they held is now a family of the cpu domain.
+TEST(Registry, RetiredPerCpuRowsAreGoneForGood) {
+  const auto retired = read_id_list(SYSRING_RETIRED_IDS);
+  EXPECT_GE(retired.size(), 1100u);
+  std::set<std::string> names;
+  for (const auto& e : kEntries) names.insert(std::string(e.name));
+  for (const auto& [id, r] : retired) {
+    EXPECT_EQ(names.count(r.name), 0u) << r.name << " is retired but still named";
+  }
+  for (const auto& e : kEntries) {
+    const std::string name(e.name);
+    EXPECT_EQ(name.find(".cpu0."), std::string::npos) << name << ": per-CPU rows are families now";
+  }
+}
+
+// Families of an instance domain hold numbers (one cell per instance) and say where they come
+// from in a syntax of their domain's source.
+TEST(Registry, InstanceFamiliesAreNumericWithTheirDomainsSources) {
+  std::map<sysring::schema::InstanceDomain, std::size_t> per_domain;
+  for (const auto& e : kEntries) {
+    if (e.domain == sysring::schema::InstanceDomain::None) continue;
+    ++per_domain[e.domain];
+    EXPECT_NE(e.type, sysring::schema::ValueType::String) << e.name;
+    EXPECT_FALSE(e.unit.empty()) << e.name;
+  }
+  using D = sysring::schema::InstanceDomain;
+  for (const D d : {D::Cpu, D::Disk, D::Netif, D::Filesystem, D::Numa, D::Cgroup}) {
+    EXPECT_GE(per_domain[d], 5u) << "domain " << static_cast<int>(d);
+  }
 }
 
 TEST(Registry, EveryLinuxMetricHasCategoryUnitPatternAndDescription) {
@@ -112,7 +156,13 @@ TEST(Registry, EveryDarwinMetricHasUnitPatternSourceAndIdFrom2200) {
     EXPECT_TRUE(e.name.starts_with("darwin.")) << e.name;
     EXPECT_FALSE(e.category.empty()) << e.name;
     EXPECT_FALSE(e.description.empty()) << e.name;
-    EXPECT_TRUE(e.source.starts_with("sysctl:") || e.source.starts_with("computed:")) << e.name;
+    if (e.domain == sysring::schema::InstanceDomain::None) {
+      EXPECT_TRUE(e.source.starts_with("sysctl:") || e.source.starts_with("computed:")) << e.name;
+    } else {
+      EXPECT_TRUE(e.source.starts_with("host_processor_info:") || e.source.starts_with("iflist2:") ||
+                  e.source.starts_with("getfsstat:"))
+          << e.name;
+    }
     if (e.type != sysring::schema::ValueType::String) {
       EXPECT_FALSE(e.unit.empty()) << e.name;
     }
@@ -120,8 +170,8 @@ TEST(Registry, EveryDarwinMetricHasUnitPatternSourceAndIdFrom2200) {
     EXPECT_EQ(is_static, e.ttl_ms == 0) << e.name << ": STATIC has TTL 0, others a period";
   }
   // 243 sysctls of the reference set, 8 of them structs or arrays split into 26 scalars, + 7
-  // computed.
-  EXPECT_EQ(darwin_rows, 269u);
+  // computed; and 26 instance families (4 cpu, 16 netif, 6 filesystem).
+  EXPECT_EQ(darwin_rows, 269u + 26u);
 }
 
 // The generator itself refuses to renumber a released metric: run it on a tampered copy.
@@ -144,7 +194,8 @@ TEST(Registry, GeneratorRejectsAChangedReleasedId) {
     }
   }
   const std::string gen = std::string("python3 ") + SYSRING_GEN_REGISTRY + " --registry " +
-                          tampered + others + " --released " SYSRING_RELEASED_IDS " --fbs-out " +
+                          tampered + others + " --released " SYSRING_RELEASED_IDS
+                          " --retired " SYSRING_RETIRED_IDS " --fbs-out " +
                           dir + "/m.fbs --cpp-out " + dir + "/r.hpp 2>" + dir + "/err.txt";
   EXPECT_NE(std::system(gen.c_str()), 0) << "the generator accepted a renumbered release";
   std::ifstream err(dir + "/err.txt");
@@ -155,7 +206,8 @@ TEST(Registry, GeneratorRejectsAChangedReleasedId) {
   // passes the same check.
   const std::string ok = std::string("python3 ") + SYSRING_GEN_REGISTRY +
                          " --registry " SYSRING_REGISTRY_CSV + others +
-                         " --released " SYSRING_RELEASED_IDS " --fbs-out " + dir +
+                         " --released " SYSRING_RELEASED_IDS
+                         " --retired " SYSRING_RETIRED_IDS " --fbs-out " + dir +
                          "/m.fbs --cpp-out " + dir + "/r.hpp";
   EXPECT_EQ(std::system(ok.c_str()), 0);
 }

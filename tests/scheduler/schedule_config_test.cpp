@@ -1,4 +1,5 @@
 // Parsing sysringd's --config file: the accepted format and one clear line for each mistake.
+#include "instances/instance_config.hpp"
 #include "scheduler/schedule_config.hpp"
 
 #include <gtest/gtest.h>
@@ -96,14 +97,16 @@ TEST(ScheduleConfig, UnknownKeyIsAnError) {
 
 TEST(ScheduleConfig, UnknownSectionKindIsAnError) {
   EXPECT_EQ(error_of("[mem.free]\nttl_ms = 5000\n"),
-            "test.conf: [mem.free]: unknown section (expected [metric.NAME] or [category.NAME])");
+            "test.conf: [mem.free]: unknown section (expected [metric.NAME], [category.NAME] or "
+            "[instances.DOMAIN])");
   EXPECT_NE(error_of("[metric.]\nttl_ms = 5000\n"), "");
   EXPECT_NE(error_of("[category.]\nttl_ms = 5000\n"), "");
 }
 
 TEST(ScheduleConfig, KeyOutsideASectionIsAnError) {
   EXPECT_EQ(error_of("ttl_ms = 5000\n"),
-            "test.conf: key 'ttl_ms' outside a [metric.NAME] or [category.NAME] section");
+            "test.conf: key 'ttl_ms' outside a [metric.NAME], [category.NAME] or "
+            "[instances.DOMAIN] section");
 }
 
 TEST(ScheduleConfig, SyntaxErrorsNameTheLine) {
@@ -130,6 +133,57 @@ TEST(ScheduleConfig, MissingFileIsAClearError) {
     EXPECT_EQ(std::string(e.what()),
               "/nonexistent/sysringd.conf: cannot open: No such file or directory");
   }
+}
+
+// [instances.DOMAIN]: what the instance sources leave out, applied over the defaults.
+InstanceConfig instance_config_of(const std::string& text) {
+  std::istringstream in(text);
+  InstanceConfig c;
+  apply_instance_sections(parse_schedule_config(in, "test.conf"), c);
+  return c;
+}
+
+std::string instance_error_of(const std::string& text) {
+  try {
+    (void)instance_config_of(text);
+  } catch (const ScheduleConfigError& e) {
+    return e.what();
+  }
+  return {};
+}
+
+TEST(InstanceConfig, SectionsReplaceTheDefaultsTheyName) {
+  const InstanceConfig defaults;
+  EXPECT_NE(defaults.disk_exclude.find("loop"), std::string::npos) << "node_exporter's default";
+  const InstanceConfig c = instance_config_of(
+      "[instances.disk]\ndevice_exclude = ^loop\\d+$\n"
+      "[instances.filesystem]\nstatfs_timeout_ms = 2500\n"
+      "[instances.cgroup]\nroot = /sys/fs/cgroup/unified\ndepth = 2\n"
+      "[metric.mem.free]\nttl_ms = 5000\n");
+  EXPECT_EQ(c.disk_exclude, "^loop\\d+$");
+  EXPECT_EQ(c.statfs_timeout_ms, 2500u);
+  EXPECT_EQ(c.cgroup_root, "/sys/fs/cgroup/unified");
+  EXPECT_EQ(c.cgroup_depth, 2u);
+  EXPECT_EQ(c.fs_types_exclude, defaults.fs_types_exclude) << "keys left out keep their default";
+  EXPECT_EQ(c.netif_exclude, "");
+}
+
+TEST(InstanceConfig, BadSettingsAreOneLineErrors) {
+  EXPECT_EQ(instance_error_of("[instances.gpu]\na = 1\n"),
+            "test.conf: [instances.gpu]: unknown instance domain (with settings: disk, netif, "
+            "filesystem, cgroup)");
+  EXPECT_EQ(instance_error_of("[instances.disk]\nexclude = x\n"),
+            "test.conf: [instances.disk]: unknown key 'exclude' (known: device_exclude)");
+  EXPECT_NE(instance_error_of("[instances.netif]\ndevice_exclude = ^(eth\n")
+                .find("device_exclude is not a valid regular expression"),
+            std::string::npos);
+  EXPECT_EQ(instance_error_of("[instances.cgroup]\ndepth = 0\n"),
+            "test.conf: [instances.cgroup]: depth must be a whole number from 1 to 8, not '0'");
+  EXPECT_EQ(instance_error_of("[instances.cgroup]\nroot = sys/fs/cgroup\n"),
+            "test.conf: [instances.cgroup]: root must be an absolute path, not 'sys/fs/cgroup'");
+  EXPECT_EQ(instance_error_of("[instances.filesystem]\nstatfs_timeout_ms = 5\n"),
+            "test.conf: [instances.filesystem]: statfs_timeout_ms must be a whole number from 10 "
+            "to 600000, not '5'");
 }
 
 }  // namespace

@@ -120,8 +120,8 @@ bool CgroupInstances::discover(Group& parent, std::uint32_t depth) {
   for (auto& entry : parent.children) entry.second->seen = false;
   const int err =
       parent.dir.for_each_entry(scratch_, [&](std::string_view name, unsigned char type) {
-        if (type != DT_DIR)
-          return;  // cgroupfs says what each entry is; only groups are directories
+        // cgroupfs says what each entry is: the groups are the directories.
+        if (type != DT_DIR) return;
         auto it = parent.children.find(name);
         if (it == parent.children.end()) {
           it = parent.children.emplace(std::string(name), make_group(parent, name, depth)).first;

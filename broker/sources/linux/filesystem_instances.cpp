@@ -1,5 +1,6 @@
 #include "sources/linux/filesystem_instances.hpp"
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <string_view>
@@ -21,6 +22,14 @@ std::optional<std::size_t> field_index(std::string_view source) {
   return std::nullopt;
 }
 
+// A timeout of (nearly) zero would declare every call stuck and churn through caller threads.
+constexpr std::uint32_t kMinStatfsTimeoutMs = 10;
+
+StatfsWorkerOptions with_timeout(StatfsWorkerOptions options, std::uint32_t timeout_ms) {
+  options.call_timeout = std::chrono::milliseconds(std::max(timeout_ms, kMinStatfsTimeoutMs));
+  return options;
+}
+
 Reading ok(std::uint64_t value) {
   return {layout::SlotStatus::kOk, value};
 }
@@ -37,10 +46,7 @@ FilesystemInstances::FilesystemInstances(Rows rows, const InstanceConfig& config
                                          StatfsWorkerOptions worker)
     : filter_(config.fs_types_exclude, config.mount_points_exclude),
       mountinfo_(config.proc_root),
-      worker_([&] {
-        worker.call_timeout = std::chrono::milliseconds(config.statfs_timeout_ms);
-        return std::move(worker);
-      }()) {
+      worker_(with_timeout(std::move(worker), config.statfs_timeout_ms)) {
   for (const registry::RegistryEntry& row : rows) {
     if (!is_linux_row_of(row, InstanceDomain::Filesystem)) continue;
     const std::optional<std::size_t> field = field_index(row.source);

@@ -37,7 +37,8 @@ namespace sysring::broker::linux_instances {
 class FilesystemInstances final : public InstanceSource {
  public:
   // `worker` gives the statfs seam and the waits; its call_timeout is taken from
-  // config.statfs_timeout_ms. Throws std::invalid_argument for a bad exclusion pattern.
+  // config.statfs_timeout_ms (10 ms at least). Throws std::invalid_argument for a bad
+  // exclusion pattern.
   FilesystemInstances(Rows rows, const InstanceConfig& config, StatfsWorkerOptions worker = {});
 
   [[nodiscard]] InstanceDomain domain() const override { return InstanceDomain::Filesystem; }
