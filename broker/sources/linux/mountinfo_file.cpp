@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "sources/linux/mountinfo_parser.hpp"
-#include "sysring/errno_text.hpp"
+#include "sources/linux/path_reasons.hpp"
 
 namespace sysring::broker::linux_instances {
 namespace {
@@ -28,7 +28,7 @@ ProcfsFile open_table(const std::string& proc_root) {
 
 MountinfoFile::MountinfoFile(const std::string& proc_root) : file_(open_table(proc_root)) {
   if (!file_.is_open()) {
-    open_error_ = file_.path() + ": " + errno_text(file_.open_error());
+    open_error_ = path_error(file_.path(), file_.open_error());
     return;
   }
   poll_fd_ = ::open(file_.path().c_str(), O_RDONLY | O_CLOEXEC);
