@@ -5,7 +5,7 @@
 find_package(benchmark REQUIRED)
 
 add_executable(sysring_bench ${CMAKE_CURRENT_SOURCE_DIR}/sysring_bench.cpp)
-target_link_libraries(sysring_bench PRIVATE sysring_broker_core benchmark::benchmark)
+target_link_libraries(sysring_bench PRIVATE sysring_platform_sources benchmark::benchmark)
 # Counters (Linux perf_event): the library's per-CPU read against a read() of a group fd.
 if(TARGET sysring_perf_counters)
   target_sources(sysring_bench PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/counters_bench.cpp)

@@ -2,8 +2,8 @@
 // perf_event group fd that a privileged process would do itself, in the same run.
 //
 // Set-up (once, on first use): what sysringd does, with the real perf_event backend (hardware
-// events where there is a PMU, the software fallback otherwise), one tick, then a read-only
-// Client. The baseline opens its own group of the same events on CPU 0 (system-wide, pid -1,
+// events where there is a PMU, the software fallback otherwise) and the cpu domain's instances,
+// one tick, then a read-only Client and a handle per counted family of instance cpu0. The baseline opens its own group of the same events on CPU 0 (system-wide, pid -1,
 // PERF_FORMAT_GROUP | TOTAL_TIME_ENABLED | TOTAL_TIME_RUNNING) and reads it with one read().
 // Both need root or CAP_PERFMON; without it the benchmarks say so and skip.
 #include <linux/perf_event.h>
@@ -18,11 +18,14 @@
 #include <string>
 #include <vector>
 
-#include "counters/counter_sources.hpp"
+#include "broker_options.hpp"
 #include "counters/perf/perf_counters.hpp"
 #include "counters/perf/perf_event_spec.hpp"
+#include "instances/capacity_plan.hpp"
+#include "platform_sources.hpp"
 #include "segment/descriptor_builder.hpp"
 #include "segment/segment_writer.hpp"
+#include "segment/value_layout.hpp"
 #include "sysring/client.hpp"
 #include "sysring/counter_sample.hpp"
 #include "sysring/registry_data.hpp"
@@ -34,10 +37,10 @@ using namespace sysring;
 
 struct CounterEnv {
   std::string error;  // set when the set-up could not count
-  std::unique_ptr<broker::MetricSources> sources;
+  broker::PlatformSources sources;
   std::unique_ptr<broker::SegmentWriter> segment;
   std::unique_ptr<Client> client;
-  std::vector<MetricId> cpu0_ids;  // pmc.cpu0.* of the counted events
+  std::vector<InstanceHandle> cpu0;  // pmc.* of the counted events, instance cpu0
   std::vector<std::string> event_names;
   std::vector<int> group_fds;  // the baseline's own group on CPU 0
   ~CounterEnv() {
@@ -71,41 +74,47 @@ std::unique_ptr<CounterEnv> make_env() {
   auto env = std::make_unique<CounterEnv>();
   CounterEnv& out = *env;
   {
-    std::vector<registry::RegistryEntry> rows;
-    for (const auto& r : registry::kEntries) {
-      if (r.platform == "counters") rows.push_back(r);
-    }
-    broker::counters::CounterSetup setup = broker::counters::perf::make_perf_counters({});
-    if (!setup.backend) {
-      out.error = setup.unavailable_reason;
+    broker::BrokerOptions options;
+    out.sources = broker::make_platform_sources(options);
+    if (!out.sources.counters_available) {
+      out.error = out.sources.counters_summary;
       return env;
     }
-    for (const auto& ev : setup.backend->events()) out.event_names.push_back(ev.event_name);
-    const std::string summary = setup.backend->summary();
-    out.sources = broker::counters::make_counter_sources(rows, std::move(setup));
+    const std::vector<registry::RegistryEntry> rows = broker::published_entries();
+    const broker::DomainCapacities capacities = broker::plan_capacities(out.sources.instances, 100);
+    const broker::ValueLayout layout(rows, capacities);
+    std::vector<const registry::RegistryEntry*> by_id(registry::kMaxMetricId + 1u, nullptr);
+    for (const auto& r : rows) by_id[r.id] = &r;
+    const std::vector<std::uint8_t> descriptors = broker::build_descriptor_table(
+        rows, layout, broker::kPlatform, registry::kSchemaHash,
+        [&](std::uint16_t id) -> const broker::Availability& {
+          return out.sources.availability(*by_id[id]);
+        },
+        {}, out.sources.counters_summary);
     broker::SegmentConfig config;
     config.name = "/srbench_pmc" + std::to_string(::getpid());
-    config.value_slot_count = registry::kMaxMetricId + 1u;
+    config.value_words = layout.words();
+    config.directory_bytes = broker::plan_directory_bytes(capacities);
     config.ring_slot_count = 16;
     config.ring_slot_size = 4096;
     config.tick_period_ns = 1'000'000'000;
     config.schema_hash = registry::kSchemaHash;
-    const std::vector<std::uint8_t> descriptors = broker::build_descriptor_table(
-        rows, "linux", registry::kSchemaHash,
-        [&](std::uint16_t id) -> const broker::Availability& {
-          return out.sources->availability(id);
-        },
-        {}, summary);
     config.descriptors = descriptors;  // a view: the bytes must outlive create()
     out.segment = std::make_unique<broker::SegmentWriter>(broker::SegmentWriter::create(config));
-    broker::TickLoop loop(*out.segment, *out.sources, rows);
+    const std::vector<broker::InstanceSource*> instance_sources =
+        out.sources.instances.in_refresh_order();
+    broker::TickLoop loop(*out.segment, layout, *out.sources.scalars, instance_sources, rows);
     loop.tick(1);
     out.segment->go_live();
     OpenOptions o;
     o.name = config.name;
     out.client = std::make_unique<Client>(Client::open(o));
     for (const Descriptor& d : out.client->descriptors()) {
-      if (d.available && d.name.starts_with("pmc.cpu0.")) out.cpu0_ids.push_back(d.id);
+      if (!d.available || d.domain != InstanceDomain::Cpu || !d.name.starts_with("pmc.")) continue;
+      if (const auto h = out.client->bind(d.id, "cpu0")) {
+        out.cpu0.push_back(*h);
+        out.event_names.push_back(d.detail.substr(0, d.detail.find(':')));
+      }
     }
     open_baseline_group(out);
   }
@@ -125,7 +134,8 @@ CounterEnv& env() {
   return *e;
 }
 
-// One CPU's counters through libsysring: one seqlock copy of three words per event.
+// One CPU's counters through libsysring: one latch read of five words per event (registration,
+// read time, count, enabled, running) through a handle bound once.
 void BM_CounterGroupLibrary(benchmark::State& state) {
   CounterEnv& e = env();
   if (!e.client) {
@@ -135,12 +145,12 @@ void BM_CounterGroupLibrary(benchmark::State& state) {
   const Client& client = *e.client;
   std::array<CounterTotals, broker::counters::kMaxEventsPerCpu> out{};
   for (auto _ : state) {
-    for (std::size_t i = 0; i < e.cpu0_ids.size(); ++i) {
-      benchmark::DoNotOptimize(client.read_counter(e.cpu0_ids[i], out[i]));
+    for (std::size_t i = 0; i < e.cpu0.size(); ++i) {
+      benchmark::DoNotOptimize(client.read_counter(e.cpu0[i], out[i]));
     }
     benchmark::DoNotOptimize(out);
   }
-  state.counters["events"] = static_cast<double>(e.cpu0_ids.size());
+  state.counters["events"] = static_cast<double>(e.cpu0.size());
 }
 BENCHMARK(BM_CounterGroupLibrary);
 
@@ -160,7 +170,7 @@ void BM_CounterGroupPerfRead(benchmark::State& state) {
 }
 BENCHMARK(BM_CounterGroupPerfRead);
 
-// A whole CounterSample of CPU 0 (finds the rows by name, checks they share one broker read).
+// A whole CounterSample of CPU 0 (finds its families, checks they share one broker read).
 void BM_CounterSampleTake(benchmark::State& state) {
   CounterEnv& e = env();
   if (!e.client) {

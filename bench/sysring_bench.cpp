@@ -3,11 +3,13 @@
 // bench/report.py checks come from medians taken under the same machine conditions.
 //
 // Set-up (once, in main, before any benchmark): exactly what sysringd does, then what a client
-// does. The Linux sources are bound over the real /proc, the descriptor table is built, a fresh
-// segment is created under a unique name (SegmentWriter::create), one TickLoop tick fills every
-// slot and publishes the first snapshot, the segment goes LIVE, and Client::open maps it
-// read-only (O_RDONLY, PROT_READ) and validates it. A second, separate shm object holds the
-// "floor" words; it too is mapped read-only (MAP_SHARED, PROT_READ) the way a client maps.
+// does. The platform's sources are bound over the real /proc and /sys (scalars and every
+// instance domain; counters off, they have a benchmark of their own), the domains are sized, the
+// value table laid out, the descriptor table built, a fresh segment created under a unique name
+// (SegmentWriter::create), one TickLoop tick fills every cell and publishes the first snapshot,
+// the segment goes LIVE, and Client::open maps it read-only (O_RDONLY, PROT_READ) and validates
+// it. A second, separate shm object holds the "floor" words; it too is mapped read-only
+// (MAP_SHARED, PROT_READ) the way a client maps.
 //
 // Nothing is optimised away: each hot loop hands its results to benchmark::DoNotOptimize (an
 // asm barrier that also clobbers memory, so shared-memory words and the Client's fields are
@@ -33,9 +35,14 @@
 #include <system_error>
 #include <vector>
 
+#include "broker_options.hpp"
+#include "instances/capacity_plan.hpp"
+#include "platform_sources.hpp"
+#include "scheduler/monotonic_chain.hpp"
 #include "segment/delta_encoder.hpp"
 #include "segment/descriptor_builder.hpp"
 #include "segment/segment_writer.hpp"
+#include "segment/value_layout.hpp"
 #include "sources/metric_sources.hpp"
 #include "sources/procfs_file.hpp"
 #include "sources/source_spec.hpp"
@@ -54,7 +61,7 @@ using broker::TickLoop;
 
 constexpr std::uint64_t kDayNs = 86'400ULL * 1'000'000'000ULL;
 constexpr std::uint32_t kRingSlots = 2048;      // pre-published per refill in BM_RingFollow
-constexpr std::uint32_t kRingSlotBytes = 4096;  // the broker's default slot size
+constexpr std::uint32_t kRingSlotBytes = 2048;  // the broker's default slot size
 constexpr std::size_t kDeltasPerBatch = 20;     // a typical tick's changes
 constexpr const char* kProcSysFile = "/proc/sys/kernel/pid_max";
 constexpr const char* kMeminfo = "/proc/meminfo";
@@ -75,7 +82,7 @@ std::uint64_t monotonic_now() {
 // seqlock slot (seq, word); page 1 on holds the words BM_BareCopyAllWords copies.
 class FloorMapping {
  public:
-  static constexpr std::size_t kBytes = 64 * 1024;
+  static constexpr std::size_t kBytes = 512 * 1024;
   static constexpr std::size_t kCopyOffset = 4096;
   static constexpr std::size_t kCopyWords = (kBytes - kCopyOffset) / 8;
 
@@ -120,111 +127,124 @@ class FloorMapping {
   const std::uint8_t* base_ = nullptr;
 };
 
-struct ReadAllItem {
-  MetricId id;
-  bool text;
-};
-
 // The broker and a client of it, in one process.
 struct Env {
   std::vector<registry::RegistryEntry> entries;
-  std::unique_ptr<broker::MetricSources> sources;
+  broker::PlatformSources sources;
+  std::unique_ptr<broker::ValueLayout> layout;
   std::vector<std::uint8_t> descriptor_table;
   std::unique_ptr<SegmentWriter> segment;
+  std::vector<broker::InstanceSource*> instance_sources;
   std::unique_ptr<TickLoop> loop;
+  // A second broker over the same sources whose CONSTRAINED rows (writable tunables, read every
+  // 10 s to a few minutes) are read once, as STATIC: a day's jump then re-reads every POLLED
+  // source, scalar or instance, and nothing else.
+  std::unique_ptr<SegmentWriter> polled_segment;
+  std::unique_ptr<TickLoop> polled_loop;
+  std::size_t polled_only_reads = 0;
   std::uint64_t fake_now = 0;  // the broker's clock for BM_BrokerTick*: only moves forward
-  std::size_t polled_metrics = 0;
-  std::vector<std::string> tick_files;  // what a full tick re-reads: "/proc/meminfo", ...
+  std::size_t polled_scalars = 0;
+  std::size_t polled_sources = 0;       // instance sources with a periodic family
+  std::vector<std::string> tick_files;  // what a full tick re-reads for scalars: "/proc/meminfo"
   std::unique_ptr<Client> client;
   FloorMapping floor;
-
-  // Read-all: every descriptor, in table order, and the words such a pass copies.
-  std::vector<ReadAllItem> read_all;
-  std::size_t read_all_words = 0;
-  // The same words, as (slot, words from read_time_ns on), for BM_BareGatherAllWords.
-  std::vector<std::pair<const layout::ValueSlot*, std::uint32_t>> gather;
+  std::size_t value_words = 0;
 
   std::vector<std::uint8_t> batch;  // one encoded DeltaBatch of kDeltasPerBatch scalars
 
   Env() {
-    for (const auto& e : registry::kEntries) {
-      if (e.platform == "linux") entries.push_back(e);
-    }
-    sources = broker::make_linux_sources(entries, "/proc");
+    broker::BrokerOptions options;
+    options.counters = false;
+    entries = broker::published_entries();
+    sources = broker::make_platform_sources(options);
+    const broker::DomainCapacities capacities =
+        broker::plan_capacities(sources.instances, options.instance_headroom_percent);
+    layout = std::make_unique<broker::ValueLayout>(entries, capacities);
+    std::vector<const registry::RegistryEntry*> by_id(registry::kMaxMetricId + 1u, nullptr);
+    for (const auto& e : entries) by_id[e.id] = &e;
     descriptor_table = broker::build_descriptor_table(
-        entries, "linux", registry::kSchemaHash,
-        [&](std::uint16_t id) -> const broker::Availability& { return sources->availability(id); });
+        entries, *layout, broker::kPlatform, registry::kSchemaHash,
+        [&](std::uint16_t id) -> const broker::Availability& {
+          return sources.availability(*by_id[id]);
+        });
 
     broker::SegmentConfig config;
     config.name = "/sysring-bench-" + std::to_string(::getpid());
-    config.value_slot_count = registry::kMaxMetricId + 1u;
+    config.value_words = layout->words();
     config.ring_slot_count = kRingSlots;
     config.ring_slot_size = kRingSlotBytes;
+    config.directory_bytes = broker::plan_directory_bytes(capacities);
     config.tick_period_ns = 1'000'000'000;
     config.schema_hash = registry::kSchemaHash;
     config.descriptors = descriptor_table;
     segment = std::make_unique<SegmentWriter>(SegmentWriter::create(config));
-    loop = std::make_unique<TickLoop>(*segment, *sources, entries);
+    instance_sources = sources.instances.in_refresh_order();
+    loop = std::make_unique<TickLoop>(*segment, *layout, *sources.scalars, instance_sources,
+                                      entries);
     fake_now = monotonic_now();
-    loop->tick(fake_now);  // fills every slot, publishes the full snapshot
+    loop->tick(fake_now);  // fills every cell, registers every instance, publishes the snapshot
     segment->go_live();
+    value_words = layout->words();
+
+    std::vector<broker::Schedule> polled_only;
+    for (const auto& e : entries) {
+      broker::Schedule schedule = broker::registry_schedule(e);
+      if (schedule.pattern == schema::AccessPattern::Constrained) {
+        schedule = {schema::AccessPattern::Static, 0};
+      } else if (schedule.pattern != schema::AccessPattern::Static &&
+                 schedule.pattern != schema::AccessPattern::Disabled &&
+                 sources.availability(e).available && e.domain == InstanceDomain::None) {
+        ++polled_only_reads;
+      }
+      polled_only.push_back(schedule);
+    }
+    broker::SegmentConfig polled_config = config;
+    polled_config.name = "/sysring-benchp-" + std::to_string(::getpid());
+    polled_segment = std::make_unique<SegmentWriter>(SegmentWriter::create(polled_config));
+    polled_loop = std::make_unique<TickLoop>(*polled_segment, *layout, *sources.scalars,
+                                             instance_sources, entries, polled_only);
+    polled_loop->tick(fake_now);
 
     for (const auto& e : entries) {
-      if (sources->availability(e.id).available &&
-          e.recommended_pattern != schema::AccessPattern::Static &&
-          e.recommended_pattern != schema::AccessPattern::Disabled) {
-        ++polled_metrics;
-        const broker::ParsedSource parsed = broker::parse_source(e.source);
-        if (!parsed.ok() || parsed.spec.path.empty()) continue;  // computed rows read no file
-        // procfs or sysfs, whichever holds the file.
-        std::string path = "/proc/" + std::string(parsed.spec.path);
-        if (!std::filesystem::is_regular_file(path)) path = "/sys/" + std::string(parsed.spec.path);
-        if (std::filesystem::is_regular_file(path) &&
-            std::find(tick_files.begin(), tick_files.end(), path) == tick_files.end()) {
-          tick_files.push_back(path);
-        }
+      const bool periodic = e.recommended_pattern != schema::AccessPattern::Static &&
+                            e.recommended_pattern != schema::AccessPattern::Disabled;
+      if (!periodic || !sources.availability(e).available) continue;
+      if (e.domain != InstanceDomain::None) continue;
+      ++polled_scalars;
+      const broker::ParsedSource parsed = broker::parse_source(e.source);
+      if (!parsed.ok() || parsed.spec.path.empty()) continue;  // computed rows read no file
+      // procfs or sysfs, whichever holds the file.
+      std::string path = "/proc/" + std::string(parsed.spec.path);
+      if (!std::filesystem::is_regular_file(path)) path = "/sys/" + std::string(parsed.spec.path);
+      if (std::filesystem::is_regular_file(path) &&
+          std::find(tick_files.begin(), tick_files.end(), path) == tick_files.end()) {
+        tick_files.push_back(path);
       }
     }
-
-    OpenOptions options;
-    options.name = config.name;
-    options.expected_owner = ::geteuid();
-    client = std::make_unique<Client>(Client::open(options));
-
-    // Where the client's mapping keeps the value table (the validated header says).
-    const layout::Header& live = client->live_header();
-    const layout::ValueSlot* slots = nullptr;
-    for (std::uint32_t i = 0; i < live.fixed.section_count; ++i) {
-      if (live.fixed.sections[i].kind == static_cast<std::uint32_t>(layout::SectionKind::kValues)) {
-        slots = reinterpret_cast<const layout::ValueSlot*>(
-            reinterpret_cast<const std::uint8_t*>(&live) + live.fixed.sections[i].offset);
+    for (broker::InstanceSource* s : instance_sources) {
+      bool periodic = false;
+      for (const std::uint16_t f : s->families()) {
+        const registry::RegistryEntry& e = *by_id[f];
+        periodic |= s->availability(f).available &&
+                    e.recommended_pattern != schema::AccessPattern::Static;
       }
+      polled_sources += periodic ? 1 : 0;
     }
-    if (slots == nullptr) throw std::runtime_error("segment has no value table section");
 
-    // Words a read-all copies (the seq word, loaded twice, is not counted): a scalar copies
-    // read_time_ns, meta and payload[0]; a string read_time_ns, meta and its payload words.
-    for (const Descriptor& d : client->descriptors()) {
-      const bool text = d.type == ValueType::String;
-      read_all.push_back({d.id, text});
-      std::uint32_t words = 3;
-      if (text) {
-        Text t;
-        words = 2 + (client->read_text(d.id, t) == ReadStatus::kOk ? (t.length + 7) / 8 : 0);
-      }
-      read_all_words += words;
-      gather.emplace_back(&slots[static_cast<std::uint16_t>(d.id)], words);
-    }
-    if (read_all_words > FloorMapping::kCopyWords) throw std::runtime_error("floor too small");
+    OpenOptions client_options;
+    client_options.name = config.name;
+    client_options.expected_owner = ::geteuid();
+    client = std::make_unique<Client>(Client::open(client_options));
+    if (value_words > FloorMapping::kCopyWords) throw std::runtime_error("floor too small");
 
-    // One typical batch: kDeltasPerBatch scalar changes of real metric ids.
+    // One typical batch: kDeltasPerBatch changes of real scalar metrics, counter-sized values.
     broker::DeltaEncoder encoder(segment->ring().capacity());
     encoder.begin(1, fake_now, false);
     std::size_t added = 0;
-    for (const auto& e : entries) {
+    for (const broker::ColumnPlan& c : layout->columns()) {
       if (added == kDeltasPerBatch) break;
-      if (e.type == schema::ValueType::String) continue;
-      encoder.add_scalar(e.id, 1'000'000 + added++);
+      if (c.domain != InstanceDomain::None || c.type != schema::ValueType::U64) continue;
+      encoder.add_value(broker::ValueLayout::cell(c, 0), c.type, 1'000'000 + 7919 * added++);
     }
     const std::size_t parts = encoder.finish(
         [&](std::span<const std::uint8_t> b, std::uint64_t) { batch.assign(b.begin(), b.end()); });
@@ -320,37 +340,27 @@ void BM_FloorSeqlockOneWord(benchmark::State& state) {
 }
 BENCHMARK(BM_FloorSeqlockOneWord);
 
-// 3. Read every metric of the descriptor table (scalars with read, strings with read_text), and
-// the baseline: a plain copy of as many 64-bit words from a shared read-only mapping.
+// 3. Read every value (every family, every instance) in one consistent copy, and the baseline: a
+// plain memcpy of as many 64-bit words from a shared read-only mapping.
 
 void BM_LibraryReadAll(benchmark::State& state) {
   const Client& client = *g_env->client;
-  // What a reader of everything does: scalars in one read_many, strings one by one.
-  std::vector<MetricId> scalar_ids;
-  std::vector<MetricId> text_ids;
-  for (const ReadAllItem& item : g_env->read_all)
-    (item.text ? text_ids : scalar_ids).push_back(item.id);
-  std::vector<Scalar> values(scalar_ids.size());
-  std::vector<ReadStatus> statuses(scalar_ids.size());
-  std::vector<Text> texts(text_ids.size());
-  std::size_t ok = 0;
+  ValueSnapshot snapshot;
+  bool ok = client.read_all(snapshot);  // sizes the snapshot once, outside the loop
   for (auto _ : state) {
-    ok = client.read_many(scalar_ids, values, statuses);
-    for (std::size_t i = 0; i < text_ids.size(); ++i) {
-      ok += client.read_text(text_ids[i], texts[i]) == ReadStatus::kOk;
-    }
+    ok = client.read_all(snapshot);
     benchmark::DoNotOptimize(ok);
-    benchmark::ClobberMemory();  // the results in memory are the output
+    benchmark::DoNotOptimize(snapshot.words().data());
+    benchmark::ClobberMemory();  // the copy in memory is the output
   }
-  state.counters["metrics"] = static_cast<double>(g_env->read_all.size());
-  state.counters["ok"] = static_cast<double>(ok);
-  state.counters["words"] = static_cast<double>(g_env->read_all_words);
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * g_env->read_all.size()));
+  if (!ok) state.SkipWithError("read_all stayed busy");
+  state.counters["words"] = static_cast<double>(snapshot.words().size());
+  state.counters["metrics"] = static_cast<double>(client.descriptors().size());
 }
 BENCHMARK(BM_LibraryReadAll);
 
 void BM_BareCopyAllWords(benchmark::State& state) {
-  const std::size_t words = g_env->read_all_words;
+  const std::size_t words = g_env->value_words;
   const std::uint64_t* src = g_env->floor.copy_words();
   const CopyBuffer dst(words);
   for (auto _ : state) {
@@ -362,13 +372,10 @@ void BM_BareCopyAllWords(benchmark::State& state) {
 }
 BENCHMARK(BM_BareCopyAllWords);
 
-// Informational baselines, to tell the cost of the layout from the cost of the seqlock:
-// - the same words copied one 64-bit load at a time (as a seqlock copy must: relaxed atomic
-//   loads, no vectorised memcpy), contiguous, from the same read-only floor mapping;
-// - the same words gathered slot by slot from the segment's own value table (one 128-byte slot
-//   per metric, read_time_ns/meta/payload), without any seqlock.
+// Informational: the same words copied one relaxed 64-bit load at a time (as a latch copy must:
+// no vectorised memcpy of memory another process writes), without the latch.
 void BM_BareCopyAllWordsByWord(benchmark::State& state) {
-  const std::size_t words = g_env->read_all_words;
+  const std::size_t words = g_env->value_words;
   const auto* src = reinterpret_cast<const layout::Word*>(g_env->floor.copy_words());
   const CopyBuffer dst(words);
   std::uint64_t* const out = dst.data();
@@ -381,28 +388,55 @@ void BM_BareCopyAllWordsByWord(benchmark::State& state) {
 }
 BENCHMARK(BM_BareCopyAllWordsByWord);
 
-void BM_BareGatherAllWords(benchmark::State& state) {
-  const auto& gather = g_env->gather;
-  const CopyBuffer dst(g_env->read_all_words);
-  std::uint64_t* const begin = dst.data();
+// 3b. One family across all its instances, from one publish (read_family into a reused result,
+// as a scraper or `top` reading the same family every tick does). Per value = time / instances.
+void read_family_benchmark(benchmark::State& state, const char* family_name) {
+  const Client& client = *g_env->client;
+  const auto family = client.find(family_name);
+  if (!family) {
+    state.SkipWithError("no such family");
+    return;
+  }
+  FamilyValues values;
+  client.read_family(*family, values);
+  if (values.values.empty()) {
+    state.SkipWithError("the family has no instance on this machine");
+    return;
+  }
   for (auto _ : state) {
-    std::uint64_t* out = begin;
-    for (const auto& [slot, words] : gather) {
-      out[0] = seqlock::load(slot->read_time_ns);
-      out[1] = seqlock::load(slot->meta);
-      if (words == 3) {  // a scalar
-        out[2] = seqlock::load(slot->payload[0]);
-      } else {  // a string: its payload words
-        for (std::uint32_t i = 2; i < words; ++i) out[i] = seqlock::load(slot->payload[i - 2]);
-      }
-      out += words;
-    }
-    benchmark::DoNotOptimize(begin);
+    client.read_family(*family, values);
+    benchmark::DoNotOptimize(values.values.data());
     benchmark::ClobberMemory();
   }
-  state.counters["words"] = static_cast<double>(dst.size());
+  state.counters["instances"] = static_cast<double>(values.values.size());
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * values.values.size()));
 }
-BENCHMARK(BM_BareGatherAllWords);
+void BM_LibraryReadFamilyNetif(benchmark::State& state) {
+  read_family_benchmark(state, "netif.rx_bytes");
+}
+BENCHMARK(BM_LibraryReadFamilyNetif);
+void BM_LibraryReadFamilyCpu(benchmark::State& state) {
+  read_family_benchmark(state, "cpu.time.user");
+}
+BENCHMARK(BM_LibraryReadFamilyCpu);
+
+// 3c. One (family, instance) through a handle: the registration check in the same latch read.
+void BM_LibraryReadHandle(benchmark::State& state) {
+  const Client& client = *g_env->client;
+  const auto handle = client.bind(MetricId::netif_rx_bytes, "lo");
+  if (!handle) {
+    state.SkipWithError("no interface lo");
+    return;
+  }
+  for (auto _ : state) {
+    Scalar out;
+    ReadStatus status = client.read(*handle, out);
+    std::uint64_t bits = out.bits;
+    benchmark::DoNotOptimize(status);
+    benchmark::DoNotOptimize(bits);
+  }
+}
+BENCHMARK(BM_LibraryReadHandle);
 
 // ---------------------------------------------------------------------------------------------
 // 4. Following the ring: one RingFollower::poll per iteration, each consuming one batch of
@@ -470,9 +504,10 @@ void BM_RingPublish(benchmark::State& state) {
 BENCHMARK(BM_RingPublish);
 
 // ---------------------------------------------------------------------------------------------
-// 5. The broker: one tick over the real Linux sources. `now` jumps a day per iteration, past
-// every TTL, so every POLLED/CONSTRAINED metric is due (a full refresh; STATIC ones were read
-// at the first tick and never again, as in the broker). Idle: the same `now` again, nothing due.
+// 5. The broker: one tick over the real sources, scalars and instances. `now` jumps a day per
+// iteration, past every TTL, so every POLLED/CONSTRAINED metric and every instance source is due
+// (a full refresh; STATIC ones were read at the first tick and never again, as in the broker).
+// Idle: the same `now` again, nothing due.
 
 void BM_BrokerTick(benchmark::State& state) {
   Env& env = *g_env;
@@ -484,13 +519,34 @@ void BM_BrokerTick(benchmark::State& state) {
     benchmark::DoNotOptimize(stats);
   }
   const double per_tick = static_cast<double>(reads) / static_cast<double>(state.iterations());
-  if (per_tick != static_cast<double>(env.polled_metrics)) {
-    state.SkipWithError("not every polled metric was due");
+  if (per_tick != static_cast<double>(env.polled_scalars + env.polled_sources)) {
+    state.SkipWithError("not every polled metric and source was due");
+    return;
+  }
+  state.counters["reads_per_tick"] = per_tick;
+  state.counters["instance_sources"] = static_cast<double>(env.polled_sources);
+}
+BENCHMARK(BM_BrokerTick);
+
+// The budget's measure: a full refresh of every POLLED source, instances included (CONSTRAINED
+// tunables are not polled: see Env::polled_loop).
+void BM_BrokerTickPolled(benchmark::State& state) {
+  Env& env = *g_env;
+  std::uint64_t reads = 0;
+  for (auto _ : state) {
+    env.fake_now += kDayNs;
+    const broker::TickStats stats = env.polled_loop->tick(env.fake_now);
+    reads += stats.reads;
+    benchmark::DoNotOptimize(stats);
+  }
+  const double per_tick = static_cast<double>(reads) / static_cast<double>(state.iterations());
+  if (per_tick != static_cast<double>(env.polled_only_reads + env.polled_sources)) {
+    state.SkipWithError("not every polled metric and source was due");
     return;
   }
   state.counters["reads_per_tick"] = per_tick;
 }
-BENCHMARK(BM_BrokerTick);
+BENCHMARK(BM_BrokerTickPolled);
 
 void BM_BrokerTickIdle(benchmark::State& state) {
   Env& env = *g_env;
@@ -505,6 +561,36 @@ void BM_BrokerTickIdle(benchmark::State& state) {
   if (reads != 0) state.SkipWithError("an idle tick read something");
 }
 BENCHMARK(BM_BrokerTickIdle);
+
+// Informational, to split BM_BrokerTick by source: one refresh of each instance source into a
+// sink that takes every value (a stable row per name, as the instance table gives).
+class NullSink final : public broker::InstanceSink {
+ public:
+  std::uint32_t present(std::string_view name, std::span<const broker::LabelView>) override {
+    for (std::uint32_t i = 0; i < names_.size(); ++i) {
+      if (names_[i] == name) return i;
+    }
+    names_.emplace_back(name);
+    return static_cast<std::uint32_t>(names_.size() - 1);
+  }
+  [[nodiscard]] std::uint32_t find(std::string_view) const override { return 0; }
+  void value(std::uint16_t, std::uint32_t, const broker::Reading& r) override {
+    benchmark::DoNotOptimize(r.bits);
+  }
+  [[nodiscard]] bool wants(std::uint16_t) const override { return true; }
+
+ private:
+  std::vector<std::string> names_;
+};
+
+void BM_InstanceSourceRefresh(benchmark::State& state) {
+  broker::InstanceSource& source = *g_env->instance_sources[static_cast<std::size_t>(state.range(0))];
+  NullSink sink;
+  for (auto _ : state) source.refresh(sink);
+  state.SetLabel(std::string(domain_name(source.domain())) +
+                 (source.owns_domain() ? "" : " (attached values)"));
+}
+BENCHMARK(BM_InstanceSourceRefresh)->DenseRange(0, 6);
 
 // Informational, to split BM_BrokerTick into kernel and user time: the reads alone of every file
 // a full tick re-reads, kept open. "Refresh" is the product's ProcfsFile::refresh in the modes the
@@ -710,9 +796,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   g_env = env.get();
-  benchmark::AddCustomContext("sysring.metrics", std::to_string(env->read_all.size()));
-  benchmark::AddCustomContext("sysring.read_all_words", std::to_string(env->read_all_words));
-  benchmark::AddCustomContext("sysring.polled_metrics", std::to_string(env->polled_metrics));
+  benchmark::AddCustomContext("sysring.metrics", std::to_string(env->client->descriptors().size()));
+  benchmark::AddCustomContext("sysring.value_words", std::to_string(env->value_words));
+  benchmark::AddCustomContext("sysring.polled_scalars", std::to_string(env->polled_scalars));
+  benchmark::AddCustomContext("sysring.polled_instance_sources",
+                              std::to_string(env->polled_sources));
   benchmark::AddCustomContext(
       "sysring.ring", std::to_string(kRingSlots) + " x " + std::to_string(kRingSlotBytes) + " B");
   benchmark::RunSpecifiedBenchmarks();

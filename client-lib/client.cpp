@@ -395,24 +395,29 @@ FamilyValues Client::read_family(MetricId family) const {
 }
 
 void Client::read_family(MetricId family, FamilyValues& out) const {
-  out.values.clear();
   const Descriptor* d = mapping_->descriptor(family);
-  if (d == nullptr || d->domain == InstanceDomain::None) return;
-  if (!out.directory || out.directory->generation != directory_generation()) {
+  if (d == nullptr || d->domain == InstanceDomain::None) {
+    out.values.clear();
+    out.family = MetricId::None;
+    return;
+  }
+  // The instance list is rebuilt only when the family or the directory changed.
+  if (out.family != family || !out.directory ||
+      out.directory->generation != directory_generation()) {
     out.directory = instances();
+    out.family = family;
+    out.values.clear();
+    const auto& all = out.directory->instances;  // sorted by domain, then row
+    const auto first = std::lower_bound(
+        all.begin(), all.end(), d->domain,
+        [](const Instance& i, InstanceDomain dom) { return i.domain < dom; });
+    for (auto it = first; it != all.end() && it->domain == d->domain; ++it) {
+      if (it->live) out.values.push_back(InstanceValue{&*it, ReadStatus::kEmpty, {}, {}});
+    }
   }
   const DomainInfo& domain = mapping_->contents.domains[domain_index(d->domain)];
   const std::uint32_t cw = layout::cell_words(static_cast<std::uint8_t>(d->type));
   const bool counter = d->type == ValueType::Counter;
-  // The live instances of the domain, in row order (the directory is sorted by domain, row).
-  const auto& all = out.directory->instances;
-  const auto first = std::lower_bound(all.begin(), all.end(), d->domain,
-                                      [](const Instance& i, InstanceDomain dom) {
-                                        return i.domain < dom;
-                                      });
-  for (auto it = first; it != all.end() && it->domain == d->domain; ++it) {
-    if (it->live) out.values.push_back(InstanceValue{&*it, ReadStatus::kEmpty, {}, {}});
-  }
   const std::uint32_t column = d->column;
   const std::uint32_t registrations = domain.registration_column;
   const bool consistent = latch::read(*seq_, values_, stride_words_, [&](const layout::Word* t) {

@@ -244,24 +244,49 @@ void LinuxSources::refresh(SourceFile& file) {
   procfs::RecordReader reader(file.format, file.file.contents());
   procfs::Record record;
   std::size_t left = file.keys.size();
-  while (left > 0 && reader.next(record)) {
-    for (Key& key : file.keys) {
-      if (key.seen || key.key != record.key || key.group != record.group) continue;
-      key.seen = true;  // first occurrence wins
-      --left;
-      for (const std::uint32_t m : key.metrics) {
-        Metric& metric = metrics_[m];
-        metric.key_found = true;
-        metric.decoded = procfs::decode(file.format, record.fields, metric.field, metric.type);
-        if (metric.decoded.status == procfs::DecodeStatus::kOk) {
-          metric.reading = {
-              layout::SlotStatus::kOk, metric.decoded.bits,
-              metric.type == schema::ValueType::String ? metric.decoded.text : std::string_view{}};
+  // Kernel files keep their layout, so what record n was last time is taken as given: the key it
+  // matched is compared once, and a record no key wanted is skipped unread. Should a bound key
+  // not turn up that way (the layout moved), the file is scanned again the slow way.
+  if (!match_records(file, /*use_hints=*/true)) match_records(file, /*use_hints=*/false);
+}
+
+bool LinuxSources::match_records(SourceFile& file, bool use_hints) {
+  if (!use_hints) file.key_at_record.clear();
+  procfs::RecordReader reader(file.format, file.file.contents());
+  procfs::Record record;
+  std::size_t left = 0;
+  for (const Key& key : file.keys) left += key.seen ? 0 : 1;
+  for (std::uint32_t n = 0; left > 0 && reader.next(record); ++n) {
+    if (n >= file.key_at_record.size()) file.key_at_record.push_back(kUnmatched);
+    std::uint32_t k = file.key_at_record[n];
+    if (k == kNoKey) continue;
+    if (k == kUnmatched || file.keys[k].key != record.key || file.keys[k].group != record.group) {
+      k = kNoKey;
+      for (std::uint32_t i = 0; i < file.keys.size(); ++i) {
+        if (file.keys[i].key == record.key && file.keys[i].group == record.group) {
+          k = i;
+          break;
         }
       }
-      break;
+      file.key_at_record[n] = k;
+      if (k == kNoKey) continue;
+    }
+    Key& key = file.keys[k];
+    if (key.seen) continue;  // first occurrence wins
+    key.seen = true;
+    --left;
+    for (const std::uint32_t m : key.metrics) {
+      Metric& metric = metrics_[m];
+      metric.key_found = true;
+      metric.decoded = procfs::decode(file.format, record.fields, metric.field, metric.type);
+      if (metric.decoded.status == procfs::DecodeStatus::kOk) {
+        metric.reading = {
+            layout::SlotStatus::kOk, metric.decoded.bits,
+            metric.type == schema::ValueType::String ? metric.decoded.text : std::string_view{}};
+      }
     }
   }
+  return left == 0;
 }
 
 // A one-line reason from the first refresh's outcome (the file's bytes are still valid here).
@@ -303,6 +328,7 @@ void LinuxSources::drop_unavailable() {
       });
     }
     std::erase_if(file.keys, [](const Key& key) { return key.metrics.empty(); });
+    file.key_at_record.clear();  // key indices moved
     if (file.keys.empty()) file.file.close();
   }
 }

@@ -39,6 +39,8 @@ class LinuxSources final : public MetricSources {
 
  private:
   static constexpr std::uint32_t kNone = UINT32_MAX;
+  static constexpr std::uint32_t kUnmatched = UINT32_MAX;
+  static constexpr std::uint32_t kNoKey = UINT32_MAX - 1;
 
   struct Metric {
     std::uint32_t file = 0;
@@ -62,6 +64,8 @@ class LinuxSources final : public MetricSources {
     bool sysfs = false;  // under the sys root rather than the proc root
     ProcfsFile file;
     std::vector<Key> keys;
+    // What record n matched last time: a key index, kNoKey, or kUnmatched (not looked at yet).
+    std::vector<std::uint32_t> key_at_record;
     std::uint64_t refreshed_tick = UINT64_MAX;
     int error = 0;  // errno of the last refresh
   };
@@ -97,6 +101,8 @@ class LinuxSources final : public MetricSources {
                               std::string& reason);
   Reading evaluate(Computed& c);
   void refresh(SourceFile& file);
+  // One pass over the file's records filling the keys not seen yet; true when all were found.
+  bool match_records(SourceFile& file, bool use_hints);
   [[nodiscard]] std::string why_unavailable(const Metric& metric) const;
   void drop_unavailable();
 

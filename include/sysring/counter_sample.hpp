@@ -1,5 +1,6 @@
-// CounterSample: the performance counters of one scope ("all", or one CPU such as "cpu3") at one
-// moment, and what changed between two samples: deltas, rates per second, multiplexing, ratios.
+// CounterSample: the performance counters of one scope at one moment, and what changed between
+// two samples: deltas, rates per second, multiplexing, ratios. A scope is "all" (the `pmc.all.*`
+// sums) or a CPU instance such as "cpu3" (its value of each cpu-domain `pmc.*` family).
 //
 //   auto before = sysring::CounterSample::take(client, "all");
 //   sleep(1);
@@ -10,6 +11,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,15 +23,22 @@ namespace sysring {
 class CounterSample {
  public:
   struct Entry {
-    std::string event;  // row suffix: "cycles", "context_switches", "custom0"
+    std::string event;  // name suffix: "cycles", "context_switches", "custom0"
     MetricId id = MetricId::None;
-    ReadStatus status = ReadStatus::kEmpty;
+    ReadStatus status = ReadStatus::kEmpty;  // kGone: the scope's CPU is not (or no longer) live
     CounterTotals totals;
   };
 
-  // Reads every available `pmc.<scope>.*` counter. The reads are retried (a few times) until
-  // they all come from one broker read, so ratios such as IPC compare the same interval.
+  // Reads every available counter of the scope, all from one copy of the value table (one
+  // broker publish), so ratios such as IPC compare the same interval. A CPU scope with no live
+  // instance of that name has every entry kGone.
   static CounterSample take(const Client& client, std::string_view scope = "all");
+  // Several scopes from the same one copy of the value table (`sysring pmc`'s every row).
+  static std::vector<CounterSample> take_many(const Client& client,
+                                              std::span<const std::string> scopes);
+  // The CPU scopes there are now: the live cpu instances ("cpu0", "cpu1", ...), in CPU order.
+  // Throws like Client::instances().
+  static std::vector<std::string> cpu_scopes(const Client& client);
 
   [[nodiscard]] const std::string& scope() const noexcept { return scope_; }
   [[nodiscard]] const std::vector<Entry>& entries() const noexcept { return entries_; }

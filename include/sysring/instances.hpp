@@ -70,10 +70,13 @@ struct InstanceValue {
   CounterTotals counter;  // counter families
 };
 
-// The result of Client::read_family: the values, and the directory they refer to.
+// The result of Client::read_family: the values, and the directory they refer to. Reading the
+// same family into the same object again reuses its instance list while the directory's
+// generation stays the same: only the values are copied.
 struct FamilyValues {
   std::shared_ptr<const InstanceDirectory> directory;
   std::vector<InstanceValue> values;  // one per live instance, in row order
+  schema::MetricId family = schema::MetricId::None;
 };
 
 }  // namespace sysring

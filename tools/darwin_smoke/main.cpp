@@ -60,6 +60,7 @@ class CountingSink final : public broker::InstanceSink {
   void value(std::uint16_t, std::uint32_t, const broker::Reading& r) override {
     ++(r.status == layout::SlotStatus::kOk ? ok : failed);
   }
+  [[nodiscard]] bool wants(std::uint16_t) const override { return true; }
   std::uint32_t instances = 0;
   std::size_t ok = 0, failed = 0;
   std::vector<std::string> names;
