@@ -7,6 +7,7 @@
 #include <boost/interprocess/exceptions.hpp>
 #include <boost/interprocess/mapped_region.hpp>
 #include <boost/interprocess/shared_memory_object.hpp>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -26,10 +27,15 @@ struct Client::Mapping {
   layout::HeaderFixed header_copy{};  // validated once; never re-read from shared memory
   detail::SegmentLayout sections;
   std::uint64_t device = 0, inode = 0;
-  detail::DescriptorContents contents;
-  std::vector<std::int32_t> index_by_id;  // id -> position in descriptors, or -1
+  detail::DescriptorIndex index;
+  std::vector<std::int32_t> index_by_id;     // id -> position in index.metrics, or -1
   std::vector<std::uint32_t> scalar_column;  // id -> a scalar's column, or kNoColumn
-  std::unordered_map<std::string_view, MetricId> by_name;
+  // Descriptors are decoded when first asked for: all of them (descriptors()), or one.
+  mutable std::once_flag all_once;
+  mutable std::atomic<bool> all_decoded{false};
+  mutable std::vector<Descriptor> all;
+  mutable std::mutex one_mutex;
+  mutable std::vector<std::unique_ptr<Descriptor>> one;  // by position, until `all` exists
   // The last directory copied, replaced when the generation moves.
   mutable std::mutex directory_mutex;
   mutable std::shared_ptr<const InstanceDirectory> directory;
@@ -40,10 +46,30 @@ struct Client::Mapping {
   [[nodiscard]] const layout::Header& live() const {
     return *reinterpret_cast<const layout::Header*>(base());
   }
+  [[nodiscard]] const std::vector<Descriptor>& descriptors() const {
+    std::call_once(all_once, [this] {
+      all.reserve(index.metrics.size());
+      for (const detail::MetricEntry& e : index.metrics) all.push_back(detail::decode_descriptor(e));
+      all_decoded.store(true, std::memory_order_release);
+    });
+    return all;
+  }
   [[nodiscard]] const Descriptor* descriptor(MetricId id) const {
-    const auto index = static_cast<std::uint16_t>(id);
-    if (index >= index_by_id.size() || index_by_id[index] < 0) return nullptr;
-    return &contents.descriptors[static_cast<std::size_t>(index_by_id[index])];
+    const auto i = static_cast<std::uint16_t>(id);
+    if (i >= index_by_id.size() || index_by_id[i] < 0) return nullptr;
+    const auto position = static_cast<std::size_t>(index_by_id[i]);
+    if (all_decoded.load(std::memory_order_acquire)) return &all[position];
+    const std::lock_guard<std::mutex> lock(one_mutex);
+    if (one.empty()) one.resize(index.metrics.size());
+    if (!one[position]) {
+      one[position] = std::make_unique<Descriptor>(detail::decode_descriptor(index.metrics[position]));
+    }
+    return one[position].get();
+  }
+  [[nodiscard]] const detail::MetricEntry* entry(MetricId id) const {
+    const auto i = static_cast<std::uint16_t>(id);
+    if (i >= index_by_id.size() || index_by_id[i] < 0) return nullptr;
+    return &index.metrics[static_cast<std::size_t>(index_by_id[i])];
   }
 };
 
@@ -133,22 +159,21 @@ std::unique_ptr<Client::Mapping> Client::map_and_validate(const OpenOptions& opt
   }
   m->sections = detail::check_header(m->header_copy, size);
 
-  // The descriptor FlatBuffer is verified and decoded from a private copy only.
+  // The descriptor FlatBuffer is verified and read from a private copy only.
   const auto& d = m->sections.descriptors;
-  const std::vector<std::uint8_t> copy(m->base() + d.offset, m->base() + d.offset + d.size);
-  m->contents = detail::decode_descriptors(copy, m->header_copy);
+  m->index = detail::check_descriptors(
+      std::vector<std::uint8_t>(m->base() + d.offset, m->base() + d.offset + d.size),
+      m->header_copy);
 
-  const auto& descriptors = m->contents.descriptors;
+  const auto& metrics = m->index.metrics;
   const std::size_t id_count =
-      descriptors.empty() ? 1 : static_cast<std::size_t>(descriptors.back().id) + 1;
+      metrics.empty() ? 1 : static_cast<std::size_t>(metrics.back().id) + 1;
   m->index_by_id.assign(id_count, -1);
   m->scalar_column.assign(id_count, kNoColumn);
-  for (std::size_t i = 0; i < descriptors.size(); ++i) {
-    const Descriptor& desc = descriptors[i];
-    const auto id = static_cast<std::uint16_t>(desc.id);
+  for (std::size_t i = 0; i < metrics.size(); ++i) {
+    const auto id = static_cast<std::uint16_t>(metrics[i].id);
     m->index_by_id[id] = static_cast<std::int32_t>(i);
-    if (desc.domain == InstanceDomain::None) m->scalar_column[id] = desc.column;
-    m->by_name.emplace(desc.name, desc.id);
+    if (metrics[i].domain == InstanceDomain::None) m->scalar_column[id] = metrics[i].column;
   }
   return m;
 }
@@ -176,7 +201,7 @@ ReadStatus Client::read_text(MetricId id, Text& out) const noexcept {
   if (index >= id_count_ || scalar_column_[index] == kNoColumn) return ReadStatus::kNoSuchMetric;
   const std::uint32_t column = scalar_column_[index];
   static_assert(sizeof(out.bytes) == layout::kPayloadWords * sizeof(std::uint64_t));
-  const Descriptor* d = mapping_->descriptor(id);
+  const detail::MetricEntry* d = mapping_->entry(id);
   if (d == nullptr || d->type != ValueType::String) {
     // Not a string column: the payload is one word; read it as a number's text would be wrong.
     Scalar scalar;
@@ -330,7 +355,7 @@ std::shared_ptr<const InstanceDirectory> Client::instances() const {
     }
     auto dir = std::make_shared<InstanceDirectory>(detail::decode_directory(
         {reinterpret_cast<const std::uint8_t*>(words.data()), length}, g,
-        mapping_->contents.domains));
+        mapping_->index.domains));
     mapping_->directory = dir;
     return dir;
   }
@@ -338,12 +363,12 @@ std::shared_ptr<const InstanceDirectory> Client::instances() const {
 }
 
 std::optional<InstanceHandle> Client::bind(MetricId family, const Instance& instance) const {
-  const Descriptor* d = mapping_->descriptor(family);
+  const detail::MetricEntry* d = mapping_->entry(family);
   if (d == nullptr || d->domain == InstanceDomain::None || d->domain != instance.domain ||
       !instance.live) {
     return std::nullopt;
   }
-  const DomainInfo& domain = mapping_->contents.domains[domain_index(d->domain)];
+  const DomainInfo& domain = mapping_->index.domains[domain_index(d->domain)];
   if (instance.row >= domain.capacity) return std::nullopt;
   InstanceHandle h;
   h.family = family;
@@ -360,7 +385,7 @@ std::optional<InstanceHandle> Client::bind(MetricId family, const Instance& inst
 }
 
 std::optional<InstanceHandle> Client::bind(MetricId family, std::string_view instance) const {
-  const Descriptor* d = mapping_->descriptor(family);
+  const detail::MetricEntry* d = mapping_->entry(family);
   if (d == nullptr || d->domain == InstanceDomain::None) return std::nullopt;
   const auto dir = instances();
   const Instance* found = dir->find(d->domain, instance);
@@ -395,7 +420,7 @@ FamilyValues Client::read_family(MetricId family) const {
 }
 
 void Client::read_family(MetricId family, FamilyValues& out) const {
-  const Descriptor* d = mapping_->descriptor(family);
+  const detail::MetricEntry* d = mapping_->entry(family);
   if (d == nullptr || d->domain == InstanceDomain::None) {
     out.values.clear();
     out.family = MetricId::None;
@@ -415,7 +440,7 @@ void Client::read_family(MetricId family, FamilyValues& out) const {
       if (it->live) out.values.push_back(InstanceValue{&*it, ReadStatus::kEmpty, {}, {}});
     }
   }
-  const DomainInfo& domain = mapping_->contents.domains[domain_index(d->domain)];
+  const DomainInfo& domain = mapping_->index.domains[domain_index(d->domain)];
   const std::uint32_t cw = layout::cell_words(static_cast<std::uint8_t>(d->type));
   const bool counter = d->type == ValueType::Counter;
   const std::uint32_t column = d->column;
@@ -444,9 +469,9 @@ void Client::read_family(MetricId family, FamilyValues& out) const {
 }
 
 std::optional<MetricId> Client::find(std::string_view name) const noexcept {
-  const auto it = mapping_->by_name.find(name);
-  if (it == mapping_->by_name.end()) return std::nullopt;
-  return it->second;
+  const std::int64_t position = detail::find_name(mapping_->index, name);
+  if (position < 0) return std::nullopt;
+  return mapping_->index.metrics[static_cast<std::size_t>(position)].id;
 }
 
 const Descriptor* Client::descriptor(MetricId id) const noexcept {
@@ -454,24 +479,24 @@ const Descriptor* Client::descriptor(MetricId id) const noexcept {
 }
 
 const std::vector<Descriptor>& Client::descriptors() const noexcept {
-  return mapping_->contents.descriptors;
+  return mapping_->descriptors();
 }
 
 const std::string& Client::platform() const noexcept {
-  return mapping_->contents.platform;
+  return mapping_->index.platform;
 }
 
 const std::string& Client::counters_summary() const noexcept {
-  return mapping_->contents.counters;
+  return mapping_->index.counters;
 }
 
 const std::vector<DomainInfo>& Client::domains() const noexcept {
-  return mapping_->contents.domains;
+  return mapping_->index.domains;
 }
 
 const DomainInfo* Client::domain(InstanceDomain domain) const noexcept {
   const auto i = domain_index(domain);
-  return i < mapping_->contents.domains.size() ? &mapping_->contents.domains[i] : nullptr;
+  return i < mapping_->index.domains.size() ? &mapping_->index.domains[i] : nullptr;
 }
 
 SegmentInfo Client::info() const noexcept {

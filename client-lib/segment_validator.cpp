@@ -21,6 +21,13 @@ namespace {
   throw Error(ErrorCode::kBadSegment, "corrupt or foreign segment: " + what);
 }
 
+// FNV-1a: names are short, and the index is built once per open.
+std::size_t name_hash(std::string_view name) {
+  std::uint64_t h = 0xCBF29CE484222325ULL;
+  for (const char c : name) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001B3ULL;
+  return static_cast<std::size_t>(h ^ (h >> 32));
+}
+
 // off + len within size, with no overflow.
 bool within(std::uint64_t off, std::uint64_t len, std::uint64_t size) {
   return off <= size && len <= size - off;
@@ -159,17 +166,18 @@ SegmentLayout check_header(const layout::HeaderFixed& h, std::uint64_t mapped_si
   return out;
 }
 
-DescriptorContents decode_descriptors(std::span<const std::uint8_t> copy,
-                                      const layout::HeaderFixed& header) {
-  flatbuffers::Verifier verifier(copy.data(), copy.size(),
+DescriptorIndex check_descriptors(std::vector<std::uint8_t> copy,
+                                  const layout::HeaderFixed& header) {
+  DescriptorIndex out;
+  out.bytes = std::move(copy);  // the buffer itself does not move: pointers into it stay valid
+  flatbuffers::Verifier verifier(out.bytes.data(), out.bytes.size(),
                                  /*max_depth=*/16, /*max_tables=*/1u << 20);
   if (!schema::VerifyDescriptorTableBuffer(verifier)) bad("descriptor table fails verification");
-  const schema::DescriptorTable* table = schema::GetDescriptorTable(copy.data());
+  const schema::DescriptorTable* table = schema::GetDescriptorTable(out.bytes.data());
   if (table->schema_hash() != header.schema_hash) bad("descriptor hash differs from the header");
   if (table->value_words() != header.value_words) {
     bad("descriptor table's value table size differs from the header");
   }
-  DescriptorContents out;
   out.platform = table->platform() ? table->platform()->str() : "";
   out.counters = table->counters() ? table->counters()->str() : "";
   const std::uint64_t words = header.value_words;
@@ -203,16 +211,10 @@ DescriptorContents decode_descriptors(std::span<const std::uint8_t> copy,
     if (!domain_seen[i]) bad("instance domain " + std::to_string(i) + " missing");
   }
 
-  out.descriptors.reserve(table->metrics()->size());
-  std::unordered_set<std::uint16_t> ids;
-  std::unordered_set<std::string_view> names;
+  out.metrics.reserve(table->metrics()->size());
   for (const schema::MetricDescriptor* m : *table->metrics()) {
     const auto id = static_cast<std::uint16_t>(m->id());
     if (id == 0) bad("descriptor id 0");
-    if (!ids.insert(id).second) bad("duplicate descriptor id " + std::to_string(id));
-    if (!names.insert(m->name()->string_view()).second) {
-      bad("duplicate metric name " + m->name()->str());
-    }
     const auto type = static_cast<std::uint8_t>(m->type());
     if (type < static_cast<std::uint8_t>(ValueType::U64) ||
         type > static_cast<std::uint8_t>(ValueType::Counter)) {
@@ -228,31 +230,63 @@ DescriptorContents decode_descriptors(std::span<const std::uint8_t> copy,
     if (!within(m->column(), column_words, words)) {
       bad("metric " + m->name()->str() + " column outside the value table");
     }
-    Descriptor d;
-    d.id = m->id();
-    d.name = m->name()->str();
-    d.category = m->category()->str();
-    d.type = m->type();
-    d.unit = m->unit() ? m->unit()->str() : "";
-    d.kernel_pattern = m->kernel_pattern();
-    d.recommended_pattern = m->recommended_pattern();
-    d.ttl_ms = m->ttl_ms();
-    d.description = m->description() ? m->description()->str() : "";
-    d.source = m->source() ? m->source()->str() : "";
-    d.available = m->available();
-    d.unavailable_reason = m->unavailable_reason() ? m->unavailable_reason()->str() : "";
-    d.effective_pattern = m->effective_pattern().value_or(d.recommended_pattern);
-    d.effective_ttl_ms = m->effective_ttl_ms().value_or(d.ttl_ms);
-    d.detail = m->detail() ? m->detail()->str() : "";
-    d.domain = m->domain();
-    d.column = m->column();
-    out.descriptors.push_back(std::move(d));
+    out.metrics.push_back({m->id(), m->domain(), m->type(), m->column(), m});
   }
-  std::sort(out.descriptors.begin(), out.descriptors.end(),
-            [](const Descriptor& a, const Descriptor& b) {
-              return static_cast<std::uint16_t>(a.id) < static_cast<std::uint16_t>(b.id);
-            });
+  std::sort(out.metrics.begin(), out.metrics.end(), [](const MetricEntry& a, const MetricEntry& b) {
+    return static_cast<std::uint16_t>(a.id) < static_cast<std::uint16_t>(b.id);
+  });
+  std::size_t slots = 16;
+  while (slots < 2 * out.metrics.size()) slots *= 2;
+  out.name_slots.assign(slots, 0);
+  for (std::size_t i = 0; i < out.metrics.size(); ++i) {
+    if (i > 0 && out.metrics[i].id == out.metrics[i - 1].id) {
+      bad("duplicate descriptor id " + std::to_string(static_cast<int>(out.metrics[i].id)));
+    }
+    const std::string_view name = out.metrics[i].table->name()->string_view();
+    for (std::size_t at = name_hash(name) & (slots - 1);; at = (at + 1) & (slots - 1)) {
+      const std::uint32_t taken = out.name_slots[at];
+      if (taken == 0) {
+        out.name_slots[at] = static_cast<std::uint32_t>(i + 1);
+        break;
+      }
+      if (out.metrics[taken - 1].table->name()->string_view() == name) {
+        bad("duplicate metric name " + std::string(name));
+      }
+    }
+  }
   return out;
+}
+
+std::int64_t find_name(const DescriptorIndex& index, std::string_view name) {
+  const std::size_t mask = index.name_slots.size() - 1;
+  for (std::size_t at = name_hash(name) & mask;; at = (at + 1) & mask) {
+    const std::uint32_t taken = index.name_slots[at];
+    if (taken == 0) return -1;
+    if (index.metrics[taken - 1].table->name()->string_view() == name) return taken - 1;
+  }
+}
+
+Descriptor decode_descriptor(const MetricEntry& entry) {
+  const schema::MetricDescriptor* m = entry.table;
+  Descriptor d;
+  d.id = m->id();
+  d.name = m->name()->str();
+  d.category = m->category()->str();
+  d.type = m->type();
+  d.unit = m->unit() ? m->unit()->str() : "";
+  d.kernel_pattern = m->kernel_pattern();
+  d.recommended_pattern = m->recommended_pattern();
+  d.ttl_ms = m->ttl_ms();
+  d.description = m->description() ? m->description()->str() : "";
+  d.source = m->source() ? m->source()->str() : "";
+  d.available = m->available();
+  d.unavailable_reason = m->unavailable_reason() ? m->unavailable_reason()->str() : "";
+  d.effective_pattern = m->effective_pattern().value_or(d.recommended_pattern);
+  d.effective_ttl_ms = m->effective_ttl_ms().value_or(d.ttl_ms);
+  d.detail = m->detail() ? m->detail()->str() : "";
+  d.domain = m->domain();
+  d.column = m->column();
+  return d;
 }
 
 InstanceDirectory decode_directory(std::span<const std::uint8_t> copy, std::uint64_t generation,

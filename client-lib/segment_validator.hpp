@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "descriptors_generated.h"
 #include "sysring/client.hpp"
 #include "sysring/layout.hpp"
 
@@ -34,19 +35,40 @@ struct SegmentLayout {
 // overflow-safe arithmetic. `header` must be a private copy. Throws Error(kBadSegment/kVersion).
 SegmentLayout check_header(const layout::HeaderFixed& header, std::uint64_t mapped_size);
 
-// The descriptor table, decoded and checked against the header: every column and registration
-// range inside one copy of the value table.
-struct DescriptorContents {
-  std::vector<Descriptor> descriptors;  // sorted by id
-  std::vector<DomainInfo> domains;      // indexed by domain_index(); None has one row
+// One metric of a checked descriptor table: what the hot paths need, and the verified FlatBuffer
+// table the rest is decoded from when a caller asks (most processes read a few metrics: decoding
+// every name, unit and description of the table at open would be most of their start-up).
+struct MetricEntry {
+  MetricId id = MetricId::None;
+  InstanceDomain domain = InstanceDomain::None;
+  ValueType type = ValueType::Unknown;
+  std::uint32_t column = 0;
+  const schema::MetricDescriptor* table = nullptr;  // into DescriptorIndex::bytes
+};
+
+// The descriptor table, verified and checked against the header: every column and registration
+// range inside one copy of the value table, ids and names unique.
+struct DescriptorIndex {
+  std::vector<std::uint8_t> bytes;   // the verified private copy the entries point into
+  std::vector<MetricEntry> metrics;  // sorted by id
+  // Names, open addressing: 1 + the position in `metrics`, 0 for an empty slot (a power of two
+  // at least twice the metrics, so a probe ends quickly).
+  std::vector<std::uint32_t> name_slots;
+  std::vector<DomainInfo> domains;   // indexed by domain_index(); None has one row
   std::string platform;
   std::string counters;
 };
 
-// Verifies a private copy of the descriptor FlatBuffer and decodes it.
+// Verifies the private copy of the descriptor FlatBuffer (taking it over) and checks it.
 // Throws Error(kBadSegment) naming what is wrong.
-DescriptorContents decode_descriptors(std::span<const std::uint8_t> private_copy,
-                                      const layout::HeaderFixed& header);
+DescriptorIndex check_descriptors(std::vector<std::uint8_t> private_copy,
+                                  const layout::HeaderFixed& header);
+
+// Every field of one checked entry.
+Descriptor decode_descriptor(const MetricEntry& entry);
+
+// The position in index.metrics of the metric named `name`, or -1.
+std::int64_t find_name(const DescriptorIndex& index, std::string_view name);
 
 // Verifies a private copy of one instance-directory buffer's FlatBuffer (generation
 // `generation`) against the domains' capacities. Throws Error(kBadSegment).
