@@ -150,12 +150,14 @@ bool RingFollower::decode(const void* raw, Batch& out) {
     const std::uint8_t* p = packed->data();
     const std::uint8_t* end = p + packed->size();
     std::uint64_t cell = 0;
+    std::uint64_t enabled = 0;  // each counter's enabled time is a difference from the last one
     for (std::uint32_t i = 0; i < batch.counter_count(); ++i) {
-      std::uint64_t gap = 0, count = 0, enabled = 0, not_running = 0;
+      std::uint64_t gap = 0, count = 0, enabled_step = 0, not_running = 0;
       if (!varint::get(p, end, gap) || !varint::get(p, end, count) ||
-          !varint::get(p, end, enabled) || !varint::get(p, end, not_running)) {
+          !varint::get(p, end, enabled_step) || !varint::get(p, end, not_running)) {
         return false;
       }
+      enabled += varint::unzigzag(enabled_step);
       cell += gap;
       const Column* c = locate(cell, hint);
       if (c == nullptr || c->type != ValueType::Counter) return false;

@@ -7,30 +7,38 @@
 #include "linux_instance_factories.hpp"
 #include "netdev_parser.hpp"
 #include "path_reasons.hpp"
+#include "rtnetlink_dumper.hpp"
 #include "sources/procfs_parsers.hpp"
 
 namespace sysring::broker::linux_instances {
 namespace {
 
+using FromLink = NetifInstances::FromLink;
+
 constexpr std::string_view kNetdevPrefix = "netdev:";
 constexpr std::string_view kNetclassPrefix = "netclass:";
 constexpr std::string_view kDeviceLabel = "device";
+constexpr std::string_view kDump = "rtnetlink RTM_GETLINK";
 
 struct KnownAttribute {
   std::string_view file;
   AttributeFormat format;
+  FromLink link;
+  std::string_view link_name;
 };
 
-// The net class attributes a row may name, and how each file spells its value.
+// The net class attributes a row may name, how each file spells its value, and the value of a
+// link message that equals it (flags: see the top of netif_instances.hpp).
 constexpr std::array<KnownAttribute, 8> kKnownAttributes = {{
-    {"operstate", AttributeFormat::kOperstate},
-    {"carrier", AttributeFormat::kDecimal},
-    {"speed", AttributeFormat::kSpeed},
-    {"mtu", AttributeFormat::kDecimal},
-    {"carrier_changes", AttributeFormat::kDecimal},
-    {"tx_queue_len", AttributeFormat::kDecimal},
-    {"ifindex", AttributeFormat::kDecimal},
-    {"flags", AttributeFormat::kHex},
+    {"operstate", AttributeFormat::kOperstate, FromLink::kOperstate, "IFLA_OPERSTATE"},
+    {"carrier", AttributeFormat::kDecimal, FromLink::kCarrier, "IFLA_CARRIER"},
+    {"speed", AttributeFormat::kSpeed, FromLink::kNone, ""},
+    {"mtu", AttributeFormat::kDecimal, FromLink::kMtu, "IFLA_MTU"},
+    {"carrier_changes", AttributeFormat::kDecimal, FromLink::kCarrierChanges,
+     "IFLA_CARRIER_CHANGES"},
+    {"tx_queue_len", AttributeFormat::kDecimal, FromLink::kTxQueueLen, "IFLA_TXQLEN"},
+    {"ifindex", AttributeFormat::kDecimal, FromLink::kIfindex, "ifi_index"},
+    {"flags", AttributeFormat::kHex, FromLink::kNone, ""},
 }};
 
 const KnownAttribute* known_attribute(std::string_view file) {
@@ -40,11 +48,97 @@ const KnownAttribute* known_attribute(std::string_view file) {
   return nullptr;
 }
 
+// The highest IF_OPER_* code (up): sysfs fails the read of a code it has no name for.
+constexpr std::uint8_t kHighestOperstate = 6;
+
+constexpr Reading ok(std::uint64_t value) {
+  return {layout::SlotStatus::kOk, value};
+}
+constexpr Reading kNoValue{layout::SlotStatus::kUnavailable, 0};
+
+// Whether the message of `link` has the attribute `a` (ifindex is in every message's header).
+bool carries(const LinkRecord& link, FromLink a) {
+  switch (a) {
+    case FromLink::kOperstate:
+      return link.has(LinkAttribute::kOperstate);
+    case FromLink::kCarrier:
+      return link.has(LinkAttribute::kCarrier);
+    case FromLink::kCarrierChanges:
+      return link.has(LinkAttribute::kCarrierChanges);
+    case FromLink::kMtu:
+      return link.has(LinkAttribute::kMtu);
+    case FromLink::kTxQueueLen:
+      return link.has(LinkAttribute::kTxQueueLen);
+    case FromLink::kIfindex:
+      return true;
+    case FromLink::kNone:
+      break;
+  }
+  return false;
+}
+
+// `a` of `link` as the sysfs file of the same name reads it: an attribute the message lacks is
+// a missing file, and sysfs fails the read of carrier unless the interface is up, and of an
+// operstate code it has no name for (both: no value).
+Reading link_reading(FromLink a, const LinkRecord& link) {
+  if (!carries(link, a)) return kNoValue;
+  switch (a) {
+    case FromLink::kOperstate:
+      return link.operstate <= kHighestOperstate ? ok(link.operstate) : kNoValue;
+    case FromLink::kCarrier:
+      return (link.flags & rtnetlink::kIffUp) != 0 ? ok(link.carrier != 0 ? 1 : 0) : kNoValue;
+    case FromLink::kCarrierChanges:
+      return ok(link.carrier_changes);
+    case FromLink::kMtu:
+      return ok(link.mtu);
+    case FromLink::kTxQueueLen:
+      return ok(link.tx_queue_len);
+    case FromLink::kIfindex:
+      return ok(static_cast<std::uint32_t>(link.index));
+    case FromLink::kNone:
+      break;
+  }
+  return kNoValue;
+}
+
+// Why a dump cannot be used ("rtnetlink RTM_GETLINK: recvmsg: ..."); empty when it can.
+std::string dump_problem(const LinkDump& dump) {
+  std::string why(kDump);
+  if (dump.error != 0)
+    return why.append(": ").append(dump.step).append(": ").append(errno_text(dump.error));
+  LinkDumpReader reader(dump.bytes);
+  LinkRecord link;
+  while (reader.next(link)) {
+  }
+  switch (reader.status()) {
+    case DumpStatus::kDone:
+      return {};
+    case DumpStatus::kFailed:
+      return why.append(": ").append(errno_text(reader.error()));
+    case DumpStatus::kMalformed:
+      return why.append(": malformed reply");
+    case DumpStatus::kUnfinished:
+      break;
+  }
+  return why.append(": reply without NLMSG_DONE");
+}
+
+// The machine's own roots: its links are read over rtnetlink.
+std::unique_ptr<LinkDumper> dumper_for(const InstanceConfig& config) {
+  if (config.proc_root != "/proc" || config.sys_root != "/sys") return nullptr;
+  return std::make_unique<RtnetlinkDumper>();
+}
+
 }  // namespace
 
 NetifInstances::NetifInstances(std::span<const registry::RegistryEntry> rows,
                                const InstanceConfig& config)
-    : class_dir_(join_path(config.sys_root, "class/net")),
+    : NetifInstances(rows, config, dumper_for(config)) {}
+
+NetifInstances::NetifInstances(std::span<const registry::RegistryEntry> rows,
+                               const InstanceConfig& config, std::unique_ptr<LinkDumper> dumper)
+    : dumper_(std::move(dumper)),
+      class_dir_(join_path(config.sys_root, "class/net")),
       exclude_("netif_exclude", config.netif_exclude) {
   for (const registry::RegistryEntry& row : rows) {
     if (!is_linux_row_of(row, InstanceDomain::Netif)) continue;
@@ -56,12 +150,30 @@ NetifInstances::NetifInstances(std::span<const registry::RegistryEntry> rows,
       table_.set_unavailable(row.id, std::move(reason));
     }
   }
+  std::string files_because;
+  if (dumper_ != nullptr) {
+    const LinkDump first = dumper_->dump();
+    files_because = dump_problem(first);
+    if (files_because.empty()) {
+      // Every attribute the dump carries is read from it; speed and flags stay in sysfs.
+      std::erase_if(sysfs_, [&](const Attribute& a) {
+        if (a.link == FromLink::kNone) return false;
+        from_link_.push_back(a);
+        return true;
+      });
+      judge_links_at_start(first.bytes);
+      describe({});
+      return;
+    }
+    dumper_.reset();
+  }
   // net/dev is an iterated seq_file: it may come in several reads.
   netdev_ = ProcfsFile(join_path(config.proc_root, "net/dev"));
-  judge_at_start();
+  judge_files_at_start();
+  describe(files_because);
 }
 
-// "netdev:N" or "netclass:ATTR"; adds the family to counters_ or attributes_, or sets `reason`.
+// "netdev:N" or "netclass:ATTR"; adds the family to counters_ or sysfs_, or sets `reason`.
 void NetifInstances::bind(const registry::RegistryEntry& row, std::string& reason) {
   std::string_view spec = row.source;
   if (row.type != schema::ValueType::U64) {
@@ -81,7 +193,7 @@ void NetifInstances::bind(const registry::RegistryEntry& row, std::string& reaso
     if (known == nullptr) {
       reason = bad_source(row.source, "unknown net class attribute");
     } else {
-      attributes_.push_back({row.id, known->file, known->format});
+      sysfs_.push_back({row.id, known->file, known->format, known->link, known->link_name});
     }
   } else {
     reason = bad_source(row.source, "expected netdev:N or netclass:ATTR");
@@ -91,14 +203,14 @@ void NetifInstances::bind(const registry::RegistryEntry& row, std::string& reaso
 // The first read decides: without /proc/net/dev nothing is available; a counter field no line
 // has is unavailable; a sysfs attribute the first interface lacks (or no /sys/class/net) is
 // unavailable. With no interface at all only the files themselves can be judged.
-void NetifInstances::judge_at_start() {
+void NetifInstances::judge_files_at_start() {
   const int err = netdev_.is_open() ? netdev_.refresh() : netdev_.open_error();
   if (err != 0) {
     const std::string reason = path_error(netdev_.path(), err);
     for (const Counter& c : counters_) table_.set_unavailable(c.family, reason);
-    for (const Attribute& a : attributes_) table_.set_unavailable(a.family, reason);
+    for (const Attribute& a : sysfs_) table_.set_unavailable(a.family, reason);
     counters_.clear();
-    attributes_.clear();
+    sysfs_.clear();
     return;
   }
   NetdevLineReader reader(netdev_.contents());
@@ -120,8 +232,44 @@ void NetifInstances::judge_at_start() {
       return true;
     });
   }
+  judge_sysfs_at_start(first_kept);
+}
+
+// As with the files: the counters are unavailable when no link has IFLA_STATS64, an attribute
+// the first kept link's message lacks is unavailable, and sysfs is judged by that link's files.
+void NetifInstances::judge_links_at_start(std::span<const std::byte> dump) {
+  LinkDumpReader reader(dump);
+  LinkRecord link;
+  LinkRecord first_kept;
+  std::size_t links = 0;
+  bool any_stats = false;
+  while (reader.next(link)) {
+    if (link.name.empty()) continue;
+    ++links;
+    any_stats = any_stats || link.has(LinkAttribute::kStats64);
+    if (exclude_.excludes(link.name)) continue;
+    if (at_start_++ == 0) first_kept = link;
+  }
+  if (links > 0 && !any_stats) {
+    for (const Counter& c : counters_)
+      table_.set_unavailable(c.family, std::string(kDump) + ": no link has IFLA_STATS64");
+    counters_.clear();
+  }
+  if (at_start_ > 0) {
+    std::erase_if(from_link_, [&](const Attribute& a) {
+      if (carries(first_kept, a.link)) return false;
+      std::string reason(kDump);
+      reason.append(": ").append(first_kept.name).append(" has no ").append(a.link_name);
+      table_.set_unavailable(a.family, std::move(reason));
+      return true;
+    });
+  }
+  judge_sysfs_at_start(std::string(first_kept.name));
+}
+
+void NetifInstances::judge_sysfs_at_start(const std::string& first_kept) {
   const std::string class_missing = missing_reason(class_dir_);
-  std::erase_if(attributes_, [&](const Attribute& a) {
+  std::erase_if(sysfs_, [&](const Attribute& a) {
     std::string reason = class_missing;
     if (reason.empty() && !first_kept.empty()) {
       reason = missing_reason(join_path(join_path(class_dir_, first_kept), a.file));
@@ -132,43 +280,107 @@ void NetifInstances::judge_at_start() {
   });
 }
 
+// Each available family's detail: where its values come from, and why the files when rtnetlink
+// failed.
+void NetifInstances::describe(const std::string& files_because) {
+  const std::string because = files_because.empty() ? std::string() : " (" + files_because + ")";
+  const std::string sysfs_file = join_path(class_dir_, "<interface>/");
+  for (const Counter& c : counters_) {
+    table_.set(c.family, {true,
+                          {},
+                          dumper_ != nullptr ? std::string(kDump) + " IFLA_STATS64"
+                                             : netdev_.path() + because});
+  }
+  for (const Attribute& a : from_link_) {
+    table_.set(a.family, {true, {}, std::string(kDump) + " " + std::string(a.link_name)});
+  }
+  for (const Attribute& a : sysfs_) {
+    table_.set(a.family, {true, {}, sysfs_file + std::string(a.file) + because});
+  }
+}
+
 NetifInstances::Interface NetifInstances::make_interface(std::string_view name) const {
   Interface itf{std::string(name), exclude_.excludes(name), {}};
   if (itf.excluded) return itf;
   const std::string dir = join_path(class_dir_, name);
-  itf.attributes.reserve(attributes_.size());
-  for (const Attribute& a : attributes_)
-    itf.attributes.emplace_back(join_path(dir, a.file), a.format);
+  itf.attributes.reserve(sysfs_.size());
+  for (const Attribute& a : sysfs_) itf.attributes.emplace_back(join_path(dir, a.file), a.format);
   return itf;
+}
+
+// The interface `name` in this refresh (appearing when new); nullptr when it is excluded or was
+// already reported by this refresh.
+NetifInstances::Interface* NetifInstances::enter(std::string_view name) {
+  Interface* itf = interfaces_.match(name);
+  if (itf == nullptr) {
+    if (interfaces_.seen(name)) return nullptr;
+    itf = &interfaces_.insert(make_interface(name));
+  }
+  return itf->excluded ? nullptr : itf;
+}
+
+void NetifInstances::report_counters(InstanceSink& sink, std::uint32_t row,
+                                     std::span<const std::uint64_t> fields) const {
+  for (const Counter& c : counters_) {
+    sink.value(c.family, row, c.index < fields.size() ? ok(fields[c.index]) : kNoValue);
+  }
+}
+
+// The sysfs files are read only for families the sink wants now: each is a syscall.
+void NetifInstances::report_sysfs(InstanceSink& sink, std::uint32_t row, Interface& itf) const {
+  for (std::size_t i = 0; i < sysfs_.size(); ++i) {
+    if (sink.wants(sysfs_[i].family)) sink.value(sysfs_[i].family, row, itf.attributes[i].read());
+  }
 }
 
 void NetifInstances::refresh(InstanceSink& sink) {
   interfaces_.begin();
-  if (netdev_.refresh() == 0) {
-    NetdevLineReader reader(netdev_.contents());
-    NetdevLine line;
-    while (reader.next(line)) {
-      Interface* itf = interfaces_.match(line.name);
-      if (itf == nullptr) {
-        if (interfaces_.seen(line.name)) continue;
-        itf = &interfaces_.insert(make_interface(line.name));
-      }
-      if (itf->excluded) continue;
-      const LabelView label{kDeviceLabel, line.name};
-      const std::uint32_t row = sink.present(line.name, {&label, 1});
-      if (row == kNoRow) continue;
-      for (const Counter& c : counters_) {
-        sink.value(c.family, row,
-                   c.index < line.field_count
-                       ? Reading{layout::SlotStatus::kOk, line.fields[c.index]}
-                       : Reading{layout::SlotStatus::kUnavailable, 0});
-      }
-      for (std::size_t i = 0; i < attributes_.size(); ++i) {
-        sink.value(attributes_[i].family, row, itf->attributes[i].read());
-      }
-    }
+  if (dumper_ != nullptr) {
+    refresh_links(sink);
+  } else {
+    refresh_files(sink);
   }
   interfaces_.end();
+}
+
+void NetifInstances::refresh_files(InstanceSink& sink) {
+  if (netdev_.refresh() != 0) return;
+  NetdevLineReader reader(netdev_.contents());
+  NetdevLine line;
+  while (reader.next(line)) {
+    Interface* itf = enter(line.name);
+    if (itf == nullptr) continue;
+    const LabelView label{kDeviceLabel, line.name};
+    const std::uint32_t row = sink.present(line.name, {&label, 1});
+    if (row == kNoRow) continue;
+    report_counters(sink, row, std::span(line.fields).first(line.field_count));
+    report_sysfs(sink, row, *itf);
+  }
+}
+
+// The whole dump is parsed before anything is reported: a reply that turns out malformed or
+// failed halfway reports no interface rather than a part of them.
+void NetifInstances::refresh_links(InstanceSink& sink) {
+  const LinkDump dump = dumper_->dump();
+  if (dump.error != 0) return;
+  links_.clear();
+  LinkDumpReader reader(dump.bytes);
+  LinkRecord link;
+  while (reader.next(link)) links_.push_back(link);
+  if (reader.status() != DumpStatus::kDone) return;
+  for (const LinkRecord& l : links_) {
+    if (l.name.empty()) continue;
+    Interface* itf = enter(l.name);
+    if (itf == nullptr) continue;
+    const LabelView label{kDeviceLabel, l.name};
+    const std::uint32_t row = sink.present(l.name, {&label, 1});
+    if (row == kNoRow) continue;
+    report_counters(sink, row,
+                    l.has(LinkAttribute::kStats64) ? std::span<const std::uint64_t>(l.netdev)
+                                                   : std::span<const std::uint64_t>());
+    for (const Attribute& a : from_link_) sink.value(a.family, row, link_reading(a.link, l));
+    report_sysfs(sink, row, *itf);
+  }
 }
 
 std::unique_ptr<InstanceSource> make_netif_instances(Rows rows, const InstanceConfig& config) {

@@ -1,21 +1,36 @@
-// The netif domain's owner: one instance per interface line of <proc>/net/dev whose name does
-// not match InstanceConfig::netif_exclude (empty: none left out). Name and `device` label: the
-// interface name. /proc/net/dev lists the interfaces of the broker's network namespace only.
+// The netif domain's owner: one instance per network interface of the broker's network namespace
+// whose name does not match InstanceConfig::netif_exclude (empty: none left out). Name and
+// `device` label: the interface name.
 //
 // Families (registry `source`):
-//   netdev:N          field N of the interface's line (0 rx_bytes .. 15 tx_compressed; see
-//                     netdev_parser.hpp)
+//   netdev:N          field N of the interface's /proc/net/dev line (0 rx_bytes .. 15
+//                     tx_compressed; see netdev_parser.hpp)
 //   netclass:ATTR     <sys>/class/net/<if>/ATTR, one of operstate (as its IF_OPER_* code),
 //                     carrier, speed (Mbit/s), mtu, carrier_changes, tx_queue_len, ifindex,
-//                     flags (hex in the file)
-// Carrier and speed have no value while the link is down or unknown (the read fails with
-// EINVAL), nor does speed when the driver reports -1: kUnavailable for that interface. An
-// interface's sysfs files are opened when it appears, kept open, and closed when it goes; a
-// refresh is one pread per kept-open file and one pass over /proc/net/dev.
+//                     flags (dev->flags, hex in the file)
+// Carrier and speed have no value while the interface is down (the read fails with EINVAL), nor
+// does speed when the driver reports -1 or has no link settings: kUnavailable for that interface.
+//
+// Where the values come from:
+//   rtnetlink, when proc_root is "/proc" and sys_root is "/sys" (the machine itself): one
+//     RTM_GETLINK dump per refresh (rtnetlink_dumper.hpp) gives the interfaces, their counters
+//     (IFLA_STATS64, folded as /proc/net/dev prints them) and operstate, carrier, mtu,
+//     carrier_changes, tx_queue_len and ifindex: about one syscall round trip instead of one
+//     read per interface and attribute. Speed is only in sysfs, and sysfs `flags` is dev->flags
+//     while the dump's ifi_flags adds IFF_RUNNING, IFF_LOWER_UP and IFF_DORMANT and takes
+//     IFF_PROMISC and IFF_ALLMULTI from the user's settings only: both stay kept-open sysfs
+//     files, read only when the sink wants them (their TTL is long). Carrier is kUnavailable
+//     when ifi_flags lacks IFF_UP, as sysfs fails the read unless the interface is running.
+//   the files, when either root is another tree (tests, fixtures) or rtnetlink failed at
+//     construction (a seccomp filter, say; the families' detail says why): <proc>/net/dev once
+//     per refresh, and the sysfs files of each interface, kept open, read when wanted.
+// The choice is made once, at construction. A refresh whose dump or file read fails reports no
+// interface (every instance is gone until the next one that succeeds).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -24,7 +39,9 @@
 #include "instance_roster.hpp"
 #include "instances/instance_config.hpp"
 #include "instances/instance_source.hpp"
+#include "link_dumper.hpp"
 #include "name_filter.hpp"
+#include "rtnetlink_parser.hpp"
 #include "sources/procfs_file.hpp"
 #include "sysfs_attribute.hpp"
 
@@ -32,8 +49,13 @@ namespace sysring::broker::linux_instances {
 
 class NetifInstances final : public InstanceSource {
  public:
+  // Reads over rtnetlink when the roots are the machine's own, else the files.
   // Throws std::invalid_argument when config.netif_exclude is not a valid ECMAScript regex.
   NetifInstances(std::span<const registry::RegistryEntry> rows, const InstanceConfig& config);
+  // Reads the links through `dumper` (tests: a fake) and speed and flags under config.sys_root;
+  // the files when `dumper` is null or its first dump fails.
+  NetifInstances(std::span<const registry::RegistryEntry> rows, const InstanceConfig& config,
+                 std::unique_ptr<LinkDumper> dumper);
 
   [[nodiscard]] InstanceDomain domain() const override { return InstanceDomain::Netif; }
   [[nodiscard]] std::span<const std::uint16_t> families() const override { return table_.ids(); }
@@ -43,32 +65,59 @@ class NetifInstances final : public InstanceSource {
   [[nodiscard]] std::uint32_t instances_at_start() const override { return at_start_; }
   void refresh(InstanceSink& sink) override;
 
+  // Which value of a link message a netclass attribute is, when the dump has it.
+  enum class FromLink : std::uint8_t {
+    kNone,  // sysfs only
+    kOperstate,
+    kCarrier,
+    kCarrierChanges,
+    kMtu,
+    kTxQueueLen,
+    kIfindex,
+  };
+
  private:
   struct Counter {
     std::uint16_t family;
-    std::size_t index;  // into NetdevLine::fields
+    std::size_t index;  // into the /proc/net/dev fields
   };
   struct Attribute {
     std::uint16_t family;
     std::string_view file;  // "operstate": a name from a static table
     AttributeFormat format;
+    FromLink link;
+    std::string_view link_name;  // "IFLA_OPERSTATE", for the detail
   };
   struct Interface {
     std::string name;
     bool excluded = false;
-    std::vector<SysfsAttribute> attributes;  // parallel to attributes_; empty when excluded
+    std::vector<SysfsAttribute> attributes;  // parallel to sysfs_; empty when excluded
   };
 
   void bind(const registry::RegistryEntry& row, std::string& reason);
-  void judge_at_start();
-  [[nodiscard]] Interface make_interface(std::string_view name) const;
+  // Each judges the families by the first read and sets at_start_.
+  void judge_files_at_start();
+  void judge_links_at_start(std::span<const std::byte> dump);
+  void judge_sysfs_at_start(const std::string& first_kept);
+  void describe(const std::string& files_because);
 
-  ProcfsFile netdev_;
-  std::string class_dir_;  // <sys>/class/net
+  [[nodiscard]] Interface make_interface(std::string_view name) const;
+  Interface* enter(std::string_view name);
+  void report_counters(InstanceSink& sink, std::uint32_t row,
+                       std::span<const std::uint64_t> fields) const;
+  void report_sysfs(InstanceSink& sink, std::uint32_t row, Interface& itf) const;
+  void refresh_files(InstanceSink& sink);
+  void refresh_links(InstanceSink& sink);
+
+  std::unique_ptr<LinkDumper> dumper_;  // null: the files
+  ProcfsFile netdev_;                   // the files only
+  std::string class_dir_;               // <sys>/class/net
   NameFilter exclude_;
   FamilyTable table_;
-  std::vector<Counter> counters_;      // available families only
-  std::vector<Attribute> attributes_;  // available families only
+  std::vector<Counter> counters_;     // available families only
+  std::vector<Attribute> from_link_;  // available, read from the dump (rtnetlink only)
+  std::vector<Attribute> sysfs_;      // available, read from sysfs
+  std::vector<LinkRecord> links_;     // the last dump's links, reused
   InstanceRoster<Interface> interfaces_;
   std::uint32_t at_start_ = 0;
 };
