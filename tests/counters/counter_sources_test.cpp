@@ -1,10 +1,13 @@
-// CounterSources over a scripted backend: routing of pmc.* rows, availability reasons, sums,
-// one backend read per tick, and totals that never go back across CPU hotplug.
+// CounterSources over a scripted backend: the pmc.all.* scalars and the pmc.* families of the cpu
+// domain, availability reasons, sums, one backend read per tick, and totals that never go back
+// across CPU hotplug.
 #include "counters/counter_sources.hpp"
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "fake_backend.hpp"
@@ -33,6 +36,28 @@ std::vector<registry::RegistryEntry> counter_rows() {
   return out;
 }
 
+// What the per-CPU view reports in one refresh: the cpu domain's instances are "cpu0", "cpu1"
+// (rows 0 and 1) unless taken offline here.
+class CpuSink final : public broker::InstanceSink {
+ public:
+  std::uint32_t present(std::string_view, std::span<const broker::LabelView>) override {
+    ADD_FAILURE() << "the counters do not own the cpu domain";
+    return broker::kNoRow;
+  }
+  [[nodiscard]] std::uint32_t find(std::string_view name) const override {
+    for (std::uint32_t cpu = 0; cpu < 2; ++cpu) {
+      if (name == "cpu" + std::to_string(cpu) && online[cpu]) return cpu;
+    }
+    return broker::kNoRow;
+  }
+  void value(std::uint16_t family, std::uint32_t row, const Reading& r) override {
+    values[{family, row}] = r;
+  }
+  [[nodiscard]] bool wants(std::uint16_t) const override { return true; }
+  bool online[2] = {true, true};
+  std::map<std::pair<std::uint16_t, std::uint32_t>, Reading> values;
+};
+
 // Two events (context switches, custom0) on a 2-CPU machine.
 class CounterSourcesTest : public ::testing::Test {
  protected:
@@ -43,43 +68,67 @@ class CounterSourcesTest : public ::testing::Test {
         2);
     fake_ = backend.get();
     entries_ = counter_rows();
-    sources_ = broker::counters::make_counter_sources(entries_, CounterSetup{std::move(backend)});
+    auto views = broker::counters::make_counter_sources(entries_, CounterSetup{std::move(backend)});
+    sources_ = std::move(views.totals);
+    per_cpu_ = std::move(views.per_cpu);
   }
 
   Reading read_in_new_tick(MetricId id) {
     sources_->begin_tick();
     return sources_->read(u16(id));
   }
+  // One family of one CPU, as the tick loop gets it: a new tick, a refresh of the per-CPU view.
+  Reading read_cpu_in_new_tick(MetricId family, std::uint32_t cpu) {
+    sources_->begin_tick();
+    sink_.values.clear();
+    per_cpu_->refresh(sink_);
+    const auto it = sink_.values.find({u16(family), cpu});
+    return it == sink_.values.end() ? Reading{SlotStatus::kEmpty} : it->second;
+  }
 
   std::vector<registry::RegistryEntry> entries_;
   FakeBackend* fake_ = nullptr;
   std::unique_ptr<broker::MetricSources> sources_;
+  std::unique_ptr<broker::InstanceSource> per_cpu_;
+  CpuSink sink_;
 };
 
-TEST_F(CounterSourcesTest, RowsOfBoundEventsOnExistingCpusAreAvailableWithTheirBinding) {
-  const auto& a = sources_->availability(u16(MetricId::pmc_cpu1_custom0));
+TEST_F(CounterSourcesTest, RowsOfBoundEventsAreAvailableWithTheirBinding) {
+  EXPECT_EQ(per_cpu_->domain(), InstanceDomain::Cpu);
+  EXPECT_FALSE(per_cpu_->owns_domain()) << "per-CPU /proc/stat decides which CPUs exist";
+  const auto& a = per_cpu_->availability(u16(MetricId::pmc_custom0));
   EXPECT_TRUE(a.available);
   EXPECT_EQ(a.detail, "INST_RETIRED.ANY: perf raw 0xc0");
   EXPECT_TRUE(sources_->availability(u16(MetricId::pmc_all_context_switches)).available);
-  EXPECT_TRUE(sources_->availability(u16(MetricId::pmc_cpu0_context_switches)).available);
+  EXPECT_TRUE(per_cpu_->availability(u16(MetricId::pmc_context_switches)).available);
 }
 
-TEST_F(CounterSourcesTest, UncountedEventsAndMissingCpusSayWhy) {
+TEST_F(CounterSourcesTest, UncountedEventsSayWhy) {
   const auto& cycles = sources_->availability(u16(MetricId::pmc_all_cycles));
   EXPECT_FALSE(cycles.available);
   EXPECT_EQ(cycles.reason, "not counted this run (fake: scripted counters)");
-  const auto& cpu2 = sources_->availability(u16(MetricId::pmc_cpu2_context_switches));
-  EXPECT_FALSE(cpu2.available);
-  EXPECT_EQ(cpu2.reason, "no CPU 2 here (2 possible CPUs)");
+  EXPECT_EQ(per_cpu_->availability(u16(MetricId::pmc_cycles)).reason, cycles.reason);
   EXPECT_FALSE(sources_->availability(u16(MetricId::mem_total)).available) << "not a pmc row";
   EXPECT_EQ(read_in_new_tick(MetricId::pmc_all_cycles).status, SlotStatus::kUnavailable);
+  EXPECT_EQ(read_cpu_in_new_tick(MetricId::pmc_cycles, 0).status, SlotStatus::kEmpty)
+      << "an uncounted family gets no value at all";
+}
+
+TEST_F(CounterSourcesTest, EveryCpuInstanceGetsItsValuesWhateverItsNumber) {
+  // No cap on CPU numbers: the families follow the cpu domain's instances.
+  fake_->set(0, 0, 7, 10, 10);
+  fake_->set(1, 0, 9, 10, 10);
+  EXPECT_EQ(read_cpu_in_new_tick(MetricId::pmc_context_switches, 0).bits, 7u);
+  EXPECT_EQ(sink_.values.at({u16(MetricId::pmc_context_switches), 1}).bits, 9u);
+  EXPECT_EQ(sink_.values.size(), 4u) << "2 events x 2 CPUs";
 }
 
 TEST_F(CounterSourcesTest, WithoutABackendEveryRowCarriesTheSetUpReason) {
-  const auto sources = broker::counters::make_counter_sources(
+  const auto views = broker::counters::make_counter_sources(
       entries_, CounterSetup{nullptr, "perf_event_open: no CAP_PERFMON"});
   for (const auto& e : entries_) {
-    const auto& a = sources->availability(e.id);
+    const auto& a = e.domain == InstanceDomain::None ? views.totals->availability(e.id)
+                                                     : views.per_cpu->availability(e.id);
     ASSERT_FALSE(a.available) << e.name;
     ASSERT_EQ(a.reason, "perf_event_open: no CAP_PERFMON") << e.name;
   }
@@ -88,7 +137,7 @@ TEST_F(CounterSourcesTest, WithoutABackendEveryRowCarriesTheSetUpReason) {
 TEST_F(CounterSourcesTest, PerCpuRowsCarryTheTripleAndSumsAddEveryField) {
   fake_->set(0, 0, 100, 1000, 1000);
   fake_->set(1, 0, 50, 1000, 500);
-  const Reading cpu1 = read_in_new_tick(MetricId::pmc_cpu1_context_switches);
+  const Reading cpu1 = read_cpu_in_new_tick(MetricId::pmc_context_switches, 1);
   ASSERT_EQ(cpu1.status, SlotStatus::kOk);
   EXPECT_EQ(cpu1.bits, 50u);
   EXPECT_EQ(cpu1.time_enabled_ns, 1000u);
@@ -106,8 +155,8 @@ TEST_F(CounterSourcesTest, TheBackendIsReadOncePerTickWhateverTheRowCount) {
   EXPECT_EQ(fake_->reads, 1);
   sources_->begin_tick();
   (void)sources_->read(u16(MetricId::pmc_all_custom0));
-  (void)sources_->read(u16(MetricId::pmc_cpu0_custom0));
-  EXPECT_EQ(fake_->reads, 2);
+  per_cpu_->refresh(sink_);
+  EXPECT_EQ(fake_->reads, 2) << "the per-CPU view shares the tick's read";
 }
 
 TEST_F(CounterSourcesTest, AnOfflineCpuIsUnavailableAndKeepsItsLastTotalsInTheSum) {
@@ -116,7 +165,8 @@ TEST_F(CounterSourcesTest, AnOfflineCpuIsUnavailableAndKeepsItsLastTotalsInTheSu
   ASSERT_EQ(read_in_new_tick(MetricId::pmc_all_context_switches).bits, 140u);
   fake_->set_online(1, false);
   fake_->set(0, 0, 130, 2000, 2000);
-  EXPECT_EQ(read_in_new_tick(MetricId::pmc_cpu1_context_switches).status, SlotStatus::kUnavailable);
+  EXPECT_EQ(read_cpu_in_new_tick(MetricId::pmc_context_switches, 1).status,
+            SlotStatus::kUnavailable);
   const Reading all = sources_->read(u16(MetricId::pmc_all_context_switches));
   ASSERT_EQ(all.status, SlotStatus::kOk);
   EXPECT_EQ(all.bits, 170u) << "CPU 1 stays at 40 while offline";
@@ -124,28 +174,28 @@ TEST_F(CounterSourcesTest, AnOfflineCpuIsUnavailableAndKeepsItsLastTotalsInTheSu
 
 TEST_F(CounterSourcesTest, AReopenedCounterContinuesFromWhereTheOldOneStopped) {
   fake_->set(1, 0, 40, 1000, 1000);
-  ASSERT_EQ(read_in_new_tick(MetricId::pmc_cpu1_context_switches).bits, 40u);
+  ASSERT_EQ(read_cpu_in_new_tick(MetricId::pmc_context_switches, 1).bits, 40u);
   fake_->set_online(1, false);
-  (void)read_in_new_tick(MetricId::pmc_cpu1_context_switches);
+  (void)read_cpu_in_new_tick(MetricId::pmc_context_switches, 1);
   // Back online with a fresh kernel counter: its times start again from zero.
   fake_->set_online(1, true);
   fake_->set(1, 0, 5, 100, 100);
-  const Reading r = read_in_new_tick(MetricId::pmc_cpu1_context_switches);
+  const Reading r = read_cpu_in_new_tick(MetricId::pmc_context_switches, 1);
   ASSERT_EQ(r.status, SlotStatus::kOk);
   EXPECT_EQ(r.bits, 45u);
   EXPECT_EQ(r.time_enabled_ns, 1100u);
   EXPECT_EQ(r.time_running_ns, 1100u);
   fake_->set(1, 0, 9, 200, 200);
-  EXPECT_EQ(read_in_new_tick(MetricId::pmc_cpu1_context_switches).bits, 49u);
+  EXPECT_EQ(read_cpu_in_new_tick(MetricId::pmc_context_switches, 1).bits, 49u);
 }
 
 // KPC's enabled time is a clock since start that keeps running: a counter that restarts from
 // zero shows only in its count.
 TEST_F(CounterSourcesTest, ACountThatRestartsFromZeroIsFoldedInEvenIfTimeRunsOn) {
   fake_->set(0, 0, 500, 1000, 1000);
-  ASSERT_EQ(read_in_new_tick(MetricId::pmc_cpu0_context_switches).bits, 500u);
+  ASSERT_EQ(read_cpu_in_new_tick(MetricId::pmc_context_switches, 0).bits, 500u);
   fake_->set(0, 0, 20, 2000, 2000);
-  const Reading r = read_in_new_tick(MetricId::pmc_cpu0_context_switches);
+  const Reading r = read_cpu_in_new_tick(MetricId::pmc_context_switches, 0);
   EXPECT_EQ(r.bits, 520u);
   EXPECT_GE(read_in_new_tick(MetricId::pmc_all_context_switches).bits, 520u);
 }
