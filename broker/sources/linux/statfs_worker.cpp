@@ -11,6 +11,8 @@
 namespace sysring::broker::linux_instances {
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
 // One path and its latest answer. Shared with a caller thread while it is being asked.
 struct Slot {
   explicit Slot(std::string p) : path(std::move(p)) {}
@@ -19,10 +21,10 @@ struct Slot {
   bool stuck = false;      // guarded: a call is outstanding past the timeout
 };
 
-// One caller thread's mailbox, guarded by Shared::mutex.
+// One caller thread's state, guarded by Shared::mutex.
 struct Caller {
-  std::shared_ptr<Slot> job;  // set by the coordinator, reset by the caller with its answer
-  bool answered = false;
+  bool in_call = false;
+  Clock::time_point call_started{};
   bool abandoned = false;  // stuck: the coordinator went on with another caller
 };
 
@@ -33,14 +35,28 @@ struct StatfsWorker::Shared {
 
   const StatfsFunction statfs;
   std::mutex mutex;
-  std::condition_variable coordinator_wake;  // a round request, an answer, or stop
-  std::condition_variable caller_wake;       // a job, or stop
+  std::condition_variable coordinator_wake;  // a round request, a round's end, or stop
+  std::condition_variable caller_wake;       // a round to work through, or stop
   std::condition_variable round_done;
   std::vector<std::shared_ptr<Slot>> slots;  // the paths of the next round, in set_paths order
   std::uint64_t requested = 0;               // rounds asked for by collect()
   std::uint64_t completed = 0;               // the latest request a finished round served
+
+  // The round in progress: the caller takes round[next] until the end, then completes it.
+  std::vector<std::shared_ptr<Slot>> round;
+  std::size_t next = 0;
+  std::uint64_t round_target = 0;
+  bool round_active = false;
+
   std::size_t stuck_calls = 0;
   bool stopping = false;
+
+  void finish_round() {
+    round_active = false;
+    completed = round_target;
+    round_done.notify_all();
+    coordinator_wake.notify_all();
+  }
 };
 
 namespace {
@@ -61,29 +77,36 @@ StatfsAnswer ask(const Shared& shared, const std::string& path) {
   return answer;
 }
 
-// A caller thread: answers jobs until stopped, or until it returns from a call it was abandoned
+// A caller thread works through whole rounds, so a healthy round costs two wake-ups whatever
+// the number of mounts. It exits when stopped, or when it returns from a call it was abandoned
 // in. Holds the shared state alive for as long as it runs.
 void run_caller(std::shared_ptr<Shared> shared, std::shared_ptr<Caller> me) {
   std::unique_lock lock(shared->mutex);
   for (;;) {
-    shared->caller_wake.wait(lock, [&] { return me->job != nullptr || shared->stopping; });
-    if (me->job == nullptr) return;
-    const std::shared_ptr<Slot> slot = me->job;
-    lock.unlock();
-    const StatfsAnswer answer = ask(*shared, slot->path);
-    lock.lock();
-    slot->answer = answer;
-    if (slot->stuck) {
-      slot->stuck = false;
-      --shared->stuck_calls;
+    shared->caller_wake.wait(lock, [&] { return shared->round_active || shared->stopping; });
+    if (shared->stopping) return;
+    while (shared->next < shared->round.size() && !shared->stopping) {
+      const std::shared_ptr<Slot> slot = shared->round[shared->next++];
+      if (slot->stuck) continue;
+      me->in_call = true;
+      me->call_started = Clock::now();
+      lock.unlock();
+      const StatfsAnswer answer = ask(*shared, slot->path);
+      lock.lock();
+      me->in_call = false;
+      slot->answer = answer;
+      if (slot->stuck) {
+        slot->stuck = false;
+        --shared->stuck_calls;
+      }
+      if (me->abandoned) return;  // another caller owns the round now
     }
-    me->job.reset();
-    me->answered = true;
-    shared->coordinator_wake.notify_all();
-    if (me->abandoned || shared->stopping) return;
+    if (shared->round_active) shared->finish_round();
   }
 }
 
+// Starts rounds and watches the call in progress: it sleeps until the round ends or the
+// current call passes its timeout, so healthy rounds never wake it per mount.
 class Coordinator {
  public:
   Coordinator(std::shared_ptr<Shared> shared, std::chrono::milliseconds call_timeout,
@@ -96,37 +119,61 @@ class Coordinator {
       shared_->coordinator_wake.wait(
           lock, [&] { return shared_->stopping || shared_->requested > shared_->completed; });
       if (shared_->stopping) break;
-      const std::uint64_t target = shared_->requested;
-      round_.assign(shared_->slots.begin(), shared_->slots.end());  // capacity reused
-      for (const std::shared_ptr<Slot>& slot : round_) {
-        if (shared_->stopping) break;
-        if (!slot->stuck) ask_caller(lock, slot);
-      }
-      shared_->completed = target;
-      shared_->round_done.notify_all();
+      start_round();
+      watch_round(lock);
     }
     stop_caller(lock);
   }
 
  private:
-  // Hands `slot` to the caller and waits for the answer, at most call_timeout.
-  void ask_caller(std::unique_lock<std::mutex>& lock, const std::shared_ptr<Slot>& slot) {
-    if (caller_ == nullptr && shared_->stuck_calls < max_stuck_) start_caller();
-    if (caller_ == nullptr) {
-      slot->answer = {};  // no caller left: not asked this round
+  void start_round() {
+    Shared& s = *shared_;
+    s.round.assign(s.slots.begin(), s.slots.end());  // capacity reused
+    s.next = 0;
+    s.round_target = s.requested;
+    s.round_active = true;
+    hand_on();
+  }
+
+  // Gives the rest of the round to the caller, starting one when needed; with none left
+  // (too many stuck calls) the rest is not asked this round.
+  void hand_on() {
+    Shared& s = *shared_;
+    if (caller_ == nullptr && s.stuck_calls < max_stuck_) start_caller();
+    if (caller_ != nullptr) {
+      s.caller_wake.notify_all();
       return;
     }
-    caller_->job = slot;
-    caller_->answered = false;
-    shared_->caller_wake.notify_all();
-    shared_->coordinator_wake.wait_for(lock, call_timeout_,
-                                       [&] { return caller_->answered || shared_->stopping; });
-    if (caller_->answered || shared_->stopping) return;
+    for (; s.next < s.round.size(); ++s.next) {
+      if (!s.round[s.next]->stuck) s.round[s.next]->answer = {};
+    }
+    s.finish_round();
+  }
+
+  void watch_round(std::unique_lock<std::mutex>& lock) {
+    Shared& s = *shared_;
+    while (s.round_active && !s.stopping) {
+      const Clock::time_point deadline =
+          (caller_->in_call ? caller_->call_started : Clock::now()) + call_timeout_;
+      s.coordinator_wake.wait_until(lock, deadline);
+      if (!s.round_active || s.stopping) return;
+      if (caller_->in_call && Clock::now() - caller_->call_started >= call_timeout_) {
+        abandon_caller();
+        hand_on();
+      }
+    }
+  }
+
+  // The call in progress is stuck: its path is skipped until it returns, and its thread is
+  // left to finish alone.
+  void abandon_caller() {
+    Shared& s = *shared_;
+    const std::shared_ptr<Slot>& slot = s.round[s.next - 1];
     slot->stuck = true;
     slot->answer = {StatfsAnswer::State::kStuck, 0, {}};
-    ++shared_->stuck_calls;
+    ++s.stuck_calls;
     caller_->abandoned = true;
-    caller_thread_.detach();  // it stores its answer and exits when the call returns
+    caller_thread_.detach();
     caller_.reset();
   }
 
@@ -139,7 +186,7 @@ class Coordinator {
   // leave it to finish alone.
   void stop_caller(std::unique_lock<std::mutex>& lock) {
     if (caller_ == nullptr) return;
-    const bool busy = caller_->job != nullptr;
+    const bool busy = caller_->in_call;
     lock.unlock();
     shared_->caller_wake.notify_all();
     if (busy) {
@@ -152,7 +199,6 @@ class Coordinator {
   std::shared_ptr<Shared> shared_;
   std::chrono::milliseconds call_timeout_;
   std::size_t max_stuck_;
-  std::vector<std::shared_ptr<Slot>> round_;
   std::shared_ptr<Caller> caller_;
   std::thread caller_thread_;
 };

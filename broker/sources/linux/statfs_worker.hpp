@@ -1,11 +1,11 @@
 // statvfs(2) of many mount points off the refresh thread, so that a hung mount (a dead NFS
 // server) never stalls a refresh and never stops the other mounts from being read.
 //
-//   refresh thread            coordinator thread              caller thread(s)
-//   collect(): request a  ->  for each path of the round:  ->  statvfs(path)
-//   round, wait <= refresh     hand it to the caller, wait     answer -> slot
-//   _wait, copy the latest     <= call_timeout for the answer
-//   answer of every path  <-   round done
+//   refresh thread            coordinator thread              caller thread
+//   collect(): request a  ->  start the round, then sleep  ->  statvfs(each path of the
+//   round, wait <= refresh     until it ends or the call in     round) -> its slot; at the
+//   _wait, copy the latest     progress passes call_timeout     end, round done
+//   answer of every path  <-------------------------------------'
 //
 // - The refresh never waits longer than refresh_wait (a few ms). When the round finishes in that
 //   time (every healthy local mount: microseconds) it publishes that round's answers; otherwise
@@ -14,7 +14,8 @@
 // - A call that has not returned within call_timeout marks its path stuck: its answer is kStuck
 //   and later rounds skip it until the call returns (node_exporter's stuckMounts rule). The
 //   stuck caller thread is abandoned and a new one continues the round, so a stuck call delays
-//   the others once, by call_timeout. At most max_stuck_calls calls may be stuck at once; past
+//   the others once, by call_timeout. A healthy round costs two thread wake-ups whatever the
+//   number of mounts. At most max_stuck_calls calls may be stuck at once; past
 //   that there is no caller to hand a path to, and every other path answers kNone until a stuck
 //   call returns (threads stay bounded).
 // - An abandoned caller, when its call returns at last, stores the answer (the path is healthy
