@@ -5,6 +5,8 @@
 #include <memory>
 #include <system_error>
 
+#include <unistd.h>
+
 #include "computed_reading.hpp"
 #include "source_spec.hpp"
 
@@ -160,6 +162,8 @@ std::uint32_t LinuxSources::bind_computed(const registry::RegistryEntry& entry,
     inputs(ComputedKind::kUptime, {"uptime:0"});
   } else if (what == "sockets_inuse") {
     inputs(ComputedKind::kSocketsInuse, {"sockstat:TCP:inuse", "sockstat:UDP:inuse"});
+  } else if (what == "clock_ticks") {
+    inputs(ComputedKind::kClockTicks, {});
   } else if (what.starts_with("cpu_busy_percent:")) {  // ":cpu" overall, ":cpu0" one CPU
     c.kind = ComputedKind::kCpuBusy;
     const std::string line(what.substr(17));
@@ -169,7 +173,7 @@ std::uint32_t LinuxSources::bind_computed(const registry::RegistryEntry& entry,
     reason = "bad source '" + std::string(entry.source) + "': unknown computed metric";
     return kNone;
   }
-  const bool u64_out = c.kind == ComputedKind::kSocketsInuse;
+  const bool u64_out = c.kind == ComputedKind::kSocketsInuse || c.kind == ComputedKind::kClockTicks;
   if (entry.type != (u64_out ? schema::ValueType::U64 : schema::ValueType::F64)) {
     reason = "computed:" + std::string(what) + " is " + (u64_out ? "u64" : "f64") + ", not " +
              type_name(entry.type);
@@ -220,6 +224,13 @@ Reading LinuxSources::evaluate(Computed& c) {
     case ComputedKind::kSocketsInuse:
       r = {computed::Outcome::kOk, static_cast<double>(in[0] + in[1]), {}};
       break;
+    case ComputedKind::kClockTicks: {
+      const long hz = sysconf(_SC_CLK_TCK);
+      r = hz > 0
+              ? computed::Result{computed::Outcome::kOk, static_cast<double>(hz), {}}
+              : computed::Result{computed::Outcome::kUnavailable, 0, "sysconf(_SC_CLK_TCK) failed"};
+      break;
+    }
   }
   c.why = r.why;
   return reading_of(r, c.type);

@@ -75,7 +75,8 @@ class LinuxSources final : public MetricSources {
     kSwapUsed,
     kCpuBusy,
     kUptime,
-    kSocketsInuse
+    kSocketsInuse,
+    kClockTicks  // sysconf(_SC_CLK_TCK): no file holds USER_HZ
   };
   struct Computed {
     ComputedKind kind = ComputedKind::kMemUsed;

@@ -1,6 +1,7 @@
 // "computed:" rows through make_linux_sources over the fixture proc tree: the formulas fed by
 // the same per-tick file reads as the plain rows.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <bit>
 #include <cstdint>
@@ -31,6 +32,7 @@ const std::vector<registry::RegistryEntry> kRows = {
     entry(8, ValueType::U64, "computed:sockets_inuse"),
     entry(9, ValueType::U64, "sockstat:sockets:used"),
     entry(10, ValueType::U64, "sockstat:TCP:tw"),
+    entry(11, ValueType::U64, "computed:clock_ticks"),
 };
 
 double f64(const Reading& r) {
@@ -46,7 +48,7 @@ std::string stat_next() {
 TEST(ComputedSources, FormulasOverTheFixture) {
   ProcTree tree;
   auto sources = make_linux_sources(kRows, tree.root());
-  for (const std::uint16_t id : {1, 2, 4, 5, 6, 7, 8, 9, 10}) {
+  for (const std::uint16_t id : {1, 2, 4, 5, 6, 7, 8, 9, 10, 11}) {
     EXPECT_TRUE(sources->availability(id).available)
         << id << ": " << sources->availability(id).reason;
   }
@@ -63,6 +65,7 @@ TEST(ComputedSources, FormulasOverTheFixture) {
   EXPECT_EQ(sources->read(8).bits, 7U);  // TCP inuse 3 + UDP inuse 4
   EXPECT_EQ(sources->read(9).bits, 9U);
   EXPECT_EQ(sources->read(10).bits, 2U);
+  EXPECT_EQ(sources->read(11).bits, static_cast<std::uint64_t>(sysconf(_SC_CLK_TCK)));
   for (const std::uint16_t id : {4, 5, 6}) {  // first sample: not yet published, not 0
     EXPECT_EQ(sources->read(id).status, SlotStatus::kEmpty) << id;
   }
