@@ -320,7 +320,9 @@ TEST(DiskInstancesRealProc, ValuesMatchProcDiskstatsReadAroundThem) {
       EXPECT_GE(a.fields[field] * scale, *got) << name << " " << row.name;
     }
   }
-  if (before.count("vda")) EXPECT_TRUE(sink.has("vda"));
+  if (before.count("vda") != 0) {
+    EXPECT_TRUE(sink.has("vda"));
+  }
 }
 
 }  // namespace

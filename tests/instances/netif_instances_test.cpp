@@ -1,6 +1,6 @@
 // The netif source over fixture trees (interfaces that come and go with their sysfs files, the
-// exclusion regex, sysfs values and their gaps, availability reasons) and over this machine's
-// /proc/net/dev.
+// exclusion regex, sysfs values and their gaps, availability reasons) and over this machine,
+// where it reads rtnetlink: its values against /proc/net/dev and sysfs.
 #include "sources/linux/netif_instances.hpp"
 
 #include <gtest/gtest.h>
@@ -16,6 +16,7 @@
 #include "sink_readings.hpp"
 #include "sources/linux/linux_instance_factories.hpp"
 #include "sources/linux/netdev_parser.hpp"
+#include "sources/linux/sysfs_attribute.hpp"
 
 namespace sysring {
 namespace {
@@ -297,6 +298,68 @@ TEST(NetifInstancesRealProc, LoopbackValuesMatchProcNetDevReadAroundThem) {
     EXPECT_EQ(status_of(sink, kSpeed, "lo"), SlotStatus::kUnavailable)
         << "loopback has no link speed (EINVAL)";
     EXPECT_EQ(ok_bits(sink, kFlags, "lo").value_or(0) & 0x9U, 0x9U) << "IFF_UP | IFF_LOOPBACK";
+  }
+}
+
+// Every value of every interface over rtnetlink against /proc/net/dev and sysfs read right after
+// (and /proc/net/dev right before): counters may only have grown between the reads, the rest
+// must be equal, status included (carrier of an interface that is down: no value either way).
+TEST(NetifInstancesRealMachine, LinkValuesMatchProcNetDevAndSysfsReadRightAfter) {
+  using broker::linux_instances::AttributeFormat;
+  using broker::linux_instances::SysfsAttribute;
+  const auto rows = test::linux_rows(InstanceDomain::Netif);
+  auto source = make_netif_instances(rows, broker::InstanceConfig{});
+  const std::string& detail = source->availability(kRxBytes).detail;
+  if (!detail.starts_with("rtnetlink")) GTEST_SKIP() << "not read over rtnetlink: " << detail;
+  const auto before = read_netdev();
+  RecordingSink sink;
+  sink.begin();
+  source->refresh(sink);
+  const auto after = read_netdev();
+  ASSERT_TRUE(sink.has("lo"));
+  EXPECT_EQ(sink.present().size(), after.size());
+  struct Attribute {
+    std::uint16_t family;
+    const char* file;
+    AttributeFormat format;
+    bool counter;
+  };
+  const std::vector<Attribute> attributes = {
+      {kOperstate, "operstate", AttributeFormat::kOperstate, false},
+      {kCarrier, "carrier", AttributeFormat::kDecimal, false},
+      {kSpeed, "speed", AttributeFormat::kSpeed, false},
+      {kMtu, "mtu", AttributeFormat::kDecimal, false},
+      {kCarrierChanges, "carrier_changes", AttributeFormat::kDecimal, true},
+      {kTxQueueLen, "tx_queue_len", AttributeFormat::kDecimal, false},
+      {kIfindex, "ifindex", AttributeFormat::kDecimal, false},
+      {kFlags, "flags", AttributeFormat::kHex, false},
+  };
+  std::size_t compared = 0;
+  for (const auto& [name, line] : after) {
+    if (!sink.has(name) || !before.count(name)) continue;  // came or went between the reads
+    for (std::uint16_t id = kRxBytes; id <= kTxCompressed; ++id) {
+      const auto got = ok_bits(sink, id, name);
+      ASSERT_TRUE(got.has_value()) << name << " " << id;
+      EXPECT_LE(before.at(name).fields[id - kRxBytes], *got) << name << " " << id;
+      EXPECT_GE(line.fields[id - kRxBytes], *got) << name << " " << id;
+    }
+    for (const Attribute& a : attributes) {
+      const broker::Reading sysfs =
+          SysfsAttribute::read_once("/sys/class/net/" + name + "/" + a.file, a.format);
+      const broker::Reading* got = sink.reading(a.family, name);
+      ASSERT_NE(got, nullptr) << name << " " << a.file;
+      EXPECT_EQ(got->status, sysfs.status) << name << " " << a.file;
+      if (a.counter) {
+        EXPECT_LE(got->bits, sysfs.bits) << name << " " << a.file;
+      } else {
+        EXPECT_EQ(got->bits, sysfs.bits) << name << " " << a.file;
+      }
+    }
+    ++compared;
+  }
+  EXPECT_GE(compared, 1U);
+  if (after.count("eth0") != 0) {
+    EXPECT_TRUE(sink.has("eth0"));
   }
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <utility>
 
 #include "linux_instance_factories.hpp"
 #include "netdev_parser.hpp"
@@ -292,10 +293,14 @@ void NetifInstances::describe(const std::string& files_because) {
                                              : netdev_.path() + because});
   }
   for (const Attribute& a : from_link_) {
-    table_.set(a.family, {true, {}, std::string(kDump) + " " + std::string(a.link_name)});
+    std::string detail(kDump);
+    detail.append(" ").append(a.link_name);
+    table_.set(a.family, {true, {}, std::move(detail)});
   }
   for (const Attribute& a : sysfs_) {
-    table_.set(a.family, {true, {}, sysfs_file + std::string(a.file) + because});
+    std::string detail = sysfs_file;
+    detail.append(a.file).append(because);
+    table_.set(a.family, {true, {}, std::move(detail)});
   }
 }
 

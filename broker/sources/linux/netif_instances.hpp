@@ -15,15 +15,16 @@
 //   rtnetlink, when proc_root is "/proc" and sys_root is "/sys" (the machine itself): one
 //     RTM_GETLINK dump per refresh (rtnetlink_dumper.hpp) gives the interfaces, their counters
 //     (IFLA_STATS64, folded as /proc/net/dev prints them) and operstate, carrier, mtu,
-//     carrier_changes, tx_queue_len and ifindex: about one syscall round trip instead of one
-//     read per interface and attribute. Speed is only in sysfs, and sysfs `flags` is dev->flags
+//     carrier_changes, tx_queue_len and ifindex: three syscalls in all instead of one read per
+//     interface and attribute. Speed is only in sysfs, and sysfs `flags` is dev->flags
 //     while the dump's ifi_flags adds IFF_RUNNING, IFF_LOWER_UP and IFF_DORMANT and takes
 //     IFF_PROMISC and IFF_ALLMULTI from the user's settings only: both stay kept-open sysfs
 //     files, read only when the sink wants them (their TTL is long). Carrier is kUnavailable
 //     when ifi_flags lacks IFF_UP, as sysfs fails the read unless the interface is running.
-//   the files, when either root is another tree (tests, fixtures) or rtnetlink failed at
-//     construction (a seccomp filter, say; the families' detail says why): <proc>/net/dev once
-//     per refresh, and the sysfs files of each interface, kept open, read when wanted.
+//   the files, when either root is another tree (tests and fixtures: a dump describes this
+//     machine, not the tree) or rtnetlink failed at construction (a seccomp filter, say; the
+//     families' detail says why): <proc>/net/dev once per refresh, and the sysfs files of each
+//     interface, kept open, read when wanted.
 // The choice is made once, at construction. A refresh whose dump or file read fails reports no
 // interface (every instance is gone until the next one that succeeds).
 #pragma once

@@ -36,7 +36,8 @@ static_assert(rtnetlink::kIfname == IFLA_IFNAME && rtnetlink::kMtu == IFLA_MTU &
               rtnetlink::kCarrierChanges == IFLA_CARRIER_CHANGES);
 static_assert(rtnetlink::kAttributeTypeMask == (NLA_TYPE_MASK & 0xffff));
 static_assert(rtnetlink::kIffUp == IFF_UP);
-static_assert(rtnetlink::align4(5) == NLMSG_ALIGN(5) && rtnetlink::align4(5) == RTA_ALIGN(5));
+static_assert(rtnetlink::align4(5) == NLMSG_ALIGN(5));
+static_assert(rtnetlink::align4(5) == RTA_ALIGN(5));
 
 using Stats = rtnetlink::LinkStats64;
 static_assert(offsetof(Stats, rx_bytes) == offsetof(rtnl_link_stats64, rx_bytes) &&
@@ -47,10 +48,17 @@ static_assert(offsetof(Stats, rx_bytes) == offsetof(rtnl_link_stats64, rx_bytes)
               offsetof(Stats, tx_compressed) == offsetof(rtnl_link_stats64, tx_compressed));
 static_assert(sizeof(Stats) <= sizeof(rtnl_link_stats64));
 
+// RTEXT_FILTER_SKIP_STATS leaves out what only other readers want: per-protocol statistics
+// (IPv6's IFLA_INET6_STATS and ICMP6 statistics, summed over every CPU for each link) and VF
+// statistics. IFLA_STATS64 is in every link message whatever the mask.
 struct LinkDumpRequest {
   nlmsghdr header;
   ifinfomsg ifinfo;
+  rtattr ext_mask_header;
+  std::uint32_t ext_mask;
 };
+static_assert(sizeof(LinkDumpRequest) ==
+              NLMSG_LENGTH(sizeof(ifinfomsg)) + RTA_LENGTH(sizeof(std::uint32_t)));
 
 constexpr int kDumpAttempts = 3;  // a cut chunk and an interrupted dump may each ask again
 
@@ -113,6 +121,9 @@ LinkDump RtnetlinkDumper::dump_once(bool& ask_again) {
   request.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
   request.header.nlmsg_seq = seq_;
   request.ifinfo.ifi_family = AF_UNSPEC;
+  request.ext_mask_header.rta_len = RTA_LENGTH(sizeof request.ext_mask);
+  request.ext_mask_header.rta_type = IFLA_EXT_MASK;
+  request.ext_mask = RTEXT_FILTER_SKIP_STATS;
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
   ssize_t sent = 0;

@@ -11,10 +11,10 @@
 // - A dump that fails halfway leaves the rest of its reply queued and the kernel's dump state on
 //   the socket (a new request would get EBUSY): the socket is closed, and opened again by the
 //   next dump.
-// - A reply flagged NLM_F_DUMP_INTR (the interface list changed during the dump) is asked once
-//   more; if that one is interrupted too, it is returned as it is.
-// Messages not from the kernel (sender port 0) are ignored; one of another request (its seq) or
-// a header out of bounds fails the dump.
+// - A reply flagged NLM_F_DUMP_INTR (the interface list changed during the dump) is asked again;
+//   after three dumps in all (cut chunks included) the last one is returned as it is.
+// Chunks not from the kernel (whose port is 0) are ignored; a message of another request (its
+// seq) or a header out of bounds fails the dump.
 #pragma once
 
 #include <cstddef>
@@ -37,8 +37,9 @@ class RtnetlinkDumper final : public LinkDumper {
 
   LinkDump dump() override;
 
-  // The netlink dump buffer grows to the largest skb the kernel fills for a dump: 32 KiB once a
-  // recvmsg offered that much room (smaller ones before).
+  // The room each recvmsg offers. The kernel fills a dump's chunks up to the room the socket's
+  // reads have offered, at most 32 KiB; a single link message larger than that comes whole, in a
+  // chunk of its own, and the room grows to it.
   static constexpr std::size_t kChunkRoom = std::size_t{32} << 10;
   static constexpr std::size_t kMaxCapacity = std::size_t{16} << 20;  // runaway guard
 

@@ -75,7 +75,7 @@ struct LinkStats64 {
       tx_window_errors;
   std::uint64_t rx_compressed, tx_compressed;
 };
-static_assert(sizeof(LinkStats64) == 23 * 8);
+static_assert(sizeof(LinkStats64) == std::size_t{23} * 8);
 
 // The 16 fields of an interface's /proc/net/dev line (see netdev_parser.hpp) from its stats.
 std::array<std::uint64_t, kNetdevFields> netdev_fields(const LinkStats64& s);
