@@ -186,7 +186,9 @@ TEST(BrokerCli, GetAllAndUnknownMetric) {
   EXPECT_NE(get.out.find("Linux"), std::string::npos) << get.out;
   EXPECT_EQ(get.err, "");
 
-  // --json all: valid JSON with every metric; mem.total a positive number, kern.ostype "Linux".
+  // --json all: valid JSON with every metric and every instance of each family; mem.total a
+  // positive number, kern.ostype "Linux"; scalars with instance null and labels {}, instance
+  // values named by instance and labels (lo always exists).
   const RunResult all = run({SYSRING_CLI_PATH, "--segment", broker.segment(), "--json", "all"});
   ASSERT_TRUE(all.exited(0)) << all.describe();
   char path[] = "/tmp/sysring-json-XXXXXX";
@@ -206,6 +208,12 @@ TEST(BrokerCli, GetAllAndUnknownMetric) {
       "    for v in x: walk(v)\n"
       "walk(d)\n"
       "assert len(found)>=100, 'metrics in JSON: %d' % len(found)\n"
+      "m=d['metrics']\n"
+      "assert all('instance' in x and isinstance(x['labels'],dict) for x in m), m[:3]\n"
+      "s=[x for x in m if x['name']=='mem.total']\n"
+      "assert len(s)==1 and s[0]['instance'] is None and s[0]['labels']=={}, s\n"
+      "lo=[x for x in m if x['name']=='netif.rx_bytes' and x['instance']=='lo']\n"
+      "assert len(lo)==1 and lo[0]['labels']=={'device':'lo'}, lo\n"
       "t=found.get('mem.total'); assert isinstance(t,int) and t>0, 'mem.total=%r' % (t,)\n"
       "assert found.get('kern.ostype')=='Linux', 'kern.ostype=%r' % (found.get('kern.ostype'),)\n"
       "l=found.get('load.avg1'); assert isinstance(l,(int,float)) and l>=0, 'load.avg1=%r' % "
@@ -216,9 +224,30 @@ TEST(BrokerCli, GetAllAndUnknownMetric) {
 
   const RunResult bad =
       run({SYSRING_CLI_PATH, "--segment", broker.segment(), "get", "no.such.metric"});
-  EXPECT_TRUE(bad.failed_cleanly()) << bad.describe();
+  EXPECT_TRUE(bad.exited(1)) << bad.describe();
   EXPECT_TRUE(one_line(bad.err));
   EXPECT_NE(bad.err.find("no.such.metric"), std::string::npos) << bad.err;
+}
+
+TEST(BrokerCli, GetSelectsInstancesOfAFamily) {
+  Broker broker(unique_segment());
+  ASSERT_TRUE(broker.wait_ready()) << broker.last_error();
+  const RunResult lo = run({SYSRING_CLI_PATH, "--segment", broker.segment(), "get",
+                            "netif.rx_bytes{device=\"lo\"}", "mem.total"});
+  ASSERT_TRUE(lo.exited(0)) << lo.describe();
+  EXPECT_NE(lo.out.find("\nnetif.rx_bytes{device=\"lo\"} "), std::string::npos) << lo.out;
+  EXPECT_NE(lo.out.find("\nmem.total "), std::string::npos) << lo.out;
+  EXPECT_EQ(lines_of(lo.out).size(), 3u) << lo.out;
+
+  const RunResult none = run({SYSRING_CLI_PATH, "--segment", broker.segment(), "get",
+                              "netif.rx_bytes{device=\"no-such-nic\"}"});
+  EXPECT_TRUE(none.exited(1)) << none.describe();
+  EXPECT_EQ(none.err,
+            "sysring: error: no instance of netif.rx_bytes matches {device=\"no-such-nic\"}\n");
+  const RunResult malformed =
+      run({SYSRING_CLI_PATH, "--segment", broker.segment(), "get", "netif.rx_bytes{device}"});
+  EXPECT_TRUE(malformed.exited(2)) << malformed.describe();
+  EXPECT_TRUE(one_line(malformed.err));
 }
 
 TEST(BrokerCli, NoBrokerIsOneLineAndNonZero) {

@@ -42,7 +42,7 @@ std::string health_problem(const Client& client, BrokerHealth health) {
     case BrokerHealth::kAlive:
       return {};
     case BrokerHealth::kStale:
-      std::snprintf(age, sizeof age, "%.1f", heartbeat_age_s(client.info()));
+      (void)std::snprintf(age, sizeof age, "%.1f", heartbeat_age_s(client.info()));
       return std::string("broker is stale: no heartbeat for ") + age + " s";
     case BrokerHealth::kGone:
       return "broker is gone: " + gone_reason(client);
@@ -54,7 +54,7 @@ void require_current_values(const Client& client, const CliOptions& options) {
   const std::string problem = health_problem(client, client.health());
   if (problem.empty()) return;
   if (!options.allow_stale) throw CliError(kExitBrokerDown, problem);
-  std::fprintf(stderr, "sysring: warning: %s; values may be out of date\n", problem.c_str());
+  (void)std::fprintf(stderr, "sysring: warning: %s; values may be out of date\n", problem.c_str());
 }
 
 }  // namespace sysring::cli

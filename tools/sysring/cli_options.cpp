@@ -19,16 +19,32 @@ constexpr const char* kUsage =
     "Usage: sysring [options] VERB [ARGS...]\n"
     "\n"
     "Verbs:\n"
-    "  list            every metric: id, name, category, type, unit, patterns, TTL, availability\n"
-    "  cats            categories with their metric counts\n"
-    "  cat CATEGORY    current values of one category's metrics\n"
-    "  get NAME...     current values of the named metrics\n"
-    "  all             current values of every metric\n"
-    "  watch           follow the delta ring live until Ctrl-C (NDJSON with --json)\n"
-    "  ring            segment and broker status: version, epoch, pid, heartbeat, ring counters\n"
-    "  pmc             live per-CPU performance counters: rates, IPC, miss rates, multiplexing\n"
+    "  list                the metrics read here: id, name, category, DOMAIN and INSTANCES (of a\n"
+    "                      family), type, unit, patterns, TTL (--all: also those unavailable)\n"
+    "  instances [DOMAIN]  instances with their labels, state and age; DOMAIN is one of cpu,\n"
+    "                      disk, netif, filesystem, numa, cgroup\n"
+    "  cats                categories with their metric counts\n"
+    "  cat CATEGORY        current values of one category, every instance of its families\n"
+    "  get SELECTOR...     current values of the selected metrics and instances (see below)\n"
+    "  all                 current values of every metric and instance\n"
+    "  watch               follow the delta ring live until Ctrl-C: changed values and instances\n"
+    "                      added (+) or removed (-) (NDJSON with --json)\n"
+    "  ring                segment and broker status: version, epoch, pid, heartbeat, ring\n"
+    "                      counters, instances per domain\n"
+    "  pmc                 live performance counters of all CPUs and of each CPU: rates, IPC,\n"
+    "                      miss rates, multiplexing\n"
     "\n"
-    "Exit status: 0 ok, 1 error, 2 usage error, 3 broker stale or gone.\n"
+    "Selectors (Prometheus style; quote them for the shell):\n"
+    "  disk.read_bytes                     a scalar, or every instance of a family\n"
+    "  'disk.read_bytes{device=\"vda\"}'     instances whose label equals the value\n"
+    "  'netif.rx_bytes{device!=\"lo\"}'      ... differs; =~ and !~ match a regex (ECMAScript)\n"
+    "                                      against the whole value\n"
+    "  'fs.avail_bytes{fstype=~\"ext.|xfs\",mountpoint!=\"/boot\"}'  all matchers must hold\n"
+    "  'cpu.time.user{instance=\"cpu0\"}'    instance: the instance's name\n"
+    "  Values are double-quoted; \\\" is a quote and \\\\ a backslash inside them.\n"
+    "\n"
+    "Exit status: 0 ok, 1 error (also: no instance matches), 2 usage error (also: a malformed\n"
+    "selector), 3 broker stale or gone.\n"
     "\n"
     "Options";
 
@@ -54,13 +70,15 @@ struct VerbRule {
 const VerbRule* rule_for(const std::string& verb) {
   static const VerbRule kNone{0, 0, ""};
   static const VerbRule kOne{1, 1, "CATEGORY"};
-  static const VerbRule kMany{1, SIZE_MAX, "NAME..."};
+  static const VerbRule kMany{1, SIZE_MAX, "SELECTOR..."};
+  static const VerbRule kOptionalDomain{0, 1, "[DOMAIN]"};
   if (verb == "list" || verb == "cats" || verb == "all" || verb == "watch" || verb == "ring" ||
       verb == "pmc") {
     return &kNone;
   }
   if (verb == "cat") return &kOne;
   if (verb == "get") return &kMany;
+  if (verb == "instances") return &kOptionalDomain;
   return nullptr;
 }
 
@@ -86,6 +104,7 @@ std::optional<CliOptions> parse_cli(int argc, char** argv) {
       ("segment,s", po::value(&o.segment)->default_value(o.segment), "shared-memory segment name")
       ("json", po::bool_switch(&o.json),
        "machine-readable output (one JSON line per batch for watch)")
+      ("all", po::bool_switch(&o.all), "list: also the metrics this machine cannot read")
       ("allow-stale", po::bool_switch(&o.allow_stale),
        "get/cat/all/pmc: show values even if the broker is stale or gone (warns on stderr)")
       ("count,n", po::value(&count),
@@ -130,6 +149,7 @@ std::optional<CliOptions> parse_cli(int argc, char** argv) {
   check_flag_applies(vm, "count", {"watch", "pmc"}, o.verb);
   check_flag_applies(vm, "interval-ms", {"watch", "pmc"}, o.verb);
   check_flag_applies(vm, "sample-ms", {"ring"}, o.verb);
+  if (o.all && o.verb != "list") throw usage_error("--all applies only to 'list'");
   if (o.allow_stale && o.verb != "get" && o.verb != "cat" && o.verb != "all" && o.verb != "pmc") {
     throw usage_error("--allow-stale applies only to 'get', 'cat', 'all' and 'pmc'");
   }

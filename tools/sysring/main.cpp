@@ -23,6 +23,7 @@ int dispatch(const CliOptions& options) {
   if (verb == "cat") return run_cat(options);
   if (verb == "get") return run_get(options);
   if (verb == "all") return run_all(options);
+  if (verb == "instances") return run_instances(options);
   if (verb == "watch") return run_watch(options);
   if (verb == "ring") return run_ring(options);
   if (verb == "pmc") return run_pmc(options);
@@ -30,7 +31,7 @@ int dispatch(const CliOptions& options) {
 }
 
 int fail(int code, const char* message) {
-  std::fprintf(stderr, "sysring: error: %s\n", message);
+  (void)std::fprintf(stderr, "sysring: error: %s\n", message);
   return code;
 }
 
@@ -38,7 +39,7 @@ int fail(int code, const char* message) {
 
 int main(int argc, char** argv) {
   // A closed pipe (`sysring watch | head`) becomes EPIPE, handled below, not a signal death.
-  ::signal(SIGPIPE, SIG_IGN);
+  (void)::signal(SIGPIPE, SIG_IGN);
   try {
     const auto options = parse_cli(argc, argv);
     if (!options) return kExitOk;  // --help

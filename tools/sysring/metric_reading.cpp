@@ -1,11 +1,21 @@
 #include "metric_reading.hpp"
 
+#include <algorithm>
+
+#include "instance_text.hpp"
+
 namespace sysring::cli {
 
 namespace {
-// Each read() already spins kMaxReadAttempts times; a few more calls cover a broker that was
+// Each read already spins kMaxReadAttempts times; a few more calls cover a broker that was
 // preempted mid-write, and still bound the wait.
 constexpr int kBusyRetries = 3;
+
+bool busy(const FamilyValues& values) {
+  return std::any_of(values.values.begin(), values.values.end(),
+                     [](const InstanceValue& v) { return v.status == ReadStatus::kBusy; });
+}
+
 }  // namespace
 
 MetricReading read_metric(const Client& client, const Descriptor& descriptor) {
@@ -30,6 +40,31 @@ MetricReading read_metric(const Client& client, const Descriptor& descriptor) {
     if (reading.status != ReadStatus::kBusy) break;
   }
   return reading;
+}
+
+std::vector<MetricReading> read_instances(const Client& client, const Descriptor& family,
+                                          const Selector& selector) {
+  FamilyValues values;
+  for (int attempt = 0; attempt < kBusyRetries; ++attempt) {
+    client.read_family(family.id, values);
+    if (!busy(values)) break;
+  }
+  std::vector<MetricReading> readings;
+  for (const InstanceValue& v : values.values) {
+    if (!selector.matches(*v.instance)) continue;
+    MetricReading& r = readings.emplace_back();
+    r.descriptor = &family;
+    r.instance = std::shared_ptr<const Instance>(values.directory, v.instance);
+    r.status = v.status;
+    r.bits = v.value.bits;
+    r.read_time_ns = v.value.read_time_ns;
+    if (family.type == ValueType::Counter) r.counter = v.counter;
+  }
+  std::stable_sort(readings.begin(), readings.end(),
+                   [](const MetricReading& a, const MetricReading& b) {
+                     return natural_less(a.instance->name, b.instance->name);
+                   });
+  return readings;
 }
 
 std::string status_text(const MetricReading& reading) {

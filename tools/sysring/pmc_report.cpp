@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "format.hpp"
 #include "json_writer.hpp"
 #include "table.hpp"
 
@@ -44,15 +45,24 @@ std::string format_rate(double per_second) {
 
 std::string pmc_table(const std::vector<ScopeRates>& scopes) {
   if (scopes.empty()) return "";
+  // Every event any scope has, in the order they first appear.
   std::vector<std::string> events;
-  for (const CounterChange& c : scopes.front().rates.changes) events.push_back(c.event);
-  const CounterRates& first = scopes.front().rates;
-  const bool has_ipc = first.find("instructions") && first.find("cycles");
-  const bool has_branch = first.find("branch_misses") && first.find("branches");
-  const bool has_cache = first.find("cache_misses") && first.find("cache_references");
+  for (const ScopeRates& s : scopes) {
+    for (const CounterChange& c : s.rates.changes) {
+      if (std::find(events.begin(), events.end(), c.event) == events.end()) {
+        events.push_back(c.event);
+      }
+    }
+  }
+  const auto has = [&](const char* event) {
+    return std::find(events.begin(), events.end(), event) != events.end();
+  };
+  const bool has_ipc = has("instructions") && has("cycles");
+  const bool has_branch = has("branch_misses") && has("branches");
+  const bool has_cache = has("cache_misses") && has("cache_references");
 
   std::vector<std::string> headers{"CPU"};
-  for (const std::string& e : events) headers.push_back(e + "/s");
+  for (const std::string& e : events) headers.push_back(printable(e) + "/s");
   if (has_ipc) headers.emplace_back("IPC");
   if (has_branch) headers.emplace_back("BR-MISS");
   if (has_cache) headers.emplace_back("CACHE-MISS");
@@ -61,7 +71,7 @@ std::string pmc_table(const std::vector<ScopeRates>& scopes) {
   for (std::size_t i = 1; i < headers.size(); ++i) table.align_right(i);
 
   for (const ScopeRates& s : scopes) {
-    std::vector<std::string> row{s.scope};
+    std::vector<std::string> row{printable(s.scope)};
     for (const std::string& e : events) {
       const CounterChange* c = s.rates.find(e);
       row.push_back(c != nullptr && c->valid ? format_rate(c->per_second) : "-");

@@ -15,7 +15,7 @@ struct ScopeRates {
   CounterRates rates;
 };
 
-// The events of the first scope, in its order: the table's columns.
+// A column per event any scope has (in the order they first appear), then the ratios.
 [[nodiscard]] std::string pmc_table(const std::vector<ScopeRates>& scopes);
 [[nodiscard]] std::string pmc_json(const std::string& counters_summary,
                                    const std::vector<ScopeRates>& scopes);

@@ -28,20 +28,22 @@ void Table::align_right(std::size_t column) {
 
 std::string Table::render() const {
   std::vector<std::size_t> widths;
-  const auto measure = [&](const std::vector<std::string>& row) {
+  const auto measure = [&](const std::vector<std::string>& row, std::size_t cap) {
     if (widths.size() < row.size()) widths.resize(row.size(), 0);
     for (std::size_t i = 0; i < row.size(); ++i) {
-      widths[i] = std::max(widths[i], display_width(row[i]));
+      const std::size_t width = display_width(row[i]);
+      if (cap == 0 || width <= cap) widths[i] = std::max(widths[i], width);
     }
   };
-  measure(headers_);
-  for (const auto& row : rows_) measure(row);
+  measure(headers_, 0);  // a header always fits its column
+  for (const auto& row : rows_) measure(row, width_cap_);
 
   std::string out;
   const auto emit = [&](const std::vector<std::string>& row) {
     std::string line = indent_;
     for (std::size_t i = 0; i < row.size(); ++i) {
-      const std::size_t pad = widths[i] - display_width(row[i]);
+      const std::size_t width = display_width(row[i]);
+      const std::size_t pad = widths[i] > width ? widths[i] - width : 0;
       const bool right = i < right_.size() && right_[i];
       if (i > 0) line += "  ";
       if (right) line.append(pad, ' ');

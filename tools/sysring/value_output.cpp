@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "format.hpp"
+#include "instance_text.hpp"
 #include "output.hpp"
 #include "table.hpp"
 
@@ -43,8 +44,14 @@ void write_json_value(JsonWriter& json, const Descriptor& descriptor, std::uint6
   }
 }
 
+std::string reading_name(const MetricReading& r) {
+  if (!r.instance) return r.descriptor->name;
+  return value_name(r.descriptor->name, r.instance->name, r.instance->labels);
+}
+
 std::string readings_table(const std::vector<MetricReading>& readings, std::uint64_t now_ns) {
   Table table({"NAME", "VALUE", "UNIT", "AGE"});
+  table.set_width_cap(kValueColumnCap);
   for (const MetricReading& r : readings) {
     const Descriptor& d = *r.descriptor;
     std::string value;
@@ -58,7 +65,8 @@ std::string readings_table(const std::vector<MetricReading>& readings, std::uint
       value = value_text(d, r.bits);
     }
     const bool has_time = r.status == ReadStatus::kOk || r.status == ReadStatus::kReadError;
-    table.add_row({printable(d.name), printable(value), d.unit.empty() ? "-" : printable(d.unit),
+    table.add_row({printable(reading_name(r)), printable(value),
+                   d.unit.empty() ? "-" : printable(d.unit),
                    has_time && r.read_time_ns != 0 ? format_age(r.read_time_ns, now_ns) : "-"});
   }
   return table.render();
@@ -75,7 +83,16 @@ JsonWriter& write_identity_fields(JsonWriter& json, const Descriptor& d) {
 void write_reading_json(JsonWriter& json, const MetricReading& r, std::uint64_t now_ns) {
   const Descriptor& d = *r.descriptor;
   json.begin_object();
-  write_identity_fields(json, d).field("status", to_string(r.status));
+  write_identity_fields(json, d);
+  json.key("instance");
+  if (r.instance) {
+    json.value(r.instance->name);
+    write_labels_json(json, r.instance->labels);
+  } else {
+    json.null();
+    write_labels_json(json, {});
+  }
+  json.field("status", to_string(r.status));
   if (r.status != ReadStatus::kOk) {
     json.key("value").null();  // never a made-up 0: the status says why there is no value
     if (r.status == ReadStatus::kUnavailable && !d.unavailable_reason.empty()) {
@@ -97,11 +114,7 @@ void write_reading_json(JsonWriter& json, const MetricReading& r, std::uint64_t 
   json.end_object();
 }
 
-void print_current_values(const Client& client, const std::vector<const Descriptor*>& descriptors,
-                          bool json) {
-  std::vector<MetricReading> readings;
-  readings.reserve(descriptors.size());
-  for (const Descriptor* d : descriptors) readings.push_back(read_metric(client, *d));
+void print_readings(const Client& client, const std::vector<MetricReading>& readings, bool json) {
   // One clock reading for the whole table, taken after the reads so no age is negative.
   const std::uint64_t now = monotonic_ns();
   if (!json) {

@@ -1,6 +1,7 @@
 // Presenting metric values, as an aligned table or as JSON; shared by get, cat, all and watch.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -18,18 +19,25 @@ namespace sysring::cli {
 // "value": typed JSON (integers exact, doubles shortest round-trip, non-finite as null).
 void write_json_value(JsonWriter& json, const Descriptor& descriptor, std::uint64_t bits);
 
+// Values wider than this do not widen a value table's columns (a long string value would pad
+// every other row to its width).
+inline constexpr std::size_t kValueColumnCap = 40;
+
+// The NAME column of a value: `mem.total`, or `disk.read_bytes{device="vda"}` for an instance.
+[[nodiscard]] std::string reading_name(const MetricReading& reading);
+
 // NAME VALUE UNIT AGE table; a status other than ok is shown in words, never as a value.
 [[nodiscard]] std::string readings_table(const std::vector<MetricReading>& readings,
                                          std::uint64_t now_ns);
 
-// {"id":..,"name":..,"status":"ok","value":..,"age_s":..} for one reading.
+// {"id":..,"name":..,"instance":..,"labels":{..},"status":"ok","value":..,"age_s":..} for one
+// reading; a scalar's instance is null and its labels {}.
 void write_reading_json(JsonWriter& json, const MetricReading& reading, std::uint64_t now_ns);
 
 // The identifying fields every JSON metric object starts with: id, name, category, type, unit.
 JsonWriter& write_identity_fields(JsonWriter& json, const Descriptor& d);
 
-// Reads `descriptors` now and prints them (table, or one JSON document with a "metrics" array).
-void print_current_values(const Client& client, const std::vector<const Descriptor*>& descriptors,
-                          bool json);
+// Prints readings just taken (table, or one JSON document with a "metrics" array).
+void print_readings(const Client& client, const std::vector<MetricReading>& readings, bool json);
 
 }  // namespace sysring::cli

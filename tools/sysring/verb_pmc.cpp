@@ -1,8 +1,8 @@
-// `sysring pmc`: a live per-CPU table of the broker's performance counters. Each interval it takes
-// a CounterSample of every scope (all CPUs, then each CPU) and prints rates, IPC and miss rates
-// where the events exist, and the share of time the counters really counted.
+// `sysring pmc`: a live table of the broker's performance counters, a row for all CPUs and one
+// per CPU instance. Each interval it takes a CounterSample of every scope (all from one broker
+// publish) and prints rates, IPC and miss rates where the events exist, and the share of time
+// the counters really counted. CPUs that come and go between intervals come and go as rows.
 #include <algorithm>
-#include <charconv>
 #include <string>
 #include <vector>
 
@@ -17,28 +17,28 @@
 namespace sysring::cli {
 namespace {
 
-// "all" first, then the CPUs with any available counter, in CPU order.
-std::vector<std::string> counter_scopes(const Client& client) {
-  std::vector<std::string> scopes;
-  std::vector<unsigned> cpus;
-  bool any = false;
+struct CounterKinds {
+  bool sums = false;     // an available pmc.all.* scalar
+  bool per_cpu = false;  // an available cpu-domain counter family
+};
+
+CounterKinds counter_kinds(const Client& client) {
+  CounterKinds kinds;
   for (const Descriptor& d : client.descriptors()) {
     if (d.type != ValueType::Counter || !d.available) continue;
-    any = true;
-    // "pmc.cpu<N>.<event>"; a name of any other shape (another broker version) is skipped.
-    constexpr std::string_view kCpuPrefix = "pmc.cpu";
-    if (!d.name.starts_with(kCpuPrefix)) continue;
-    const char* first = d.name.data() + kCpuPrefix.size();
-    const char* last = d.name.data() + d.name.size();
-    unsigned cpu = 0;
-    const auto [end, ec] = std::from_chars(first, last, cpu);
-    if (ec != std::errc() || end == first || end == last || *end != '.') continue;
-    if (std::find(cpus.begin(), cpus.end(), cpu) == cpus.end()) cpus.push_back(cpu);
+    if (d.domain == InstanceDomain::None) kinds.sums = true;
+    if (d.domain == InstanceDomain::Cpu) kinds.per_cpu = true;
   }
-  if (!any) return scopes;
-  std::sort(cpus.begin(), cpus.end());
-  scopes.emplace_back("all");
-  for (const unsigned cpu : cpus) scopes.push_back("cpu" + std::to_string(cpu));
+  return kinds;
+}
+
+// "all" first, then every live CPU in CPU order.
+std::vector<std::string> counter_scopes(const Client& client, const CounterKinds& kinds) {
+  std::vector<std::string> scopes;
+  if (kinds.sums) scopes.emplace_back("all");
+  if (kinds.per_cpu) {
+    for (std::string& cpu : CounterSample::cpu_scopes(client)) scopes.push_back(std::move(cpu));
+  }
   return scopes;
 }
 
@@ -51,12 +51,12 @@ std::uint64_t default_interval_ms(const Client& client) {
   return std::max<std::uint32_t>(ttl, 1000);
 }
 
-std::vector<CounterSample> sample_all(const Client& client,
-                                      const std::vector<std::string>& scopes) {
-  std::vector<CounterSample> samples;
-  samples.reserve(scopes.size());
-  for (const std::string& s : scopes) samples.push_back(CounterSample::take(client, s));
-  return samples;
+// The earlier sample of the same scope; a CPU that was not there before is compared with itself,
+// which gives no rates (one broker read) rather than made-up ones.
+const CounterSample& earlier(const std::vector<CounterSample>& before, const CounterSample& now) {
+  const auto it = std::find_if(before.begin(), before.end(),
+                               [&](const CounterSample& s) { return s.scope() == now.scope(); });
+  return it != before.end() ? *it : now;
 }
 
 }  // namespace
@@ -65,8 +65,8 @@ int run_pmc(const CliOptions& options) {
   install_stop_handlers();
   const Client client = open_client(options);
   require_current_values(client, options);
-  const std::vector<std::string> scopes = counter_scopes(client);
-  if (scopes.empty()) {
+  const CounterKinds kinds = counter_kinds(client);
+  if (!kinds.sums && !kinds.per_cpu) {
     const std::string why = client.counters_summary().empty() ? "this broker has no counter rows"
                                                               : client.counters_summary();
     throw CliError(kExitError, "no performance counters are published: " + why);
@@ -75,17 +75,20 @@ int run_pmc(const CliOptions& options) {
       options.interval_ms ? *options.interval_ms : default_interval_ms(client);
   if (!options.json) write_line("counters: " + client.counters_summary());
 
-  std::vector<CounterSample> before = sample_all(client, scopes);
+  std::vector<CounterSample> before =
+      CounterSample::take_many(client, counter_scopes(client, kinds));
   for (std::uint64_t printed = 0; !options.count || printed < *options.count; ++printed) {
     sleep_ns(interval_ms * 1'000'000ULL);
     if (stop_requested()) break;
     if (!options.allow_stale && client.health() == BrokerHealth::kGone) {
       throw CliError(kExitBrokerDown, health_problem(client, BrokerHealth::kGone));
     }
-    std::vector<CounterSample> after = sample_all(client, scopes);
+    std::vector<CounterSample> after =
+        CounterSample::take_many(client, counter_scopes(client, kinds));
     std::vector<ScopeRates> rates;
-    for (std::size_t i = 0; i < scopes.size(); ++i) {
-      rates.push_back({scopes[i], compare(before[i], after[i])});
+    rates.reserve(after.size());
+    for (const CounterSample& now : after) {
+      rates.push_back({now.scope(), compare(earlier(before, now), now)});
     }
     if (options.json) {
       write_line(pmc_json(client.counters_summary(), rates));

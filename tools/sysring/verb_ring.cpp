@@ -49,8 +49,7 @@ FollowSample follow_for(const Client& client, std::uint64_t duration_ms) {
   const std::uint64_t step_ms =
       std::max<std::uint64_t>(1, std::min<std::uint64_t>(duration_ms / 10, 20));
   while (monotonic_ns() < deadline) {
-    PollResult result;
-    while ((result = follower.poll(batch)) == PollResult::kBatch) {
+    while (follower.poll(batch) == PollResult::kBatch) {
       if (!batch.from_value_table) ++sample.batches;
     }
     sleep_ms(step_ms);
@@ -77,10 +76,10 @@ std::string instance_summary(const Client& client, const SegmentInfo& info) {
     for (const DomainInfo& d : client.domains()) {
       if (d.domain == InstanceDomain::None) continue;
       out += (out.empty() ? "" : ", ") + std::to_string(directory->live(d.domain).size()) + " " +
-             d.name;
+             printable(d.name);
     }
   } catch (const Error& e) {
-    out = e.what();
+    out = printable(e.what());
   }
   return out + " (directory generation " + std::to_string(info.directory_generation) + "; " +
          std::to_string(info.instances_unpublished) + " unpublished, " +
@@ -123,7 +122,7 @@ void print_text(const Client& client, const SegmentInfo& info, BrokerHealth heal
   row("heartbeat age", format_duration(heartbeat_age_s(info)));
   row("uptime", format_duration(seconds_between(info.start_mono_ns, now)) + "  (started " +
                     local_time(info.start_real_ns) + ")");
-  std::snprintf(buf, sizeof buf, "%.0f ms", static_cast<double>(info.tick_period_ns) / 1e6);
+  (void)std::snprintf(buf, sizeof buf, "%.0f ms", static_cast<double>(info.tick_period_ns) / 1e6);
   row("tick period", buf);
   row("ticks", std::to_string(info.tick_count));
   row("ring head", std::to_string(info.ring_head));
@@ -132,7 +131,7 @@ void print_text(const Client& client, const SegmentInfo& info, BrokerHealth heal
   row("deltas published", std::to_string(info.ring_deltas_total));
   row("bytes published", std::to_string(info.ring_bytes_total) + " (" +
                              humanise_bytes(static_cast<double>(info.ring_bytes_total)) + ")");
-  std::snprintf(buf, sizeof buf, "%.1f", bytes_per_delta(info));
+  (void)std::snprintf(buf, sizeof buf, "%.1f", bytes_per_delta(info));
   row("bytes per delta", buf);
   row("split ticks", std::to_string(info.ring_split_ticks));
   row("schema hash",

@@ -29,7 +29,7 @@ class Watcher {
   Watcher(const CliOptions& options, Client client)
       : options_(options),
         client_(std::move(client)),
-        printer_(options.json),
+        printer_(options.json ? make_json_watch_printer() : make_text_watch_printer()),
         follower_(std::make_unique<RingFollower>(client_)) {
     adopt_tick();
   }
@@ -59,11 +59,11 @@ class Watcher {
     for (int i = 0; i < kMaxBatchesPerWake && !stop_requested(); ++i) {
       switch (follower_->poll(batch)) {
         case PollResult::kBatch:
-          printer_.batch(client_, batch);
+          printer_->batch(client_, *follower_, batch);
           if (options_.count && ++batches_ >= *options_.count) return true;
           break;
         case PollResult::kCorrupt:
-          printer_.corrupt(follower_->position() - 1, follower_->corrupt_count());
+          printer_->corrupt(follower_->position() - 1, follower_->corrupt_count());
           break;
         case PollResult::kIdle:
         case PollResult::kBusy:  // the broker is mid-write: the next wake-up gets it
@@ -78,7 +78,7 @@ class Watcher {
     const BrokerHealth now = client_.health();
     if (now != health_) {
       const std::string problem = health_problem(client_, now);
-      printer_.health(now, problem.empty() ? "broker is alive again" : problem);
+      printer_->health(now, problem.empty() ? "broker is alive again" : problem);
       health_ = now;
     }
     if (health_ == BrokerHealth::kGone) try_reattach();
@@ -89,7 +89,7 @@ class Watcher {
       if (!client_.reattach()) return;
     } catch (const Error& e) {
       // E.g. a segment of another owner took the name: say so once, keep waiting.
-      if (e.what() != last_attach_error_) printer_.attach_error(e.what());
+      if (e.what() != last_attach_error_) printer_->attach_error(e.what());
       last_attach_error_ = e.what();
       return;
     }
@@ -99,12 +99,12 @@ class Watcher {
     follower_ = std::make_unique<RingFollower>(client_);
     health_ = BrokerHealth::kAlive;
     adopt_tick();
-    printer_.reattached(client_.info());
+    printer_->reattached(client_.info());
   }
 
   const CliOptions& options_;
   Client client_;
-  WatchPrinter printer_;
+  std::unique_ptr<WatchPrinter> printer_;
   std::unique_ptr<RingFollower> follower_;  // points at client_, which never moves
   BrokerHealth health_ = BrokerHealth::kAlive;
   std::uint64_t tick_ns_ = 0;

@@ -10,6 +10,7 @@ int run_cats(const CliOptions& options);
 int run_cat(const CliOptions& options);
 int run_get(const CliOptions& options);
 int run_all(const CliOptions& options);
+int run_instances(const CliOptions& options);
 int run_watch(const CliOptions& options);
 int run_ring(const CliOptions& options);
 int run_pmc(const CliOptions& options);

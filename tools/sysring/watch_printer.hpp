@@ -1,7 +1,9 @@
-// How `sysring watch` shows batches and liveness events: aligned text, or one JSON line each.
+// How `sysring watch` shows batches and liveness events: one interface, a text printer (aligned
+// tables, "+"/"-" lines for instances) and a JSON printer (one NDJSON line per event).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "sysring/ring_follower.hpp"
@@ -10,23 +12,21 @@ namespace sysring::cli {
 
 class WatchPrinter {
  public:
-  explicit WatchPrinter(bool json) : json_(json) {}
+  virtual ~WatchPrinter() = default;
 
-  // A snapshot gets a one-line header then every value; a ring batch its changes. A batch that
-  // follows a lap is preceded by the "lapped: lost N batches" line.
-  void batch(const Client& client, const Batch& batch) const;
+  // A snapshot gets a one-line header then every instance and value; a ring batch its instance
+  // events and changes. A batch that follows a lap says how many batches were lost. The
+  // follower names the rows of instance values.
+  virtual void batch(const Client& client, const RingFollower& follower, const Batch& batch) = 0;
 
   // A change of broker health: stale, gone or alive again. `detail` is the line to show.
-  void health(BrokerHealth health, const std::string& detail) const;
-  void reattached(const SegmentInfo& info) const;
-  void corrupt(std::uint64_t position, std::uint64_t corrupt_total) const;
-  void attach_error(const std::string& message) const;
-
- private:
-  void text_batch(const Client& client, const Batch& batch) const;
-  void json_batch(const Client& client, const Batch& batch) const;
-
-  bool json_;
+  virtual void health(BrokerHealth health, const std::string& detail) = 0;
+  virtual void reattached(const SegmentInfo& info) = 0;
+  virtual void corrupt(std::uint64_t position, std::uint64_t corrupt_total) = 0;
+  virtual void attach_error(const std::string& message) = 0;
 };
+
+[[nodiscard]] std::unique_ptr<WatchPrinter> make_text_watch_printer();
+[[nodiscard]] std::unique_ptr<WatchPrinter> make_json_watch_printer();
 
 }  // namespace sysring::cli
