@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-dev
   libpfm4-dev
+  iproute2  # `ip link`: the veth pair of the real-machine instance test
 )
 
 missing=()
