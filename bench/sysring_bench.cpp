@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -37,6 +38,7 @@
 
 #include "broker_options.hpp"
 #include "instances/capacity_plan.hpp"
+#include "instances/instance_config.hpp"
 #include "platform_sources.hpp"
 #include "scheduler/monotonic_chain.hpp"
 #include "segment/delta_encoder.hpp"
@@ -152,8 +154,7 @@ struct Env {
 
   std::vector<std::uint8_t> batch;  // one encoded DeltaBatch of kDeltasPerBatch scalars
 
-  Env() {
-    broker::BrokerOptions options;
+  explicit Env(broker::BrokerOptions options, std::string_view tag = "") {
     options.counters = false;
     entries = broker::published_entries();
     sources = broker::make_platform_sources(options);
@@ -169,7 +170,7 @@ struct Env {
         });
 
     broker::SegmentConfig config;
-    config.name = "/sysring-bench-" + std::to_string(::getpid());
+    config.name = "/sysring-bench" + std::string(tag) + "-" + std::to_string(::getpid());
     config.value_words = layout->words();
     config.ring_slot_count = kRingSlots;
     config.ring_slot_size = kRingSlotBytes;
@@ -199,7 +200,7 @@ struct Env {
       polled_only.push_back(schedule);
     }
     broker::SegmentConfig polled_config = config;
-    polled_config.name = "/sysring-benchp-" + std::to_string(::getpid());
+    polled_config.name = "/sysring-benchp" + std::string(tag) + "-" + std::to_string(::getpid());
     polled_segment = std::make_unique<SegmentWriter>(SegmentWriter::create(polled_config));
     polled_loop = std::make_unique<TickLoop>(*polled_segment, *layout, *sources.scalars,
                                              instance_sources, entries, polled_only);
@@ -235,7 +236,9 @@ struct Env {
     client_options.name = config.name;
     client_options.expected_owner = ::geteuid();
     client = std::make_unique<Client>(Client::open(client_options));
-    if (value_words > FloorMapping::kCopyWords) throw std::runtime_error("floor too small");
+    if (tag.empty() && value_words > FloorMapping::kCopyWords) {
+      throw std::runtime_error("floor too small");
+    }
 
     // One typical batch: kDeltasPerBatch changes of real scalar metrics, counter-sized values.
     broker::DeltaEncoder encoder(segment->ring().capacity());
@@ -253,6 +256,9 @@ struct Env {
 };
 
 Env* g_env = nullptr;
+// A large server's fixture tree (scripts/large_server_fixture.py), when SYSRING_LARGE_FIXTURE
+// names one: 256 CPUs, 64 disks, 32 interfaces, 100 mounts, 8 NUMA nodes, 100 cgroups.
+Env* g_large = nullptr;
 
 // A private destination for the copy baselines, at page offset 2048: the sources are page
 // aligned, and a destination at the same page offset would make loads falsely wait on earlier
@@ -548,6 +554,31 @@ void BM_BrokerTickPolled(benchmark::State& state) {
 }
 BENCHMARK(BM_BrokerTickPolled);
 
+// The same two measures over the large server's fixture tree (skipped without one).
+void broker_tick_large(benchmark::State& state, bool polled_only) {
+  if (g_large == nullptr) {
+    state.SkipWithError("set SYSRING_LARGE_FIXTURE to a scripts/large_server_fixture.py tree");
+    return;
+  }
+  Env& env = *g_large;
+  TickLoop& loop = polled_only ? *env.polled_loop : *env.loop;
+  for (auto _ : state) {
+    env.fake_now += kDayNs;
+    benchmark::DoNotOptimize(loop.tick(env.fake_now));
+  }
+  state.counters["value_words"] = static_cast<double>(env.value_words);
+  state.counters["segment_bytes"] =
+      static_cast<double>(env.segment->header().fixed.total_size);
+}
+void BM_LargeServerTick(benchmark::State& state) {
+  broker_tick_large(state, false);
+}
+BENCHMARK(BM_LargeServerTick);
+void BM_LargeServerTickPolled(benchmark::State& state) {
+  broker_tick_large(state, true);
+}
+BENCHMARK(BM_LargeServerTickPolled);
+
 void BM_BrokerTickIdle(benchmark::State& state) {
   Env& env = *g_env;
   env.fake_now += kDayNs;
@@ -789,13 +820,24 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   std::unique_ptr<Env> env;
+  std::unique_ptr<Env> large;
   try {
-    env = std::make_unique<Env>();
+    env = std::make_unique<Env>(broker::BrokerOptions{});
+    if (const char* dir = std::getenv("SYSRING_LARGE_FIXTURE"); dir != nullptr && *dir != '\0') {
+      broker::BrokerOptions options;
+      options.proc_root = options.instance_config.proc_root = std::string(dir) + "/proc";
+      options.sys_root = options.instance_config.sys_root = std::string(dir) + "/sys";
+      broker::apply_instance_sections(
+          broker::load_schedule_config(std::string(dir) + "/sysringd.conf"),
+          options.instance_config);
+      large = std::make_unique<Env>(options, "L");
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "sysring_bench: set-up failed: %s\n", e.what());
     return 1;
   }
   g_env = env.get();
+  g_large = large.get();
   benchmark::AddCustomContext("sysring.metrics", std::to_string(env->client->descriptors().size()));
   benchmark::AddCustomContext("sysring.value_words", std::to_string(env->value_words));
   benchmark::AddCustomContext("sysring.polled_scalars", std::to_string(env->polled_scalars));
@@ -806,6 +848,8 @@ int main(int argc, char** argv) {
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   g_env = nullptr;
+  g_large = nullptr;
+  large.reset();
   env.reset();  // the segment is closed and unlinked, the floor object unlinked
   return 0;
 }

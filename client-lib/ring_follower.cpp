@@ -9,6 +9,10 @@ namespace sysring {
 
 namespace {
 
+// Copies of the table tried in one poll before it gives up until the next (ticks faster than
+// a copy: microsecond ticks in tests, never the broker's).
+constexpr int kSnapshotAttempts = 3;
+
 std::uint64_t decode_value(ValueType type, std::uint64_t encoded) {
   switch (type) {
     case ValueType::I64:
@@ -69,15 +73,28 @@ const RingFollower::Column* RingFollower::locate(std::uint64_t cell,
   return &c;
 }
 
-void RingFollower::track(const InstanceEvent& e) {
+void RingFollower::track(InstanceEvent& e) {
   const auto d = domain_index(e.domain);
   if (d >= rows_.size() || e.row >= rows_[d].size()) return;
   InstanceEvent& slot = rows_[d][e.row];
   if (e.kind == InstanceEventKind::kAdded) {
     slot = e;
   } else if (slot.registration == e.registration) {
-    slot = InstanceEvent{};  // forget it: the row is free until its next Added
+    // The batch may still carry the row's last cells (marked unavailable): the row is named
+    // until the next batch, and the event gets the labels a Removed does not carry itself.
+    if (e.labels.empty()) e.labels = slot.labels;
+    if (e.name.empty()) e.name = slot.name;
+    removed_.push_back({e.domain, e.row, e.registration});
   }
+}
+
+// Rows removed by the previous batch are free from this one on (until their next Added).
+void RingFollower::forget_removed() {
+  for (const RemovedRow& r : removed_) {
+    InstanceEvent& slot = rows_[domain_index(r.domain)][r.row];
+    if (slot.registration == r.registration) slot = InstanceEvent{};
+  }
+  removed_.clear();
 }
 
 const InstanceEvent* RingFollower::instance(InstanceDomain domain,
@@ -93,6 +110,7 @@ const InstanceEvent* RingFollower::instance(InstanceDomain domain,
 // writer): a cell that is not a cell, a packed vector that ends early, counts that disagree.
 bool RingFollower::decode(const void* raw, Batch& out) {
   const auto& batch = *static_cast<const schema::DeltaBatch*>(raw);
+  forget_removed();
   out.tick = batch.tick();
   out.timestamp_ns = batch.timestamp_ns();
   out.full_snapshot = batch.full_snapshot();
@@ -115,7 +133,8 @@ bool RingFollower::decode(const void* raw, Batch& out) {
       ev.registration = e->registration();
       ev.name = e->name() ? e->name()->str() : "";
       if (const auto* labels = e->labels()) {
-        for (const schema::Label* l : *labels) ev.labels.push_back({l->key()->str(), l->value()->str()});
+        for (const schema::Label* l : *labels)
+          ev.labels.push_back({l->key()->str(), l->value()->str()});
       }
       ev.time_ns = e->time_ns();
       if (domain_index(ev.domain) >= kDomainCount) return false;
@@ -161,10 +180,9 @@ bool RingFollower::decode(const void* raw, Batch& out) {
       cell += gap;
       const Column* c = locate(cell, hint);
       if (c == nullptr || c->type != ValueType::Counter) return false;
-      out.counters.push_back(
-          {c->id, static_cast<std::uint32_t>((cell - c->first) / c->cell_words),
-           CounterTotals{count, enabled, enabled - varint::unzigzag(not_running),
-                         out.timestamp_ns}});
+      out.counters.push_back({c->id, static_cast<std::uint32_t>((cell - c->first) / c->cell_words),
+                              CounterTotals{count, enabled, enabled - varint::unzigzag(not_running),
+                                            out.timestamp_ns}});
     }
     if (p != end) return false;
   } else if (batch.counter_count() != 0) {
@@ -183,10 +201,11 @@ bool RingFollower::decode(const void* raw, Batch& out) {
     for (const std::uint32_t cell : *gone) {
       const Column* c = locate(cell, hint);
       if (c == nullptr) return false;
-      out.unavailable.push_back({c->id, static_cast<std::uint32_t>((cell - c->first) / c->cell_words)});
+      out.unavailable.push_back(
+          {c->id, static_cast<std::uint32_t>((cell - c->first) / c->cell_words)});
     }
   }
-  for (const InstanceEvent& e : out.events) track(e);
+  for (InstanceEvent& e : out.events) track(e);
   return true;
 }
 
@@ -195,15 +214,27 @@ bool RingFollower::snapshot_from_value_table(Batch& out, bool after_lap) {
   // Take the head first: every batch before it has its values in the table and its instances
   // in the directory already (the broker writes both, then publishes the batch); every later
   // batch is read from the ring. The directory is read before the table, so every instance it
-  // lists as live was registered in the table before the copy.
-  const std::uint64_t head = h.ring_head.load(std::memory_order_acquire);
+  // lists as live was registered in the table before the copy. The head must not move while
+  // the table is copied: a copy several ticks newer than the head would have the batches in
+  // between replayed over it, naming their values by instances the copy no longer holds (a row
+  // reused meanwhile). With the head unchanged, the copy is of the tick of the head's last
+  // batch or of the next one (the table is published before its batch), and re-applying that
+  // one batch is harmless.
+  std::uint64_t head = 0;
   std::shared_ptr<const InstanceDirectory> directory;
-  try {
-    directory = client_->instances();
-  } catch (const Error&) {
-    return false;  // not published yet, or kept changing: retried at the next poll
+  bool consistent = false;
+  for (int attempt = 0; attempt < kSnapshotAttempts && !consistent; ++attempt) {
+    head = h.ring_head.load(std::memory_order_acquire);
+    try {
+      directory = client_->instances();
+    } catch (const Error&) {
+      return false;  // not published yet, or kept changing: retried at the next poll
+    }
+    if (!client_->read_all(snapshot_)) return false;
+    // The latch's acquire of the table orders this load after the copy.
+    consistent = h.ring_head.load(std::memory_order_acquire) == head;
   }
-  if (!client_->read_all(snapshot_)) return false;
+  if (!consistent) return false;  // ticks faster than a copy: retried at the next poll
   out = Batch{};
   out.position = head;
   out.tick = h.tick_count.load(std::memory_order_relaxed);
@@ -213,16 +244,24 @@ bool RingFollower::snapshot_from_value_table(Batch& out, bool after_lap) {
 
   // Rows of instances that are live in both the directory and this copy of the table.
   std::vector<std::vector<const Instance*>> live(kDomainCount);
-  for (const DomainInfo& d : client_->domains()) live[domain_index(d.domain)].assign(d.capacity, nullptr);
+  for (const DomainInfo& d : client_->domains())
+    live[domain_index(d.domain)].assign(d.capacity, nullptr);
   rows_.assign(kDomainCount, {});
+  removed_.clear();
   for (const DomainInfo& d : client_->domains()) rows_[domain_index(d.domain)].resize(d.capacity);
   for (const Instance& i : directory->instances) {
     const DomainInfo* d = client_->domain(i.domain);
     if (!i.live || d == nullptr || i.row >= d->capacity) continue;
     if (snapshot_.registration(*d, i.row) != (i.registration | layout::kRegistrationLive)) continue;
     live[domain_index(i.domain)][i.row] = &i;
-    InstanceEvent e{InstanceEventKind::kAdded, i.domain, i.row, i.instance_id, i.registration,
-                    i.name, i.labels, i.added_ns};
+    InstanceEvent e{InstanceEventKind::kAdded,
+                    i.domain,
+                    i.row,
+                    i.instance_id,
+                    i.registration,
+                    i.name,
+                    i.labels,
+                    i.added_ns};
     track(e);
     out.events.push_back(std::move(e));
   }
@@ -230,7 +269,8 @@ bool RingFollower::snapshot_from_value_table(Batch& out, bool after_lap) {
     const DomainInfo* domain = client_->domain(d.domain);
     if (domain == nullptr) continue;
     for (std::uint32_t row = 0; row < domain->capacity; ++row) {
-      if (d.domain != InstanceDomain::None && live[domain_index(d.domain)][row] == nullptr) continue;
+      if (d.domain != InstanceDomain::None && live[domain_index(d.domain)][row] == nullptr)
+        continue;
       ReadStatus st;
       if (d.type == ValueType::String) {
         const std::uint64_t cell = std::uint64_t{d.column} + 1;
@@ -240,7 +280,8 @@ bool RingFollower::snapshot_from_value_table(Batch& out, bool after_lap) {
           const std::size_t length =
               std::min<std::size_t>(layout::meta_length(meta), layout::kMaxStringBytes);
           out.strings.push_back(
-              {d.id, std::string(reinterpret_cast<const char*>(&snapshot_.words()[cell + 1]), length)});
+              {d.id,
+               std::string(reinterpret_cast<const char*>(&snapshot_.words()[cell + 1]), length)});
         }
       } else if (d.type == ValueType::Counter) {
         CounterTotals totals;

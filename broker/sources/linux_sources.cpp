@@ -114,6 +114,7 @@ std::uint32_t LinuxSources::bind_source(std::string_view source, schema::ValueTy
                       spec.format,
                       sysfs,
                       ProcfsFile(join_path(sysfs ? sys_root : proc_root, spec.path), mode),
+                      {},
                       {}});
     file_it = std::prev(files_.end());
   }
@@ -252,9 +253,6 @@ void LinuxSources::refresh(SourceFile& file) {
   file.error = file.file.refresh();
   if (file.error != 0) return;
 
-  procfs::RecordReader reader(file.format, file.file.contents());
-  procfs::Record record;
-  std::size_t left = file.keys.size();
   // Kernel files keep their layout, so what record n was last time is taken as given: the key it
   // matched is compared once, and a record no key wanted is skipped unread. Should a bound key
   // not turn up that way (the layout moved), the file is scanned again the slow way.

@@ -45,8 +45,8 @@ inline void store_words(layout::Word* dst, const std::uint64_t* src, std::size_t
 // Copies `n` words with relaxed loads. Unrolled by eight so the loads pipeline: the bulk reads
 // of the value table are dominated by this loop.
 inline void copy_words(const layout::Word* src, std::uint64_t* dst, std::size_t n) noexcept {
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
+  const std::size_t bulk = n - n % 8;
+  for (std::size_t i = 0; i < bulk; i += 8) {
     const std::uint64_t w0 = src[i].load(std::memory_order_relaxed);
     const std::uint64_t w1 = src[i + 1].load(std::memory_order_relaxed);
     const std::uint64_t w2 = src[i + 2].load(std::memory_order_relaxed);
@@ -64,7 +64,7 @@ inline void copy_words(const layout::Word* src, std::uint64_t* dst, std::size_t 
     dst[i + 6] = w6;
     dst[i + 7] = w7;
   }
-  for (; i < n; ++i) dst[i] = src[i].load(std::memory_order_relaxed);
+  for (std::size_t i = bulk; i < n; ++i) dst[i] = src[i].load(std::memory_order_relaxed);
 }
 
 // One attempt: runs `copy(const layout::Word* table)` on the copy readers are sent to now and

@@ -49,7 +49,7 @@ struct InstanceEvent {
   std::uint32_t instance_id = 0;
   std::uint64_t registration = 0;
   std::string name;
-  std::vector<InstanceLabel> labels;  // kAdded only
+  std::vector<InstanceLabel> labels;  // a kRemoved gets them from the follower's kAdded
   std::uint64_t time_ns = 0;
 };
 
@@ -110,7 +110,8 @@ class RingFollower {
   bool decode(const void* batch, Batch& out);
   const Column* locate(std::uint64_t cell, std::size_t& hint) const noexcept;
   void index_columns();
-  void track(const InstanceEvent& event);
+  void track(InstanceEvent& event);
+  void forget_removed();
 
   const Client* client_;
   std::uint64_t cursor_ = 0;
@@ -123,6 +124,12 @@ class RingFollower {
   std::vector<std::uint64_t> scratch_;  // private copy of a slot, verified before decoding
   std::vector<Column> columns_;         // sorted by first cell
   std::vector<std::vector<InstanceEvent>> rows_;  // by domain, by row: the last Added
+  struct RemovedRow {
+    InstanceDomain domain = InstanceDomain::None;
+    std::uint32_t row = 0;
+    std::uint64_t registration = 0;
+  };
+  std::vector<RemovedRow> removed_;  // by the last batch: forgotten when the next is decoded
   ValueSnapshot snapshot_;
 };
 

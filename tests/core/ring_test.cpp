@@ -2,8 +2,8 @@
 // wrap-around, lapping (reported exactly, then normal following), corrupt slots (skipped and
 // counted), ticks split over several slots, instance events, and the encoder's bytes per delta.
 #include <algorithm>
-#include <bit>
 #include <atomic>
+#include <bit>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -19,8 +19,8 @@
 
 #include "core_support.hpp"
 #include "delta_batch_generated.h"
-#include "segment/delta_encoder.hpp"
 #include "instances/instance_table.hpp"
+#include "segment/delta_encoder.hpp"
 #include "sysring/client.hpp"
 #include "sysring/ring_follower.hpp"
 
@@ -254,9 +254,9 @@ TEST(Ring, CorruptSlotsAreSkippedAndCounted) {
   std::mt19937_64 rng(12345);
 
   std::vector<std::vector<std::uint8_t>> bad;
-  bad.push_back(std::vector<std::uint8_t>(200, 0xAB));       // constant garbage
-  bad.push_back({});                                         // empty
-  bad.push_back(garbage(rng, 7));                            // shorter than a root offset
+  bad.push_back(std::vector<std::uint8_t>(200, 0xAB));        // constant garbage
+  bad.push_back({});                                          // empty
+  bad.push_back(garbage(rng, 7));                             // shorter than a root offset
   bad.push_back(garbage(rng, f.segment->ring().capacity()));  // a full slot of noise
   {
     // A real batch, truncated.
@@ -289,19 +289,19 @@ TEST(Ring, CorruptSlotsAreSkippedAndCounted) {
     batch.add_counters(c);
     batch.add_counter_count(counter_count);
     schema::FinishDeltaBatchBuffer(fbb, batch.Finish());
-    return std::vector<std::uint8_t>(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+    return std::vector<std::uint8_t>(fbb.GetBufferPointer(),
+                                     fbb.GetBufferPointer() + fbb.GetSize());
   };
   const auto mem_free = static_cast<std::uint8_t>(f.segment->cell(kMemFree));
   ASSERT_LT(f.segment->cell(kMemFree), 128u) << "one varint byte below";
-  bad.push_back(packed_batch({mem_free, 1}, 2));           // count says two, bytes hold one
-  bad.push_back(packed_batch({mem_free, 1, 1}, 1));        // bytes left over after the count
-  bad.push_back(packed_batch({mem_free, 0x80}, 1));        // a varint cut short
+  bad.push_back(packed_batch({mem_free, 1}, 2));     // count says two, bytes hold one
+  bad.push_back(packed_batch({mem_free, 1, 1}, 1));  // bytes left over after the count
+  bad.push_back(packed_batch({mem_free, 0x80}, 1));  // a varint cut short
   bad.push_back(packed_batch({static_cast<std::uint8_t>(mem_free + 1), 1}, 1));  // not a cell
-  bad.push_back(packed_batch({0, 1}, 1));                  // a registration word, not a cell
+  bad.push_back(packed_batch({0, 1}, 1));  // a registration word, not a cell
   bad.push_back(packed_batch({0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 1}, 1));  // past the table
-  bad.push_back(packed_batch({mem_free, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-                              0x7F},
-                             1));                          // a varint of more than 64 bits
+  bad.push_back(packed_batch({mem_free, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F},
+                             1));                              // a varint of more than 64 bits
   bad.push_back(packed_batch({}, 0, {mem_free, 1, 1, 0}, 1));  // a counter delta on a u64 cell
   {
     // Strings without their cells.
@@ -467,12 +467,13 @@ TEST(DeltaEncoder, BytesPerDeltaFollowTheVarintSizes) {
   const auto per_delta = [&](std::uint64_t value) {
     return static_cast<double>(size_with(1100, value) - size_with(100, value)) / 1000.0;
   };
-  const double small = per_delta(100);                  // 1 + 1
-  const double megabytes = per_delta(5'000'000'000);    // 1 + 5
+  const double small = per_delta(100);                   // 1 + 1
+  const double megabytes = per_delta(5'000'000'000);     // 1 + 5
   const double full = per_delta(0xFFFFFFFFFFFFFFFFULL);  // 1 + 10
-  std::printf("delta batch: %zu bytes empty; %.3f / %.3f / %.3f bytes a delta for values of "
-              "1, 5 and 10 varint bytes\n",
-              empty, small, megabytes, full);
+  std::printf(
+      "delta batch: %zu bytes empty; %.3f / %.3f / %.3f bytes a delta for values of "
+      "1, 5 and 10 varint bytes\n",
+      empty, small, megabytes, full);
   EXPECT_NEAR(small, 2.0, 0.01);
   EXPECT_NEAR(megabytes, 6.0, 0.01);
   EXPECT_NEAR(full, 11.0, 0.01);
@@ -510,7 +511,8 @@ TEST(DeltaEncoder, PlannedPartsAlwaysFitTheirSlot) {
       }
       for (auto& e : event_list) {
         e.name = std::string(rng() % 200, 'n');
-        e.labels = {{"device", std::string(rng() % 100, 'd')}, {"mountpoint", std::string(50, 'm')}};
+        e.labels = {{"device", std::string(rng() % 100, 'd')},
+                    {"mountpoint", std::string(50, 'm')}};
         encoder.add_event(e);
         ++expected;
       }
@@ -749,8 +751,9 @@ TEST(Ring, InstanceEventsAndRowsReachTheFollower) {
   f.encoder->add_event(added);
   f.encoder->add_value(f.segment->cell(disk_bytes, 0), schema::ValueType::U64, 4096);
   f.encoder->add_counter(f.segment->cell(cpu_cycles, 2), 1000, 500, 250);
-  f.encoder->finish(
-      [&](std::span<const std::uint8_t> bytes, std::uint64_t n) { f.segment->ring().publish(bytes, n); });
+  f.encoder->finish([&](std::span<const std::uint8_t> bytes, std::uint64_t n) {
+    f.segment->ring().publish(bytes, n);
+  });
 
   ASSERT_EQ(follower.poll(b), PollResult::kBatch);
   ASSERT_EQ(b.events.size(), 1u);
@@ -778,13 +781,25 @@ TEST(Ring, InstanceEventsAndRowsReachTheFollower) {
   f.instances.end_refresh(InstanceDomain::Disk, 20);  // vda gone
   f.encoder->begin(2, 3000, false);
   f.encoder->add_event(f.instances.events().back());
-  f.encoder->finish(
-      [&](std::span<const std::uint8_t> bytes, std::uint64_t n) { f.segment->ring().publish(bytes, n); });
+  f.encoder->finish([&](std::span<const std::uint8_t> bytes, std::uint64_t n) {
+    f.segment->ring().publish(bytes, n);
+  });
   ASSERT_EQ(follower.poll(b), PollResult::kBatch);
   ASSERT_EQ(b.events.size(), 1u);
   EXPECT_EQ(b.events[0].kind, InstanceEventKind::kRemoved);
   EXPECT_EQ(b.events[0].name, "vda");
-  EXPECT_EQ(follower.instance(InstanceDomain::Disk, 0), nullptr) << "forgotten once removed";
+  ASSERT_EQ(b.events[0].labels.size(), 1u) << "a Removed gets the labels of its Added";
+  EXPECT_EQ(b.events[0].labels[0].value, "vda");
+  named = follower.instance(InstanceDomain::Disk, 0);
+  ASSERT_NE(named, nullptr) << "still named while its removing batch is in hand";
+  EXPECT_EQ(named->name, "vda");
+
+  f.encoder->begin(3, 4000, false);
+  f.encoder->finish([&](std::span<const std::uint8_t> bytes, std::uint64_t n) {
+    f.segment->ring().publish(bytes, n);
+  });
+  ASSERT_EQ(follower.poll(b), PollResult::kBatch);
+  EXPECT_EQ(follower.instance(InstanceDomain::Disk, 0), nullptr) << "forgotten from the next batch";
 }
 
 }  // namespace
