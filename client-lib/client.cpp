@@ -4,10 +4,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <atomic>
 #include <boost/interprocess/exceptions.hpp>
 #include <boost/interprocess/mapped_region.hpp>
 #include <boost/interprocess/shared_memory_object.hpp>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -49,7 +49,8 @@ struct Client::Mapping {
   [[nodiscard]] const std::vector<Descriptor>& descriptors() const {
     std::call_once(all_once, [this] {
       all.reserve(index.metrics.size());
-      for (const detail::MetricEntry& e : index.metrics) all.push_back(detail::decode_descriptor(e));
+      for (const detail::MetricEntry& e : index.metrics)
+        all.push_back(detail::decode_descriptor(e));
       all_decoded.store(true, std::memory_order_release);
     });
     return all;
@@ -62,7 +63,8 @@ struct Client::Mapping {
     const std::lock_guard<std::mutex> lock(one_mutex);
     if (one.empty()) one.resize(index.metrics.size());
     if (!one[position]) {
-      one[position] = std::make_unique<Descriptor>(detail::decode_descriptor(index.metrics[position]));
+      one[position] =
+          std::make_unique<Descriptor>(detail::decode_descriptor(index.metrics[position]));
     }
     return one[position].get();
   }
@@ -181,8 +183,8 @@ std::unique_ptr<Client::Mapping> Client::map_and_validate(const OpenOptions& opt
 Client::Client(std::unique_ptr<Mapping> mapping) : mapping_(std::move(mapping)) {
   header_ = &mapping_->live();
   seq_ = &header_->values_seq;
-  values_ = reinterpret_cast<const layout::Word*>(mapping_->base() +
-                                                  mapping_->sections.values.offset);
+  values_ =
+      reinterpret_cast<const layout::Word*>(mapping_->base() + mapping_->sections.values.offset);
   stride_words_ = mapping_->header_copy.value_copy_bytes / layout::kWordBytes;
   scalar_column_ = mapping_->scalar_column.data();
   id_count_ = static_cast<std::uint32_t>(mapping_->scalar_column.size());
@@ -350,12 +352,12 @@ std::shared_ptr<const InstanceDirectory> Client::instances() const {
       continue;  // the broker moved on meanwhile: copy again
     }
     if (stamped != g || length > capacity) {
-      throw Error(ErrorCode::kBadSegment, "corrupt or foreign segment: instance directory buffer "
-                                          "does not hold the current generation");
+      throw Error(ErrorCode::kBadSegment,
+                  "corrupt or foreign segment: instance directory buffer "
+                  "does not hold the current generation");
     }
     auto dir = std::make_shared<InstanceDirectory>(detail::decode_directory(
-        {reinterpret_cast<const std::uint8_t*>(words.data()), length}, g,
-        mapping_->index.domains));
+        {reinterpret_cast<const std::uint8_t*>(words.data()), length}, g, mapping_->index.domains));
     mapping_->directory = dir;
     return dir;
   }
@@ -377,8 +379,8 @@ std::optional<InstanceHandle> Client::bind(MetricId family, const Instance& inst
   h.registration = instance.registration;
   h.epoch = mapping_->header_copy.epoch;
   h.column = d->column;
-  h.cell = static_cast<std::uint32_t>(
-      layout::cell_offset(d->column, instance.row, layout::cell_words(static_cast<std::uint8_t>(d->type))));
+  h.cell = static_cast<std::uint32_t>(layout::cell_offset(
+      d->column, instance.row, layout::cell_words(static_cast<std::uint8_t>(d->type))));
   h.registration_word = domain.registration_column + instance.row;
   h.type = d->type;
   return h;
@@ -427,17 +429,20 @@ void Client::read_family(MetricId family, FamilyValues& out) const {
     return;
   }
   // The instance list is rebuilt only when the family or the directory changed.
-  if (out.family != family || !out.directory ||
+  if (out.family != family || !out.directory || out.rows.size() != out.values.size() ||
       out.directory->generation != directory_generation()) {
     out.directory = instances();
     out.family = family;
     out.values.clear();
+    out.rows.clear();
     const auto& all = out.directory->instances;  // sorted by domain, then row
-    const auto first = std::lower_bound(
-        all.begin(), all.end(), d->domain,
-        [](const Instance& i, InstanceDomain dom) { return i.domain < dom; });
+    const auto first =
+        std::lower_bound(all.begin(), all.end(), d->domain,
+                         [](const Instance& i, InstanceDomain dom) { return i.domain < dom; });
     for (auto it = first; it != all.end() && it->domain == d->domain; ++it) {
-      if (it->live) out.values.push_back(InstanceValue{&*it, ReadStatus::kEmpty, {}, {}});
+      if (!it->live) continue;
+      out.values.push_back(InstanceValue{&*it, ReadStatus::kEmpty, {}, {}});
+      out.rows.push_back({it->row, it->registration | layout::kRegistrationLive});
     }
   }
   const DomainInfo& domain = mapping_->index.domains[domain_index(d->domain)];
@@ -447,20 +452,21 @@ void Client::read_family(MetricId family, FamilyValues& out) const {
   const std::uint32_t registrations = domain.registration_column;
   const bool consistent = latch::read(*seq_, values_, stride_words_, [&](const layout::Word* t) {
     const std::uint64_t time = seqlock::load(t[column]);
-    for (InstanceValue& v : out.values) {
-      const std::uint32_t row = v.instance->row;
-      const std::uint64_t reg = seqlock::load(t[registrations + row]);
-      const std::uint64_t cell = layout::cell_offset(column, row, cw);
+    const std::size_t n = out.values.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const FamilyValues::Row key = out.rows[i];
+      InstanceValue& v = out.values[i];
+      const std::uint64_t reg = seqlock::load(t[registrations + key.row]);
+      const std::uint64_t cell = layout::cell_offset(column, key.row, cw);
       const std::uint64_t meta = seqlock::load(t[cell]);
       const std::uint64_t bits = seqlock::load(t[cell + 1]);
       v.value = Scalar{bits, static_cast<ValueType>(layout::meta_type(meta)), time};
       if (counter) {
-        v.counter = CounterTotals{bits, seqlock::load(t[cell + 2]), seqlock::load(t[cell + 3]),
-                                  time};
+        v.counter =
+            CounterTotals{bits, seqlock::load(t[cell + 2]), seqlock::load(t[cell + 3]), time};
       }
-      v.status = reg == (v.instance->registration | layout::kRegistrationLive)
-                     ? status_of(layout::meta_status(meta))
-                     : ReadStatus::kGone;
+      v.status =
+          reg == key.live_registration ? status_of(layout::meta_status(meta)) : ReadStatus::kGone;
     }
   });
   if (!consistent) {

@@ -55,9 +55,9 @@ struct InstanceHandle {
   InstanceDomain domain = InstanceDomain::None;
   std::uint32_t row = 0;
   std::uint64_t registration = 0;
-  std::uint64_t epoch = 0;          // of the segment
-  std::uint32_t column = 0;         // word offset of the family's column
-  std::uint32_t cell = 0;           // word offset of the instance's cell
+  std::uint64_t epoch = 0;   // of the segment
+  std::uint32_t column = 0;  // word offset of the family's column
+  std::uint32_t cell = 0;    // word offset of the instance's cell
   std::uint32_t registration_word = 0;
   ValueType type = ValueType::Unknown;
 };
@@ -77,6 +77,14 @@ struct FamilyValues {
   std::shared_ptr<const InstanceDirectory> directory;
   std::vector<InstanceValue> values;  // one per live instance, in row order
   schema::MetricId family = schema::MetricId::None;
+
+  // The library's: each value's row and the registration word it must find there, packed so
+  // that a read walks this array rather than the Instance records.
+  struct Row {
+    std::uint32_t row = 0;
+    std::uint64_t live_registration = 0;
+  };
+  std::vector<Row> rows;
 };
 
 }  // namespace sysring
