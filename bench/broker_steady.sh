@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The broker at its default settings, in steady state: starts sysringd on a private segment,
 # lets it settle past the first ticks, then measures over a window (default 60 s):
-#   - on-CPU time (/proc/PID/schedstat), as a share of one core;
+#   - on-CPU time of all its threads (/proc/PID/task/*/schedstat), as a share of one core;
 #   - the delta ring: bytes published per delta (ring_bytes_total / ring_deltas_total over the
 #     window, from `sysring ring --json`), deltas and batches per second;
 #   - the segment's size, and the broker's RSS.
@@ -20,7 +20,8 @@ pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 sleep 5  # past the first ticks (STATIC reads, the first snapshot, buffer growth)
 
-on_cpu() { cut -d' ' -f1 "/proc/$pid/schedstat"; }
+# Every thread's on-CPU time (the statfs worker's too): /proc/PID/schedstat is the main thread's.
+on_cpu() { cat /proc/$pid/task/*/schedstat | awk '{s += $1} END {print s}'; }
 ring() { "$sysring" --segment "$segment" ring --json --sample-ms 0; }
 start_cpu=$(on_cpu)
 start_wall=$(date +%s%N)
