@@ -18,20 +18,33 @@ PROMISES = [
     ("single read vs one-word seqlock floor", "BM_LibraryReadOne", "BM_FloorSeqlockOneWord",
      "<=", 2.0, "Client::read within 2x of a bare one-word seqlock read"),
     ("read-all vs bare copy of the same words", "BM_LibraryReadAll", "BM_BareCopyAllWords",
-     "<=", 5.0, "every metric through the library within 5x of a memcpy of as many words"),
+     "<=", 5.0, "every value through the library within 5x of a memcpy of as many words"),
     ("kept-open pread vs single read", "BM_PreadProcSysKeptOpen", "BM_LibraryReadOne",
      ">=", 300.0, "one library read at least 300x faster than pread of a kept-open /proc/sys file"),
     ("open/read/close vs kept-open pread", "BM_OpenReadCloseProcSys", "BM_PreadProcSysKeptOpen",
      ">", 1.0, "keeping the procfs fd open is a gain"),
 ]
 
+# Absolute budgets (issue 11), judged on the same basis: (label, benchmark, divide by this
+# counter or None, budget in ns).
+BUDGETS = [
+    ("family read, per value (this VM's interfaces)", "BM_LibraryReadFamilyNetif", "instances",
+     3.0),
+    ("family read, per value (256 CPUs)", "BM_LargeReadFamilyCpu", "instances", 3.0),
+    ("refresh of every polled source", "BM_BrokerTickPolled", None, 250e3),
+    ("large server: full refresh", "BM_LargeServerTick", None, 2e6),
+]
+
 INFO = [
     ("bound read vs one-word seqlock floor", "BM_LibraryReadBound", "BM_FloorSeqlockOneWord"),
     ("read-all vs word-by-word copy", "BM_LibraryReadAll", "BM_BareCopyAllWordsByWord"),
-    ("read-all vs slot gather, no seqlock", "BM_LibraryReadAll", "BM_BareGatherAllWords"),
+    ("instance handle read vs one-word seqlock floor", "BM_LibraryReadHandle",
+     "BM_FloorSeqlockOneWord"),
     ("meminfo open/read/close vs kept-open", "BM_ParseProcMeminfo", "BM_PreadProcMeminfoKeptOpen"),
     ("meminfo kept-open vs single read", "BM_PreadProcMeminfoKeptOpen", "BM_LibraryReadOne"),
     ("full broker tick vs idle tick", "BM_BrokerTick", "BM_BrokerTickIdle"),
+    ("polled refresh vs full refresh", "BM_BrokerTickPolled", "BM_BrokerTick"),
+    ("large server vs this VM, full refresh", "BM_LargeServerTick", "BM_BrokerTick"),
     ("perf group read() vs library read of one CPU's counters", "BM_CounterGroupPerfRead",
      "BM_CounterGroupLibrary"),
     ("tick files: broker refresh vs one pread", "BM_TickFilesRefresh", "BM_TickFilesSinglePread"),
@@ -56,7 +69,7 @@ def load(path):
             rows[name]["counters"] = {
                 k: v for k, v in b.items()
                 if k in ("metrics", "words", "reads_per_tick", "deltas_per_batch", "batch_bytes",
-                         "pairs")
+                         "pairs", "instances", "segment_bytes")
             }
         if b.get("error_occurred"):
             rows[name]["error"] = b.get("error_message", "error")
@@ -119,6 +132,21 @@ def main():
         ok = {"<=": r[0] <= target, ">=": r[0] >= target, ">": r[0] > target}[op]
         print(f"{label:<42} {r[0]:>8.2f}x {r[1]:>8.2f}x {op + ' ' + format(target, 'g'):>9}  "
               f"{'PASS' if ok else 'MISS'}")
+    print()
+    print(f"budgets, judged on {args.time} time")
+    for label, name, per, budget in BUDGETS:
+        r = rows.get(name, {})
+        if "median" not in r or "error" in r:
+            print(f"  {label:<46} {'-':>10} {'<= ' + fmt_ns(budget):>12}  n/a")
+            continue
+        value = r["median"][basis]
+        if per:
+            count = r.get("counters", {}).get(per)
+            if not count:
+                continue
+            value /= count
+        print(f"  {label:<46} {fmt_ns(value):>10} {'<= ' + fmt_ns(budget):>12}  "
+              f"{'PASS' if value <= budget else 'MISS'}")
     print()
     print("for information:")
     for label, num, den in INFO:

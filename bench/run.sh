@@ -22,6 +22,13 @@ fi
 out="${BENCH_OUT:-$(dirname "$bin")/sysring_bench.json}"
 reps="${BENCH_REPS:-10}"
 
+# The large server's fixture tree for BM_LargeServer* and BM_LargeReadFamily* (generated once).
+large="${SYSRING_LARGE_FIXTURE:-$(dirname "$bin")/large_server_fixture}"
+if [[ ! -f "$large/sysringd.conf" ]]; then
+  python3 "$here/../scripts/large_server_fixture.py" "$large" >/dev/null
+fi
+export SYSRING_LARGE_FIXTURE="$large"
+
 echo "load: $(uptime)"
 "$bin" \
   --benchmark_repetitions="$reps" \
