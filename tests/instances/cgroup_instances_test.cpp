@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "allocation_count.hpp"
+#include "family_row.hpp"
 #include "linux_fixture_tree.hpp"
 #include "recording_sink.hpp"
 #include "sink_readings.hpp"
@@ -282,22 +283,11 @@ TEST(CgroupInstances, RefusedGroupsGetNoValues) {
   EXPECT_EQ(sink.reading(kCpuUsage, "system.slice"), nullptr);
 }
 
-class CountingSink final : public InstanceSink {
- public:
-  std::uint32_t present(std::string_view /*name*/, std::span<const LabelView> /*labels*/) override {
-    return presents++;
-  }
-  [[nodiscard]] std::uint32_t find(std::string_view /*name*/) const override { return kNoRow; }
-  [[nodiscard]] bool wants(std::uint16_t /*family*/) const override { return true; }
-  void value(std::uint16_t /*family*/, std::uint32_t /*row*/, const Reading& /*r*/) override {}
-  std::uint32_t presents = 0;
-};
-
 TEST(CgroupInstances, SteadyRefreshDoesNotAllocate) {
   if (!test::kCountsAllocations) GTEST_SKIP() << "no allocation counting under ThreadSanitizer";
   FixtureTree tree("cgroup_tree");
   CgroupInstances source(rows(), at_depth(tree, 2));
-  CountingSink sink;
+  test::CountingSink sink;
   source.refresh(sink);
   const test::AllocationCount count;
   for (int i = 0; i < 40; ++i) source.refresh(sink);  // reopen attempts of missing files included

@@ -11,6 +11,7 @@
 #include <map>
 #include <vector>
 
+#include "family_row.hpp"
 #include "linux_fixture_tree.hpp"
 #include "recording_sink.hpp"
 #include "sink_readings.hpp"
@@ -42,18 +43,7 @@ constexpr std::uint16_t kPackageId = 515;
 
 registry::RegistryEntry cpu_row(std::uint16_t id, std::string_view source,
                                 schema::ValueType type = schema::ValueType::U64) {
-  return {id,
-          "test.cpu",
-          "cpu",
-          type,
-          InstanceDomain::Cpu,
-          "",
-          schema::AccessPattern::Polled,
-          schema::AccessPattern::Polled,
-          1000,
-          "linux",
-          source,
-          ""};
+  return test::family_row(id, InstanceDomain::Cpu, source, type);
 }
 
 class CpuInstancesTest : public ::testing::Test {

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "family_row.hpp"
 #include "linux_fixture_tree.hpp"
 #include "recording_sink.hpp"
 #include "sink_readings.hpp"
@@ -40,18 +41,7 @@ constexpr std::uint16_t kFlushTime = 546;
 
 registry::RegistryEntry disk_row(std::uint16_t id, std::string_view source,
                                  schema::ValueType type = schema::ValueType::U64) {
-  return {id,
-          "test.disk",
-          "disk",
-          type,
-          InstanceDomain::Disk,
-          "",
-          schema::AccessPattern::Polled,
-          schema::AccessPattern::Polled,
-          1000,
-          "linux",
-          source,
-          ""};
+  return test::family_row(id, InstanceDomain::Disk, source, type);
 }
 
 class DiskInstancesTest : public ::testing::Test {

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <vector>
 
+#include "family_row.hpp"
 #include "linux_fixture_tree.hpp"
 #include "recording_sink.hpp"
 #include "sink_readings.hpp"
@@ -50,18 +51,7 @@ constexpr std::string_view kNetdevHeader =
 
 registry::RegistryEntry netif_row(std::uint16_t id, std::string_view source,
                                   schema::ValueType type = schema::ValueType::U64) {
-  return {id,
-          "test.netif",
-          "netif",
-          type,
-          InstanceDomain::Netif,
-          "",
-          schema::AccessPattern::Polled,
-          schema::AccessPattern::Polled,
-          1000,
-          "linux",
-          source,
-          ""};
+  return test::family_row(id, InstanceDomain::Netif, source, type);
 }
 
 class NetifInstancesTest : public ::testing::Test {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "allocation_count.hpp"
+#include "family_row.hpp"
 #include "linux_fixture_tree.hpp"
 #include "recording_sink.hpp"
 #include "sink_readings.hpp"
@@ -197,22 +198,11 @@ TEST(NumaInstances, DirectoryUnreadableAfterStartReportsNothing) {
   EXPECT_TRUE(sink.present().empty());
 }
 
-class CountingSink final : public InstanceSink {
- public:
-  std::uint32_t present(std::string_view /*name*/, std::span<const LabelView> /*labels*/) override {
-    return presents++;
-  }
-  [[nodiscard]] std::uint32_t find(std::string_view /*name*/) const override { return kNoRow; }
-  [[nodiscard]] bool wants(std::uint16_t /*family*/) const override { return true; }
-  void value(std::uint16_t /*family*/, std::uint32_t /*row*/, const Reading& /*r*/) override {}
-  std::uint32_t presents = 0;
-};
-
 TEST(NumaInstances, SteadyRefreshDoesNotAllocate) {
   if (!test::kCountsAllocations) GTEST_SKIP() << "no allocation counting under ThreadSanitizer";
   FixtureTree tree("numa_two");
   NumaInstances source(rows(), tree.config());
-  CountingSink sink;
+  test::CountingSink sink;
   source.refresh(sink);
   const test::AllocationCount count;
   for (int i = 0; i < 10; ++i) source.refresh(sink);
