@@ -3,9 +3,10 @@
 //
 // Set-up (once, on first use): what sysringd does, with the real perf_event backend (hardware
 // events where there is a PMU, the software fallback otherwise) and the cpu domain's instances,
-// one tick, then a read-only Client and a handle per counted family of instance cpu0. The baseline opens its own group of the same events on CPU 0 (system-wide, pid -1,
-// PERF_FORMAT_GROUP | TOTAL_TIME_ENABLED | TOTAL_TIME_RUNNING) and reads it with one read().
-// Both need root or CAP_PERFMON; without it the benchmarks say so and skip.
+// one tick, then a read-only Client and a handle per counted family of instance cpu0. The baseline
+// opens its own group of the same events on CPU 0 (system-wide, pid -1, PERF_FORMAT_GROUP |
+// TOTAL_TIME_ENABLED | TOTAL_TIME_RUNNING) and reads it with one read(). Both need root or
+// CAP_PERFMON; without it the benchmarks say so and skip.
 #include <linux/perf_event.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>

@@ -25,8 +25,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -163,11 +163,11 @@ struct Env {
     layout = std::make_unique<broker::ValueLayout>(entries, capacities);
     std::vector<const registry::RegistryEntry*> by_id(registry::kMaxMetricId + 1u, nullptr);
     for (const auto& e : entries) by_id[e.id] = &e;
-    descriptor_table = broker::build_descriptor_table(
-        entries, *layout, broker::kPlatform, registry::kSchemaHash,
-        [&](std::uint16_t id) -> const broker::Availability& {
-          return sources.availability(*by_id[id]);
-        });
+    descriptor_table =
+        broker::build_descriptor_table(entries, *layout, broker::kPlatform, registry::kSchemaHash,
+                                       [&](std::uint16_t id) -> const broker::Availability& {
+                                         return sources.availability(*by_id[id]);
+                                       });
 
     broker::SegmentConfig config;
     config.name = "/sysring-bench" + std::string(tag) + "-" + std::to_string(::getpid());
@@ -180,8 +180,8 @@ struct Env {
     config.descriptors = descriptor_table;
     segment = std::make_unique<SegmentWriter>(SegmentWriter::create(config));
     instance_sources = sources.instances.in_refresh_order();
-    loop = std::make_unique<TickLoop>(*segment, *layout, *sources.scalars, instance_sources,
-                                      entries);
+    loop =
+        std::make_unique<TickLoop>(*segment, *layout, *sources.scalars, instance_sources, entries);
     fake_now = monotonic_now();
     loop->tick(fake_now);  // fills every cell, registers every instance, publishes the snapshot
     segment->go_live();
@@ -226,8 +226,8 @@ struct Env {
       bool periodic = false;
       for (const std::uint16_t f : s->families()) {
         const registry::RegistryEntry& e = *by_id[f];
-        periodic |= s->availability(f).available &&
-                    e.recommended_pattern != schema::AccessPattern::Static;
+        periodic |=
+            s->availability(f).available && e.recommended_pattern != schema::AccessPattern::Static;
       }
       polled_sources += periodic ? 1 : 0;
     }
@@ -582,8 +582,7 @@ void broker_tick_large(benchmark::State& state, bool polled_only) {
     benchmark::DoNotOptimize(loop.tick(env.fake_now));
   }
   state.counters["value_words"] = static_cast<double>(env.value_words);
-  state.counters["segment_bytes"] =
-      static_cast<double>(env.segment->header().fixed.total_size);
+  state.counters["segment_bytes"] = static_cast<double>(env.segment->header().fixed.total_size);
 }
 void BM_LargeServerTick(benchmark::State& state) {
   broker_tick_large(state, false);
@@ -630,7 +629,8 @@ class NullSink final : public broker::InstanceSink {
 };
 
 void BM_InstanceSourceRefresh(benchmark::State& state) {
-  broker::InstanceSource& source = *g_env->instance_sources[static_cast<std::size_t>(state.range(0))];
+  broker::InstanceSource& source =
+      *g_env->instance_sources[static_cast<std::size_t>(state.range(0))];
   NullSink sink;
   for (auto _ : state) source.refresh(sink);
   state.SetLabel(std::string(domain_name(source.domain())) +

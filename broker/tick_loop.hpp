@@ -26,11 +26,11 @@
 namespace sysring::broker {
 
 struct TickStats {
-  std::uint64_t reads = 0;      // scalar metrics read and instance sources refreshed
-  std::uint64_t changes = 0;    // deltas and instance events published
-  std::uint64_t parts = 0;      // ring batches published
-  std::uint64_t added = 0;      // instances that appeared
-  std::uint64_t removed = 0;    // instances that went
+  std::uint64_t reads = 0;    // scalar metrics read and instance sources refreshed
+  std::uint64_t changes = 0;  // deltas and instance events published
+  std::uint64_t parts = 0;    // ring batches published
+  std::uint64_t added = 0;    // instances that appeared
+  std::uint64_t removed = 0;  // instances that went
 };
 
 struct TickOptions {
@@ -96,7 +96,7 @@ class TickLoop {
   MetricSources* scalars_;
   std::vector<Scalar> tracked_;
   std::vector<std::uint64_t> unavailable_at_start_;  // cells
-  std::vector<Family> families_;                      // by family id
+  std::vector<Family> families_;                     // by family id
   std::vector<Source> sources_;
   InstanceTable instances_;
   DeltaEncoder encoder_;

@@ -149,8 +149,7 @@ const char* sysring_counters_summary(const sysring_client* client) {
   return client == nullptr ? "" : client->client.counters_summary().c_str();
 }
 
-sysring_status sysring_find(const sysring_client* client, const char* name,
-                            sysring_metric_id* id) {
+sysring_status sysring_find(const sysring_client* client, const char* name, sysring_metric_id* id) {
   if (client == nullptr || name == nullptr || id == nullptr) return SYSRING_E_ARGUMENT;
   const auto found = client->client.find(name);
   *id = found ? static_cast<sysring_metric_id>(*found) : SYSRING_NO_METRIC;
@@ -275,8 +274,8 @@ sysring_status sysring_instance_at(const sysring_instance_list* list, size_t ind
   return SYSRING_OK;
 }
 
-sysring_status sysring_instance_label(const sysring_instance_list* list, size_t index,
-                                      size_t label, const char** key, const char** value) {
+sysring_status sysring_instance_label(const sysring_instance_list* list, size_t index, size_t label,
+                                      const char** key, const char** value) {
   if (list == nullptr || key == nullptr || value == nullptr ||
       index >= list->directory->instances.size() ||
       label >= list->directory->instances[index].labels.size()) {
@@ -325,14 +324,15 @@ sysring_status sysring_read_handle_counter(const sysring_client* client,
   return status_of(status);
 }
 
-sysring_status sysring_read_family(const sysring_client* client,
-                                   const sysring_instance_list* list, sysring_metric_id family,
-                                   sysring_instance_value* out, size_t cap, size_t* count) {
+sysring_status sysring_read_family(const sysring_client* client, const sysring_instance_list* list,
+                                   sysring_metric_id family, sysring_instance_value* out,
+                                   size_t cap, size_t* count) {
   if (client == nullptr || list == nullptr || count == nullptr || (out == nullptr && cap > 0)) {
     return SYSRING_E_ARGUMENT;
   }
   return guarded([&] {
-    const sysring::Descriptor* d = client->client.descriptor(static_cast<sysring::MetricId>(family));
+    const sysring::Descriptor* d =
+        client->client.descriptor(static_cast<sysring::MetricId>(family));
     if (d == nullptr || d->domain == sysring::InstanceDomain::None) return SYSRING_NO_SUCH_METRIC;
     sysring::FamilyValues values;
     values.directory = list->directory;  // names point into the caller's list

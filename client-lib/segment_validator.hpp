@@ -54,7 +54,7 @@ struct DescriptorIndex {
   // Names, open addressing: 1 + the position in `metrics`, 0 for an empty slot (a power of two
   // at least twice the metrics, so a probe ends quickly).
   std::vector<std::uint32_t> name_slots;
-  std::vector<DomainInfo> domains;   // indexed by domain_index(); None has one row
+  std::vector<DomainInfo> domains;  // indexed by domain_index(); None has one row
   std::string platform;
   std::string counters;
 };
@@ -73,6 +73,7 @@ std::int64_t find_name(const DescriptorIndex& index, std::string_view name);
 // Verifies a private copy of one instance-directory buffer's FlatBuffer (generation
 // `generation`) against the domains' capacities. Throws Error(kBadSegment).
 InstanceDirectory decode_directory(std::span<const std::uint8_t> private_copy,
-                                   std::uint64_t generation, const std::vector<DomainInfo>& domains);
+                                   std::uint64_t generation,
+                                   const std::vector<DomainInfo>& domains);
 
 }  // namespace sysring::detail

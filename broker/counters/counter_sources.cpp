@@ -187,9 +187,7 @@ class PerCpuCounters final : public InstanceSource {
 
   [[nodiscard]] InstanceDomain domain() const override { return InstanceDomain::Cpu; }
   [[nodiscard]] bool owns_domain() const override { return false; }
-  [[nodiscard]] std::span<const std::uint16_t> families() const override {
-    return all_families_;
-  }
+  [[nodiscard]] std::span<const std::uint16_t> families() const override { return all_families_; }
   [[nodiscard]] const Availability& availability(std::uint16_t family) const override {
     return state_->availability(family);
   }

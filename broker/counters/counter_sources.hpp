@@ -20,7 +20,7 @@
 namespace sysring::broker::counters {
 
 struct CounterViews {
-  std::unique_ptr<MetricSources> totals;   // the pmc.all.* rows
+  std::unique_ptr<MetricSources> totals;    // the pmc.all.* rows
   std::unique_ptr<InstanceSource> per_cpu;  // the pmc.* families of the cpu domain
 };
 

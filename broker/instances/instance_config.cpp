@@ -55,8 +55,9 @@ void apply_instance_sections(const ScheduleOverrides& config, InstanceConfig& ou
     bool known_domain = false;
     for (const Key& k : kKeys) known_domain |= domain == k.domain;
     if (!known_domain) {
-      fail(config.file, domain, "unknown instance domain (with settings: disk, netif, filesystem, "
-                                "cgroup)");
+      fail(config.file, domain,
+           "unknown instance domain (with settings: disk, netif, filesystem, "
+           "cgroup)");
     }
     for (const auto& [key, value] : keys) {
       const Key* found = nullptr;
@@ -66,7 +67,8 @@ void apply_instance_sections(const ScheduleOverrides& config, InstanceConfig& ou
         known += (known.empty() ? "" : ", ") + std::string(k.key);
         if (key == k.key) found = &k;
       }
-      if (found == nullptr) fail(config.file, domain, "unknown key '" + key + "' (known: " + known + ")");
+      if (found == nullptr)
+        fail(config.file, domain, "unknown key '" + key + "' (known: " + known + ")");
       switch (found->kind) {
         case Key::Kind::kRegex:
           try {

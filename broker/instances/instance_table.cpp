@@ -5,13 +5,13 @@
 
 namespace sysring::broker {
 
-InstanceTable::InstanceTable(std::span<const std::uint32_t> capacities,
-                             std::uint64_t quarantine_ns, std::uint64_t first_registration,
-                             std::size_t directory_budget, InstanceLimits limits)
+InstanceTable::InstanceTable(std::span<const std::uint32_t> capacities, std::uint64_t quarantine_ns,
+                             std::uint64_t first_registration, std::size_t directory_budget,
+                             InstanceLimits limits)
     : domains_(kDomainCount),
       quarantine_ns_(quarantine_ns),
-      next_registration_(std::max<std::uint64_t>(first_registration & layout::kRegistrationMask,
-                                                 1)),
+      next_registration_(
+          std::max<std::uint64_t>(first_registration & layout::kRegistrationMask, 1)),
       directory_budget_(directory_budget),
       limits_(limits) {
   if (capacities.size() != kDomainCount) {
@@ -75,12 +75,11 @@ std::uint32_t InstanceTable::present(InstanceDomain domain, std::string_view nam
   if (const auto it = d.live.find(name); it != d.live.end()) {
     const std::uint32_t row = it->second;
     InstanceRecord& rec = d.rows[row];
-    const bool same_labels =
-        rec.labels.size() == labels.size() &&
-        std::equal(labels.begin(), labels.end(), rec.labels.begin(),
-                   [](const LabelView& a, const Label& b) {
-                     return a.key == b.key && a.value == b.value;
-                   });
+    const bool same_labels = rec.labels.size() == labels.size() &&
+                             std::equal(labels.begin(), labels.end(), rec.labels.begin(),
+                                        [](const LabelView& a, const Label& b) {
+                                          return a.key == b.key && a.value == b.value;
+                                        });
     if (same_labels) {
       d.seen[row] = true;
       return row;
@@ -101,8 +100,9 @@ std::uint32_t InstanceTable::present(InstanceDomain domain, std::string_view nam
   for (const LabelView& l : labels) {
     if (l.key.empty() || l.key.size() > limits_.max_label_bytes ||
         l.value.size() > limits_.max_label_bytes) {
-      refuse(domain, name, "label key empty or label longer than " +
-                               std::to_string(limits_.max_label_bytes) + " bytes");
+      refuse(domain, name,
+             "label key empty or label longer than " + std::to_string(limits_.max_label_bytes) +
+                 " bytes");
       return kNoRow;
     }
     owned.push_back({std::string(l.key), std::string(l.value)});
@@ -154,8 +154,14 @@ void InstanceTable::remove(InstanceDomain domain, std::uint32_t row, std::uint64
   d.seen[row] = false;
   d.quarantine.emplace_back(row, now_ns + quarantine_ns_);
   changed_ = true;
-  events_.push_back({InstanceEventKind::kRemoved, domain, row, rec.instance_id, rec.registration,
-                     rec.name, {}, now_ns});
+  events_.push_back({InstanceEventKind::kRemoved,
+                     domain,
+                     row,
+                     rec.instance_id,
+                     rec.registration,
+                     rec.name,
+                     {},
+                     now_ns});
 }
 
 void InstanceTable::end_refresh(InstanceDomain domain, std::uint64_t now_ns) {

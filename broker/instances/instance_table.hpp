@@ -103,12 +103,12 @@ class InstanceTable {
     }
   };
   struct Domain {
-    std::vector<InstanceRecord> rows;  // by row; live or gone records, or free (empty name)
-    std::vector<bool> used;            // the row holds a record (live or quarantined)
-    std::vector<bool> seen;            // reported by the refresh in progress
+    std::vector<InstanceRecord> rows;       // by row; live or gone records, or free (empty name)
+    std::vector<bool> used;                 // the row holds a record (live or quarantined)
+    std::vector<bool> seen;                 // reported by the refresh in progress
     std::vector<std::uint32_t> never_used;  // rows never handed out, lowest last
-    std::deque<std::pair<std::uint32_t, std::uint64_t>> quarantine;  // row, reusable at
-    std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> ids;  // name -> id
+    std::deque<std::pair<std::uint32_t, std::uint64_t>> quarantine;              // row, reusable at
+    std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> ids;   // name -> id
     std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> live;  // name -> row
     std::uint32_t next_id = 0;
     std::uint32_t live_count = 0;

@@ -34,9 +34,9 @@ struct Override {
 using InstanceSection = std::map<std::string, std::string, std::less<>>;
 
 struct ScheduleOverrides {
-  std::string file;                                         // named in every error
-  std::map<std::string, Override, std::less<>> metrics;     // by metric name
-  std::map<std::string, Override, std::less<>> categories;  // by category name
+  std::string file;                                               // named in every error
+  std::map<std::string, Override, std::less<>> metrics;           // by metric name
+  std::map<std::string, Override, std::less<>> categories;        // by category name
   std::map<std::string, InstanceSection, std::less<>> instances;  // by domain name
 };
 

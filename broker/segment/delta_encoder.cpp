@@ -134,9 +134,10 @@ std::span<const std::uint8_t> DeltaEncoder::build(std::size_t part, const Part& 
       labels_scratch_.push_back(schema::CreateLabel(builder_, builder_.CreateString(l.key),
                                                     builder_.CreateString(l.value)));
     }
-    const auto labels = labels_scratch_.empty() ? flatbuffers::Offset<flatbuffers::Vector<
-                                                      flatbuffers::Offset<schema::Label>>>()
-                                                : builder_.CreateVector(labels_scratch_);
+    const auto labels =
+        labels_scratch_.empty()
+            ? flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<schema::Label>>>()
+            : builder_.CreateVector(labels_scratch_);
     const auto name = builder_.CreateString(e.name);
     events_scratch_.push_back(schema::CreateInstanceEvent(
         builder_,
@@ -211,10 +212,10 @@ std::size_t DeltaEncoder::finish(const Emit& emit) {
   Part from{0, 0, 0, 0, 0};
   for (std::size_t i = 0; i < parts_.size(); ++i) {
     const Part& to = parts_[i];
-    const std::uint64_t deltas =
-        (to.event_end - from.event_end) + (to.value_end - from.value_end) +
-        (to.counter_end - from.counter_end) + (to.text_end - from.text_end) +
-        (to.unavailable_end - from.unavailable_end);
+    const std::uint64_t deltas = (to.event_end - from.event_end) + (to.value_end - from.value_end) +
+                                 (to.counter_end - from.counter_end) +
+                                 (to.text_end - from.text_end) +
+                                 (to.unavailable_end - from.unavailable_end);
     emit(build(i, from, to), deltas);
     from = to;
   }

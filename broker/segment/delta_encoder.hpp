@@ -42,8 +42,7 @@ class DeltaEncoder {
 
   [[nodiscard]] bool empty() const noexcept { return change_count() == 0; }
   [[nodiscard]] std::size_t change_count() const noexcept {
-    return values_.size() + texts_.size() + unavailable_.size() + counters_.size() +
-           events_.size();
+    return values_.size() + texts_.size() + unavailable_.size() + counters_.size() + events_.size();
   }
 
   // Encodes what was added since begin() and returns the number of parts emitted. Events passed

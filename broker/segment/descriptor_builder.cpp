@@ -22,7 +22,8 @@ std::vector<std::uint8_t> build_descriptor_table(
     const Schedule effective = schedules.empty() ? registry_schedule(e) : schedules[i];
     const Availability& a = availability(e.id);
     const ColumnPlan* column = layout.column(e.id);
-    if (column == nullptr) throw std::invalid_argument("build_descriptor_table: entry not in layout");
+    if (column == nullptr)
+      throw std::invalid_argument("build_descriptor_table: entry not in layout");
     const auto name = fbb.CreateString(e.name);
     const auto category = fbb.CreateString(e.category);
     const auto unit = fbb.CreateString(e.unit);

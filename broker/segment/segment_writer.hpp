@@ -20,7 +20,7 @@ namespace sysring::broker {
 
 struct SegmentConfig {
   std::string name;
-  mode_t mode = 0644;  // no group/other write bit is accepted
+  mode_t mode = 0644;             // no group/other write bit is accepted
   std::uint32_t value_words = 0;  // one copy of the value table (ValueLayout::words)
   std::uint32_t ring_slot_count = 256;
   std::uint32_t ring_slot_size = 2048;

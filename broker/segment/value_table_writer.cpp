@@ -11,8 +11,8 @@ namespace {
 constexpr std::size_t kLineWords = layout::kCacheLine / layout::kWordBytes;
 }  // namespace
 
-ValueTableWriter::ValueTableWriter(layout::Word& seq, layout::Word* copy0,
-                                   std::size_t stride_words, std::size_t words)
+ValueTableWriter::ValueTableWriter(layout::Word& seq, layout::Word* copy0, std::size_t stride_words,
+                                   std::size_t words)
     : seq_(&seq),
       copy0_(copy0),
       stride_words_(stride_words),
@@ -40,8 +40,8 @@ bool ValueTableWriter::put_scalar(std::uint64_t cell, schema::ValueType type,
 
 bool ValueTableWriter::put_counter(std::uint64_t cell, std::uint64_t count,
                                    std::uint64_t enabled_ns, std::uint64_t running_ns) noexcept {
-  const std::uint64_t meta = layout::pack_meta(layout::SlotStatus::kOk, layout::kTypeCounter,
-                                               layout::kCounterBytes);
+  const std::uint64_t meta =
+      layout::pack_meta(layout::SlotStatus::kOk, layout::kTypeCounter, layout::kCounterBytes);
   const bool changed = shadow_[cell] != meta || shadow_[cell + 1] != count ||
                        shadow_[cell + 2] != enabled_ns || shadow_[cell + 3] != running_ns;
   if (changed) {
@@ -61,8 +61,8 @@ bool ValueTableWriter::put_text(std::uint64_t cell, std::string_view text) noexc
   const std::uint64_t meta = layout::pack_meta(layout::SlotStatus::kOk, layout::kTypeString,
                                                static_cast<std::uint32_t>(length));
   // Unused payload words are kept zero, so equal text means equal words.
-  const bool changed = shadow_[cell] != meta ||
-                       std::memcmp(&shadow_[cell + 1], words, sizeof words) != 0;
+  const bool changed =
+      shadow_[cell] != meta || std::memcmp(&shadow_[cell + 1], words, sizeof words) != 0;
   if (changed) {
     shadow_[cell] = meta;
     std::memcpy(&shadow_[cell + 1], words, sizeof words);

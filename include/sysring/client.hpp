@@ -288,8 +288,8 @@ class Client {
   // The hot path's view, copied out of the validated mapping.
   const layout::Header* header_ = nullptr;
   const layout::Word* seq_ = nullptr;
-  const layout::Word* values_ = nullptr;  // copy 0
-  std::size_t stride_words_ = 0;          // copy 0 to copy 1
+  const layout::Word* values_ = nullptr;          // copy 0
+  std::size_t stride_words_ = 0;                  // copy 0 to copy 1
   const std::uint32_t* scalar_column_ = nullptr;  // by id: a scalar's column, or kNoColumn
   std::uint32_t id_count_ = 0;
 };

@@ -157,7 +157,7 @@ enum class SlotStatus : std::uint8_t {
   kReadError = 3,    // the source exists but the last read failed
 };
 
-inline constexpr std::size_t kPayloadWords = 13;  // the largest payload: a string
+inline constexpr std::size_t kPayloadWords = 13;                   // the largest payload: a string
 inline constexpr std::size_t kMaxStringBytes = kPayloadWords * 8;  // 104
 // Counter payload: [0] count, [1] time enabled (ns), [2] time running (ns).
 inline constexpr std::uint32_t kCounterBytes = 3 * 8;

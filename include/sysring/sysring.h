@@ -88,7 +88,7 @@ typedef struct sysring_counter {
 
 typedef struct sysring_metric_info {
   sysring_metric_id id;
-  uint8_t type; /* sysring_type */
+  uint8_t type;           /* sysring_type */
   uint8_t kernel_pattern; /* 0 STATIC, 1 POLLED, 2 CONSTRAINED, 3 DYNAMIC, 4 DISABLED */
   uint8_t recommended_pattern;
   uint8_t available;
@@ -102,8 +102,8 @@ typedef struct sysring_metric_info {
 
 /* One instance of a domain, from a sysring_instance_list (strings valid while the list lives). */
 typedef struct sysring_instance_info {
-  uint8_t domain; /* sysring_domain */
-  uint8_t live;   /* 0: removed, its row quarantined */
+  uint8_t domain;       /* sysring_domain */
+  uint8_t live;         /* 0: removed, its row quarantined */
   uint32_t instance_id; /* stable for the name while the broker lives */
   uint32_t row;
   uint64_t registration;
@@ -178,8 +178,7 @@ const char* sysring_counters_summary(const sysring_client* client);
 /* ---- Metrics (families) ---- */
 
 /* Returns SYSRING_OK and *id, or SYSRING_NO_SUCH_METRIC (*id = SYSRING_NO_METRIC). */
-sysring_status sysring_find(const sysring_client* client, const char* name,
-                            sysring_metric_id* id);
+sysring_status sysring_find(const sysring_client* client, const char* name, sysring_metric_id* id);
 /* Number of metrics; 0 for NULL. */
 size_t sysring_metric_count(const sysring_client* client);
 /* Returns SYSRING_OK, or SYSRING_E_ARGUMENT for a NULL argument or an index past the count. */
@@ -221,8 +220,8 @@ sysring_status sysring_instance_at(const sysring_instance_list* list, size_t ind
                                    sysring_instance_info* out);
 /* Label `label` of instance `index`: key and value valid while the list lives.
  * Returns SYSRING_OK or SYSRING_E_ARGUMENT. */
-sysring_status sysring_instance_label(const sysring_instance_list* list, size_t index,
-                                      size_t label, const char** key, const char** value);
+sysring_status sysring_instance_label(const sysring_instance_list* list, size_t index, size_t label,
+                                      const char** key, const char** value);
 
 /* Resolves (family, live instance named `instance`). Returns SYSRING_OK and *out,
  * SYSRING_NO_SUCH_METRIC (unknown family, a scalar, or no such live instance), or an error. */
@@ -237,9 +236,9 @@ sysring_status sysring_read_handle_counter(const sysring_client* client,
  * entries of `out` (instance names point into `list`), *count = the number of live instances.
  * Returns SYSRING_OK, SYSRING_NO_SUCH_METRIC (unknown family or a scalar), SYSRING_BUSY, or
  * SYSRING_E_ARGUMENT. An instance removed since the list was taken reads SYSRING_GONE. */
-sysring_status sysring_read_family(const sysring_client* client,
-                                   const sysring_instance_list* list, sysring_metric_id family,
-                                   sysring_instance_value* out, size_t cap, size_t* count);
+sysring_status sysring_read_family(const sysring_client* client, const sysring_instance_list* list,
+                                   sysring_metric_id family, sysring_instance_value* out,
+                                   size_t cap, size_t* count);
 
 /* ---- Following the ring ---- */
 

@@ -413,7 +413,7 @@ TEST_F(CApi, FollowerSkipsACorruptSlotAndCountsIt) {
   sysring_follower* f = sysring_follower_new(client_);
   sysring_batch b{};
   ASSERT_EQ(sysring_follower_poll(f, &b), SYSRING_OK);  // snapshot
-  const std::vector<std::uint8_t> junk(100, 0xEE);     // not a DeltaBatch
+  const std::vector<std::uint8_t> junk(100, 0xEE);      // not a DeltaBatch
   w().ring().publish(junk, 0);
   w().ring().publish(test::delta_batch(table_, 2, false, 1), 1);
   EXPECT_EQ(sysring_follower_poll(f, &b), SYSRING_CORRUPT);

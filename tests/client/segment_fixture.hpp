@@ -191,7 +191,8 @@ inline std::size_t section_index(const std::vector<std::uint8_t>& image, layout:
 // and returns its row.
 inline std::uint32_t add_instance(broker::SegmentWriter& writer, const broker::ValueLayout& layout,
                                   broker::InstanceTable& instances, schema::InstanceDomain domain,
-                                  std::string_view name, std::span<const broker::LabelView> labels) {
+                                  std::string_view name,
+                                  std::span<const broker::LabelView> labels) {
   const std::uint32_t row = instances.present(domain, name, labels, 1);
   const std::uint64_t registration = instances.record(domain, row)->registration;
   writer.values().put_word(layout.registration(domain, row),
@@ -218,7 +219,8 @@ inline std::vector<std::uint8_t> delta_batch(const DescriptorImage& image, std::
     encoder.add_value(cells[i % cells.size()], schema::ValueType::U64, value_base + i);
   }
   std::vector<std::uint8_t> out;
-  encoder.finish([&](std::span<const std::uint8_t> b, std::uint64_t) { out.assign(b.begin(), b.end()); });
+  encoder.finish(
+      [&](std::span<const std::uint8_t> b, std::uint64_t) { out.assign(b.begin(), b.end()); });
   return out;
 }
 

@@ -15,11 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "instances/instance_table.hpp"
+#include "instances_generated.h"
 #include "segment_fixture.hpp"
 #include "sysring/client.hpp"
 #include "sysring/error.hpp"
-#include "instances/instance_table.hpp"
-#include "instances_generated.h"
 #include "sysring/ring_follower.hpp"
 
 namespace sysring {
@@ -438,10 +438,10 @@ TEST_F(Validation, ValueTableSizeDisagreeingWithTheDescriptorsIsRefused) {
 TEST_F(Validation, ColumnOutsideTheValueTableIsRefused) {
   // Descriptors laid out for 4 rows a domain, published with the value-table size of 2 rows a
   // domain: sizes agree in both places, but the later columns run past the table.
-  const auto big = test::descriptor_table(registry::kEntries, registry::kSchemaHash,
-                                          test::test_capacities(40));
-  const auto small = test::descriptor_table(registry::kEntries, registry::kSchemaHash,
-                                            test::test_capacities(2));
+  const auto big =
+      test::descriptor_table(registry::kEntries, registry::kSchemaHash, test::test_capacities(40));
+  const auto small =
+      test::descriptor_table(registry::kEntries, registry::kSchemaHash, test::test_capacities(2));
   auto patched = big;
   std::size_t hits = 0;
   for (std::size_t i = 0; i + 4 <= patched.bytes.size(); i += 4) {
@@ -672,7 +672,8 @@ std::vector<std::uint8_t> image_with_instances() {
 std::size_t current_directory(const std::vector<std::uint8_t>& bytes) {
   const std::size_t d = section_index(bytes, SectionKind::kDirectory);
   const auto off = peek<std::uint64_t>(bytes, section_field(d, test::kSecOffset));
-  const auto generation = peek<std::uint64_t>(bytes, offsetof(layout::Header, directory_generation));
+  const auto generation =
+      peek<std::uint64_t>(bytes, offsetof(layout::Header, directory_generation));
   return off + layout::directory_buffer_offset(generation, test::header_of(bytes).directory_bytes);
 }
 
@@ -719,7 +720,8 @@ TEST_F(Validation, CorruptDirectoriesAreRefusedWithoutCrashing) {
   {
     auto bytes = seed;  // garbage FlatBuffer bytes
     std::mt19937_64 rng(3);
-    for (std::uint64_t i = 0; i < length; ++i) bytes[buffer + 16 + i] = static_cast<std::uint8_t>(rng());
+    for (std::uint64_t i = 0; i < length; ++i)
+      bytes[buffer + 16 + i] = static_cast<std::uint8_t>(rng());
     expect_directory_error(put(bytes), "instance directory");
   }
   {
@@ -746,7 +748,8 @@ TEST_F(Validation, DirectoryRowsAndDomainsAreChecked) {
     std::vector<flatbuffers::Offset<schema::Instance>> list;
     for (const std::uint32_t row : {row_a, row_b}) {
       list.push_back(schema::CreateInstance(fbb, static_cast<schema::InstanceDomain>(domain), row,
-                                            row, row + 1, fbb.CreateString("d" + std::to_string(row))));
+                                            row, row + 1,
+                                            fbb.CreateString("d" + std::to_string(row))));
     }
     schema::FinishInstanceDirectoryBuffer(
         fbb, schema::CreateInstanceDirectory(fbb, generation, fbb.CreateVector(list)));

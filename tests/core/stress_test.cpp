@@ -44,9 +44,9 @@ constexpr std::array<MetricId, 6> kScalarIds = {MetricId::mem_total,     MetricI
                                                 MetricId::mem_cached,    MetricId::vm_pgfault};
 constexpr std::array<MetricId, 4> kTextIds = {MetricId::kern_hostname, MetricId::kern_ostype,
                                               MetricId::kern_osrelease, MetricId::kern_version};
-constexpr MetricId kCounterId = MetricId::pmc_all_cycles;        // count, enabled, running together
+constexpr MetricId kCounterId = MetricId::pmc_all_cycles;  // count, enabled, running together
 constexpr std::uint32_t kRingSlots = 16;
-constexpr std::uint64_t kBatchEvery = 32;        // writer iterations per ring batch
+constexpr std::uint64_t kBatchEvery = 32;  // writer iterations per ring batch
 // The writer publishes at most once per this many ns: 200,000 publishes a second, where a broker
 // publishes once a tick. A reader copying the whole table (read_all, the follower's snapshot)
 // needs a few microseconds between two publishes; a writer publishing back to back would send it

@@ -125,9 +125,9 @@ class TickLoopTest : public ::testing::Test {
       return src_.availability(id);
     };
     segment_ = coretest::make_segment(spec);
-    loop_ = std::make_unique<broker::TickLoop>(segment_->writer(), segment_->layout(), src_,
-                                               std::span<broker::InstanceSource* const>{},
-                                               entries_);
+    loop_ =
+        std::make_unique<broker::TickLoop>(segment_->writer(), segment_->layout(), src_,
+                                           std::span<broker::InstanceSource* const>{}, entries_);
     segment_->go_live();
     client_ = std::make_unique<Client>(Client::open(coretest::open_options(spec.name)));
     follower_ = std::make_unique<RingFollower>(*client_);

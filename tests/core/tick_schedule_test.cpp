@@ -66,8 +66,8 @@ class TickScheduleTest : public ::testing::Test {
     spec.schedules = schedules_;
     segment_ = coretest::make_segment(spec);
     loop_ = std::make_unique<broker::TickLoop>(segment_->writer(), segment_->layout(), src_,
-                                               std::span<broker::InstanceSource* const>{},
-                                               entries_, schedules_);
+                                               std::span<broker::InstanceSource* const>{}, entries_,
+                                               schedules_);
     segment_->go_live();
     client_ = std::make_unique<Client>(Client::open(coretest::open_options(spec.name)));
   }

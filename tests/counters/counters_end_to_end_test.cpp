@@ -70,9 +70,8 @@ class CountersEndToEnd : public ::testing::Test {
     spec.ring_slot_size = 4096;
     spec.counters_summary = fake_->summary();
     spec.availability = [this](std::uint16_t id) -> const broker::Availability& {
-      return coretest::registry_row(id).domain == InstanceDomain::None
-                 ? sources_->availability(id)
-                 : per_cpu_->availability(id);
+      return coretest::registry_row(id).domain == InstanceDomain::None ? sources_->availability(id)
+                                                                       : per_cpu_->availability(id);
     };
     segment_ = coretest::make_segment(spec);
     instance_sources_ = {&cpus_, per_cpu_.get()};

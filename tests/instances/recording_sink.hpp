@@ -49,14 +49,15 @@ class RecordingSink final : public broker::InstanceSink {
   [[nodiscard]] const std::map<std::string, Seen>& present() const { return present_; }
   [[nodiscard]] bool has(const std::string& name) const { return present_.count(name) != 0; }
   // The reading of `family` for instance `name`; nullptr if none was reported.
-  [[nodiscard]] const broker::Reading* reading(std::uint16_t family, const std::string& name) const {
+  [[nodiscard]] const broker::Reading* reading(std::uint16_t family,
+                                               const std::string& name) const {
     const auto p = present_.find(name);
     const std::uint32_t row = p != present_.end() ? p->second.row : find_row(name);
     const auto it = values_.find({family, row});
     return it == values_.end() ? nullptr : &it->second;
   }
 
-  bool refuse_all = false;  // present() returns kNoRow, as with a full pool
+  bool refuse_all = false;           // present() returns kNoRow, as with a full pool
   std::set<std::uint16_t> unwanted;  // families wants() says no to (not due this refresh)
 
  private:

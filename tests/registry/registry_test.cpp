@@ -159,8 +159,8 @@ TEST(Registry, EveryDarwinMetricHasUnitPatternSourceAndIdFrom2200) {
     if (e.domain == sysring::schema::InstanceDomain::None) {
       EXPECT_TRUE(e.source.starts_with("sysctl:") || e.source.starts_with("computed:")) << e.name;
     } else {
-      EXPECT_TRUE(e.source.starts_with("host_processor_info:") || e.source.starts_with("iflist2:") ||
-                  e.source.starts_with("getfsstat:"))
+      EXPECT_TRUE(e.source.starts_with("host_processor_info:") ||
+                  e.source.starts_with("iflist2:") || e.source.starts_with("getfsstat:"))
           << e.name;
     }
     if (e.type != sysring::schema::ValueType::String) {
@@ -193,10 +193,10 @@ TEST(Registry, GeneratorRejectsAChangedReleasedId) {
       others += " " + f.path().string();
     }
   }
-  const std::string gen = std::string("python3 ") + SYSRING_GEN_REGISTRY + " --registry " +
-                          tampered + others + " --released " SYSRING_RELEASED_IDS
-                          " --retired " SYSRING_RETIRED_IDS " --fbs-out " +
-                          dir + "/m.fbs --cpp-out " + dir + "/r.hpp 2>" + dir + "/err.txt";
+  const std::string gen =
+      std::string("python3 ") + SYSRING_GEN_REGISTRY + " --registry " + tampered + others +
+      " --released " SYSRING_RELEASED_IDS " --retired " SYSRING_RETIRED_IDS " --fbs-out " + dir +
+      "/m.fbs --cpp-out " + dir + "/r.hpp 2>" + dir + "/err.txt";
   EXPECT_NE(std::system(gen.c_str()), 0) << "the generator accepted a renumbered release";
   std::ifstream err(dir + "/err.txt");
   std::string message((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
@@ -204,11 +204,10 @@ TEST(Registry, GeneratorRejectsAChangedReleasedId) {
 
   // And the untampered registry (every platform's rows: the released list covers them all)
   // passes the same check.
-  const std::string ok = std::string("python3 ") + SYSRING_GEN_REGISTRY +
-                         " --registry " SYSRING_REGISTRY_CSV + others +
-                         " --released " SYSRING_RELEASED_IDS
-                         " --retired " SYSRING_RETIRED_IDS " --fbs-out " + dir +
-                         "/m.fbs --cpp-out " + dir + "/r.hpp";
+  const std::string ok =
+      std::string("python3 ") + SYSRING_GEN_REGISTRY + " --registry " SYSRING_REGISTRY_CSV +
+      others + " --released " SYSRING_RELEASED_IDS " --retired " SYSRING_RETIRED_IDS " --fbs-out " +
+      dir + "/m.fbs --cpp-out " + dir + "/r.hpp";
   EXPECT_EQ(std::system(ok.c_str()), 0);
 }
 

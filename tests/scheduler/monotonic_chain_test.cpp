@@ -16,8 +16,9 @@ using schema::ValueType;
 
 registry::RegistryEntry row(std::uint16_t id, std::string_view name, std::string_view category,
                             AccessPattern pattern, std::uint32_t ttl_ms) {
-  return {id,     name,    category, ValueType::U64, schema::InstanceDomain::None, "", pattern,
-          pattern, ttl_ms, "linux", "test:x", ""};
+  return {id,       name,    category, ValueType::U64, schema::InstanceDomain::None,
+          "",       pattern, pattern,  ttl_ms,         "linux",
+          "test:x", ""};
 }
 
 // A small registry covering every pattern.

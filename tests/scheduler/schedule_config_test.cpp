@@ -1,6 +1,6 @@
 // Parsing sysringd's --config file: the accepted format and one clear line for each mistake.
-#include "instances/instance_config.hpp"
 #include "scheduler/schedule_config.hpp"
+#include "instances/instance_config.hpp"
 
 #include <gtest/gtest.h>
 
