@@ -58,7 +58,8 @@ def load(path):
     for b in data.get("benchmarks", []):
         if b.get("run_type") != "aggregate":
             continue
-        name = b.get("run_name", b["name"])
+        # MeasureProcessCPUTime() suffixes the name; the report keys on the benchmark's own.
+        name = b.get("run_name", b["name"]).replace("/process_time", "")
         agg = b.get("aggregate_name")
         if agg == "cv":  # a fraction, not a time
             rows.setdefault(name, {})["cv_real"] = b.get("real_time")

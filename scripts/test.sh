@@ -21,15 +21,15 @@ echo "== ASan + UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir "$root/build-asan" --output-on-failure -j "$jobs" -LE bench
 
-echo "== clang ThreadSanitizer (seqlock, ring, bulk reads)"
+echo "== clang ThreadSanitizer (latch, seqlock, ring, bulk reads, instance churn)"
 # Only the concurrency suites: TSan replaces operator new, which the allocation-counting
 # sources test replaces too.
-tsan_tests=(seqlock_test latch_test ring_test read_many_test)
+tsan_tests=(seqlock_test latch_test ring_test read_many_test instance_churn_stress_test)
 CC=clang CXX=clang++ cmake -S "$root" -B "$root/build-tsan" -G Ninja \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSYSRING_SANITIZE=thread -DSYSRING_BUILD_BENCH=OFF >/dev/null
 cmake --build "$root/build-tsan" --parallel "$jobs" --target "${tsan_tests[@]}"
 TSAN_OPTIONS=halt_on_error=1 ctest --test-dir "$root/build-tsan" --output-on-failure \
-  -R "^(seqlock_test|latch_test|ring_test|read_many_test)\."
+  -R "^($(IFS='|'; echo "${tsan_tests[*]}"))\."
 
 echo "== cross build aarch64-macos"
 # Compiles the broker, client library and tools for macOS on Apple silicon and links the darwin

@@ -224,9 +224,10 @@ class Client {
   ReadStatus read_scalar_cell(std::uint32_t column, Scalar& out) const noexcept {
     std::uint64_t time = 0, meta = 0, bits = 0;
     const bool consistent = latch::read(*seq_, values_, stride_words_, [&](const layout::Word* t) {
-      time = seqlock::load(t[column]);
-      meta = seqlock::load(t[column + 1]);
-      bits = seqlock::load(t[column + 2]);
+      const layout::Word* cell = t + column;  // one base register for the three loads
+      time = seqlock::load(cell[0]);
+      meta = seqlock::load(cell[1]);
+      bits = seqlock::load(cell[2]);
     });
     if (!consistent) return ReadStatus::kBusy;
     out.bits = bits;
