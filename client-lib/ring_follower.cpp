@@ -1,6 +1,7 @@
 #include "sysring/ring_follower.hpp"
 
 #include <algorithm>
+#include <bit>
 
 #include "delta_batch_generated.h"
 #include "sysring/varint.hpp"
@@ -12,6 +13,8 @@ namespace {
 // Copies of the table tried in one poll before it gives up until the next (ticks faster than
 // a copy: microsecond ticks in tests, never the broker's).
 constexpr int kSnapshotAttempts = 3;
+
+constexpr std::uint16_t kNoColumn = 0xFFFF;  // in column_of_word_: not a cell word
 
 std::uint64_t decode_value(ValueType type, std::uint64_t encoded) {
   switch (type) {
@@ -43,6 +46,7 @@ void RingFollower::index_columns() {
     const std::uint32_t rows = domain != nullptr ? domain->capacity : 0;
     Column c;
     c.cell_words = layout::cell_words(static_cast<std::uint8_t>(d.type));
+    c.cell_shift = std::has_single_bit(c.cell_words) ? std::countr_zero(c.cell_words) : -1;
     c.first = std::uint64_t{d.column} + 1;
     c.end = c.first + std::uint64_t{rows} * c.cell_words;
     c.id = d.id;
@@ -50,26 +54,35 @@ void RingFollower::index_columns() {
     c.domain = d.domain;
     columns_.push_back(c);
   }
-  std::sort(columns_.begin(), columns_.end(),
-            [](const Column& a, const Column& b) { return a.first < b.first; });
+  // Every cell word of the table names its column (2 bytes a word: 9 KB here, 140 KB for a
+  // 256-CPU server), so decoding a delta never searches.
+  column_of_word_.assign(client_->info().value_words, kNoColumn);
+  for (std::size_t i = 0; i < columns_.size() && i < kNoColumn; ++i) {
+    const Column& c = columns_[i];
+    const std::uint64_t end = std::min<std::uint64_t>(c.end, column_of_word_.size());
+    for (std::uint64_t w = c.first; w < end; ++w) {
+      column_of_word_[w] = static_cast<std::uint16_t>(i);
+    }
+  }
   rows_.assign(kDomainCount, {});
   for (const DomainInfo& d : client_->domains()) {
     if (d.domain != InstanceDomain::None) rows_[domain_index(d.domain)].resize(d.capacity);
   }
 }
 
-// The column holding `cell`, which must be the start of one of its cells; nullptr otherwise.
-// Cells of a batch come in ascending order, so `hint` (the last column found) usually hits.
+// The column holding `cell`, which must be the start of one of its cells, and that cell's row;
+// nullptr otherwise. One load from the word-to-column map.
 const RingFollower::Column* RingFollower::locate(std::uint64_t cell,
-                                                 std::size_t& hint) const noexcept {
-  if (hint >= columns_.size() || cell < columns_[hint].first || cell >= columns_[hint].end) {
-    auto it = std::upper_bound(columns_.begin(), columns_.end(), cell,
-                               [](std::uint64_t c, const Column& col) { return c < col.first; });
-    if (it == columns_.begin()) return nullptr;
-    hint = static_cast<std::size_t>(std::prev(it) - columns_.begin());
-  }
-  const Column& c = columns_[hint];
-  if (cell >= c.end || (cell - c.first) % c.cell_words != 0) return nullptr;
+                                                 std::uint32_t& row) const noexcept {
+  if (cell >= column_of_word_.size()) return nullptr;
+  const std::uint16_t i = column_of_word_[cell];
+  if (i == kNoColumn) return nullptr;
+  const Column& c = columns_[i];
+  const std::uint64_t offset = cell - c.first;
+  // Number and counter cells are 2 and 4 words: a shift, not a division, on the hot path.
+  const std::uint64_t r = c.cell_shift >= 0 ? offset >> c.cell_shift : offset / c.cell_words;
+  if (r * c.cell_words != offset) return nullptr;
+  row = static_cast<std::uint32_t>(r);
   return &c;
 }
 
@@ -142,7 +155,6 @@ bool RingFollower::decode(const void* raw, Batch& out) {
     }
   }
 
-  std::size_t hint = 0;
   // Packed numeric cells.
   if (const auto* packed = batch.values()) {
     const std::uint8_t* p = packed->data();
@@ -153,12 +165,12 @@ bool RingFollower::decode(const void* raw, Batch& out) {
       std::uint64_t gap = 0, encoded = 0;
       if (!varint::get(p, end, gap) || !varint::get(p, end, encoded)) return false;
       cell += gap;
-      const Column* c = locate(cell, hint);
+      std::uint32_t row = 0;
+      const Column* c = locate(cell, row);
       if (c == nullptr || c->type == ValueType::Counter || c->type == ValueType::String) {
         return false;
       }
-      out.values.push_back({c->id, static_cast<std::uint32_t>((cell - c->first) / c->cell_words),
-                            decode_value(c->type, encoded)});
+      out.values.push_back({c->id, row, decode_value(c->type, encoded)});
     }
     if (p != end) return false;
   } else if (batch.value_count() != 0) {
@@ -178,9 +190,10 @@ bool RingFollower::decode(const void* raw, Batch& out) {
       }
       enabled += varint::unzigzag(enabled_step);
       cell += gap;
-      const Column* c = locate(cell, hint);
+      std::uint32_t row = 0;
+      const Column* c = locate(cell, row);
       if (c == nullptr || c->type != ValueType::Counter) return false;
-      out.counters.push_back({c->id, static_cast<std::uint32_t>((cell - c->first) / c->cell_words),
+      out.counters.push_back({c->id, row,
                               CounterTotals{count, enabled, enabled - varint::unzigzag(not_running),
                                             out.timestamp_ns}});
     }
@@ -193,16 +206,17 @@ bool RingFollower::decode(const void* raw, Batch& out) {
   const std::size_t s = string_cells ? string_cells->size() : 0;
   if ((strings ? strings->size() : 0) != s) return false;
   for (std::size_t i = 0; i < s; ++i) {
-    const Column* c = locate(string_cells->Get(i), hint);
+    std::uint32_t row = 0;
+    const Column* c = locate(string_cells->Get(i), row);
     if (c == nullptr || c->type != ValueType::String) return false;
     out.strings.push_back({c->id, strings->Get(i)->str()});
   }
   if (const auto* gone = batch.unavailable_cells()) {
     for (const std::uint32_t cell : *gone) {
-      const Column* c = locate(cell, hint);
+      std::uint32_t row = 0;
+      const Column* c = locate(cell, row);
       if (c == nullptr) return false;
-      out.unavailable.push_back(
-          {c->id, static_cast<std::uint32_t>((cell - c->first) / c->cell_words)});
+      out.unavailable.push_back({c->id, row});
     }
   }
   for (InstanceEvent& e : out.events) track(e);

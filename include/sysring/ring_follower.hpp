@@ -104,11 +104,12 @@ class RingFollower {
     ValueType type = ValueType::Unknown;
     InstanceDomain domain = InstanceDomain::None;
     std::uint32_t cell_words = 0;
+    int cell_shift = -1;  // log2(cell_words) when a power of two
   };
   // False when the table stayed busy: the snapshot is retried at the next poll.
   bool snapshot_from_value_table(Batch& out, bool after_lap);
   bool decode(const void* batch, Batch& out);
-  const Column* locate(std::uint64_t cell, std::size_t& hint) const noexcept;
+  const Column* locate(std::uint64_t cell, std::uint32_t& row) const noexcept;
   void index_columns();
   void track(InstanceEvent& event);
   void forget_removed();
@@ -122,7 +123,8 @@ class RingFollower {
   std::uint64_t corrupt_count_ = 0;
   std::uint64_t epoch_ = 0;             // of the segment the cursor belongs to
   std::vector<std::uint64_t> scratch_;  // private copy of a slot, verified before decoding
-  std::vector<Column> columns_;         // sorted by first cell
+  std::vector<Column> columns_;
+  std::vector<std::uint16_t> column_of_word_;     // value-table word -> index into columns_
   std::vector<std::vector<InstanceEvent>> rows_;  // by domain, by row: the last Added
   struct RemovedRow {
     InstanceDomain domain = InstanceDomain::None;
