@@ -18,6 +18,7 @@ constexpr Key kKeys[] = {
     {"filesystem", "fs_types_exclude", Key::Kind::kRegex},
     {"filesystem", "mount_points_exclude", Key::Kind::kRegex},
     {"filesystem", "statfs_timeout_ms", Key::Kind::kMs},
+    {"filesystem", "statfs_inline_types", Key::Kind::kRegex},
     {"cgroup", "root", Key::Kind::kPath},
     {"cgroup", "depth", Key::Kind::kDepth},
 };
@@ -45,6 +46,7 @@ std::string* target(InstanceConfig& c, std::string_view domain, std::string_view
   if (domain == "netif") return &c.netif_exclude;
   if (key == "fs_types_exclude") return &c.fs_types_exclude;
   if (key == "mount_points_exclude") return &c.mount_points_exclude;
+  if (key == "statfs_inline_types") return &c.statfs_inline_types;
   return &c.cgroup_root;
 }
 

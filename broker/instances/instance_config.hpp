@@ -25,6 +25,12 @@ struct InstanceConfig {
   // [instances.filesystem] statfs_timeout_ms: a mount whose statfs has not answered by then (a
   // hung network filesystem) is reported unavailable and not asked again until it answers.
   std::uint32_t statfs_timeout_ms = 1000;
+  // [instances.filesystem] statfs_inline_types: filesystems whose statfs answers from in-memory
+  // counters without I/O or locks that can wait on a device or a server (ext4's and xfs's
+  // superblock counters, tmpfs's sizes). Their mounts are asked on the refresh thread, which
+  // spares the worker's thread handoff; every other type (nfs, cifs, fuse, vfat, which may read
+  // its FAT on the first call, ...) goes through the worker and its timeout. Empty: none.
+  std::string statfs_inline_types = R"(^(ext[234]|xfs|tmpfs|ramfs)$)";
   // [instances.cgroup] root (empty: the cgroup2 mount found in mountinfo) and depth (1: the
   // groups directly under the root, such as system.slice and user.slice).
   std::string cgroup_root;

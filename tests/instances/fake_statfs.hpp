@@ -14,6 +14,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "sources/linux/statfs_worker.hpp"
 
@@ -68,6 +69,12 @@ class FakeStatfs : public std::enable_shared_from_this<FakeStatfs> {
     const auto it = calls_.find(path);
     return it == calls_.end() ? 0 : it->second;
   }
+  // The thread of the latest call on `path` (default-constructed before any).
+  [[nodiscard]] std::thread::id last_thread(const std::string& path) const {
+    const std::lock_guard lock(mutex_);
+    const auto it = threads_.find(path);
+    return it == threads_.end() ? std::thread::id{} : it->second;
+  }
   [[nodiscard]] int in_flight() const {
     const std::lock_guard lock(mutex_);
     return in_flight_;
@@ -94,6 +101,7 @@ class FakeStatfs : public std::enable_shared_from_this<FakeStatfs> {
     const std::string path(path_text);
     std::unique_lock lock(mutex_);
     ++calls_[path];
+    threads_[path] = std::this_thread::get_id();
     ++in_flight_;
     max_in_flight_ = std::max(max_in_flight_, in_flight_);
     released_.wait(lock, [&] { return hanging_.count(path) == 0; });
@@ -124,6 +132,7 @@ class FakeStatfs : public std::enable_shared_from_this<FakeStatfs> {
   std::map<std::string, unsigned long> blocks_;
   std::map<std::string, int> errors_;
   std::map<std::string, int> calls_;
+  std::map<std::string, std::thread::id> threads_;
   std::set<std::string> readonly_;
   std::set<std::string> hanging_;
   int in_flight_ = 0;

@@ -213,11 +213,11 @@ TEST(FilesystemInstances, HungMountNeverStallsTheRefresh) {
 TEST(FilesystemInstances, DestroyedWhileAMountIsStuck) {
   FixtureTree tree("filesystem_mounts");
   auto fake = std::make_shared<FakeStatfs>();
-  fake->hang("/home");
+  fake->hang("/mnt/nfs");
   auto source = std::make_unique<FilesystemInstances>(rows(), fast_timeout(tree), with(fake));
   RecordingSink sink;
   ASSERT_TRUE(refresh_until(*source, sink, [&] {
-    return status_of(sink, kSize, "/home") == layout::SlotStatus::kUnavailable &&
+    return status_of(sink, kSize, "/mnt/nfs") == layout::SlotStatus::kUnavailable &&
            has_value(sink, "/srv");
   }));
   const auto start = Clock::now();
@@ -225,6 +225,35 @@ TEST(FilesystemInstances, DestroyedWhileAMountIsStuck) {
   EXPECT_LT(Clock::now() - start, kRefreshLimit);
   fake->release_all();
   EXPECT_TRUE(fake->wait_idle(kPatience));
+}
+
+// ext4, xfs and tmpfs answer statfs from memory: asked on the refresh thread, no handoff. The
+// others (nfs4 here) go through the worker, so that a hang never reaches the refresh.
+TEST(FilesystemInstances, MemoryBackedTypesAreAskedOnTheRefreshThread) {
+  FixtureTree tree("filesystem_mounts");
+  auto fake = std::make_shared<FakeStatfs>();
+  FilesystemInstances source(rows(), tree.config(), with(fake));
+  RecordingSink sink;
+  ASSERT_TRUE(refresh_until(source, sink, [&] {
+    for (const auto& m : kFixtureMounts) {
+      if (!has_value(sink, m)) return false;
+    }
+    return true;
+  }));
+  const std::thread::id here = std::this_thread::get_id();
+  for (const char* inline_mount : {"/", "/home", "/srv", "/run", "/run/user/1000"}) {
+    EXPECT_EQ(fake->last_thread(inline_mount), here) << inline_mount;
+  }
+  EXPECT_NE(fake->last_thread("/mnt/nfs"), here);
+  EXPECT_NE(fake->last_thread("/mnt/nfs"), std::thread::id{});
+
+  InstanceConfig none_inline = tree.config();
+  none_inline.statfs_inline_types.clear();
+  auto fake2 = std::make_shared<FakeStatfs>();
+  FilesystemInstances all_in_worker(rows(), none_inline, with(fake2));
+  RecordingSink sink2;
+  ASSERT_TRUE(refresh_until(all_in_worker, sink2, [&] { return has_value(sink2, "/"); }));
+  EXPECT_NE(fake2->last_thread("/"), here) << "an empty statfs_inline_types asks none inline";
 }
 
 TEST(FilesystemInstances, FailedStatvfsIsAReadError) {
@@ -381,8 +410,9 @@ class CountingSink final : public InstanceSink {
 TEST(FilesystemInstancesHere, SteadyRefreshDoesNotAllocate) {
   if (!test::kCountsAllocations) GTEST_SKIP() << "no allocation counting under ThreadSanitizer";
   const InstanceConfig config;
-  auto fake = std::make_shared<FakeStatfs>();
-  FilesystemInstances source(rows(), config, with(fake));
+  // The real statvfs: the fake allocates (its bookkeeping), and local mounts are asked on this
+  // thread.
+  FilesystemInstances source(rows(), config);
   if (!source.availability(kSize).available) GTEST_SKIP() << source.availability(kSize).reason;
   CountingSink warm;
   source.refresh(warm);

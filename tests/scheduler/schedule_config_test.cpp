@@ -157,14 +157,16 @@ TEST(InstanceConfig, SectionsReplaceTheDefaultsTheyName) {
   EXPECT_NE(defaults.disk_exclude.find("loop"), std::string::npos) << "node_exporter's default";
   const InstanceConfig c = instance_config_of(
       "[instances.disk]\ndevice_exclude = ^loop\\d+$\n"
-      "[instances.filesystem]\nstatfs_timeout_ms = 2500\n"
+      "[instances.filesystem]\nstatfs_timeout_ms = 2500\nstatfs_inline_types = ^ext4$\n"
       "[instances.cgroup]\nroot = /sys/fs/cgroup/unified\ndepth = 2\n"
       "[metric.mem.free]\nttl_ms = 5000\n");
   EXPECT_EQ(c.disk_exclude, "^loop\\d+$");
   EXPECT_EQ(c.statfs_timeout_ms, 2500u);
+  EXPECT_EQ(c.statfs_inline_types, "^ext4$");
   EXPECT_EQ(c.cgroup_root, "/sys/fs/cgroup/unified");
   EXPECT_EQ(c.cgroup_depth, 2u);
   EXPECT_EQ(c.fs_types_exclude, defaults.fs_types_exclude) << "keys left out keep their default";
+  EXPECT_NE(defaults.statfs_inline_types.find("ext"), std::string::npos);
   EXPECT_EQ(c.netif_exclude, "");
 }
 

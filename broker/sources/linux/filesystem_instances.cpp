@@ -45,6 +45,8 @@ Reading status_only(layout::SlotStatus status) {
 FilesystemInstances::FilesystemInstances(Rows rows, const InstanceConfig& config,
                                          StatfsWorkerOptions worker)
     : filter_(config.fs_types_exclude, config.mount_points_exclude),
+      inline_types_("[instances.filesystem] statfs_inline_types", config.statfs_inline_types),
+      inline_statfs_(worker.statfs ? worker.statfs : StatfsFunction(&::statvfs)),
       mountinfo_(config.proc_root),
       worker_(with_timeout(std::move(worker), config.statfs_timeout_ms)) {
   for (const registry::RegistryEntry& row : rows) {
@@ -81,9 +83,14 @@ bool FilesystemInstances::reload_mounts() {
   std::vector<Mount> mounts = visible_mounts(mountinfo_.contents(), filter_);
   if (mounts != mounts_) {
     std::vector<std::string> paths;
-    paths.reserve(mounts.size());
-    for (const Mount& m : mounts) paths.push_back(m.mount_point);
+    worker_index_.assign(mounts.size(), kInline);
+    for (std::size_t i = 0; i < mounts.size(); ++i) {
+      if (inline_types_.matches(mounts[i].fstype)) continue;
+      worker_index_[i] = paths.size();
+      paths.push_back(mounts[i].mount_point);
+    }
     worker_.set_paths(paths);
+    worker_answers_.resize(paths.size());
     mounts_ = std::move(mounts);
   }
   answers_.resize(mounts_.size());
@@ -99,8 +106,19 @@ void FilesystemInstances::refresh(InstanceSink& sink) {
     b.wanted = sink.wants(b.id);
     any_wanted |= b.wanted;
   }
-  // No statvfs round when no value is due: the mounts are still reported.
-  if (any_wanted) worker_.collect(answers_);
+  // No statvfs when no value is due: the mounts are still reported. The worker's round runs
+  // while the inline mounts are asked here; a round of no path wakes no thread.
+  if (any_wanted) {
+    if (!worker_answers_.empty()) worker_.request();
+    for (std::size_t i = 0; i < mounts_.size(); ++i) {
+      if (worker_index_[i] == kInline)
+        answers_[i] = statfs_answer(inline_statfs_, mounts_[i].mount_point);
+    }
+    if (!worker_answers_.empty()) worker_.collect(worker_answers_);
+    for (std::size_t i = 0; i < mounts_.size(); ++i) {
+      if (worker_index_[i] != kInline) answers_[i] = worker_answers_[worker_index_[i]];
+    }
+  }
   for (std::size_t i = 0; i < mounts_.size(); ++i) report(sink, mounts_[i], answers_[i]);
 }
 

@@ -13,12 +13,14 @@
 // MountinfoFile). Labels: device (the mount source), fstype, mountpoint. Mount points are paths
 // of the real filesystem, not under proc_root: statvfs runs on them as the table names them.
 //
-// Values: statvfs runs on a StatfsWorker, never on the refresh thread; a refresh waits a few
-// milliseconds at most and publishes the latest answers. A mount whose statvfs hangs (a dead
-// network server) is unavailable, and skipped, until its call returns; a failed statvfs is a
-// read error; a mount not answered yet is unavailable.
+// Values: statvfs of a mount whose type answers from memory (config.statfs_inline_types: ext4,
+// xfs, tmpfs) runs on the refresh thread; every other mount's runs on a StatfsWorker, never on
+// the refresh thread, which waits a few milliseconds at most and publishes the latest answers.
+// A mount whose statvfs hangs (a dead network server) is unavailable, and skipped, until its
+// call returns; a failed statvfs is a read error; a mount not answered yet is unavailable.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -30,6 +32,7 @@
 #include "sources/linux/linux_instance_factories.hpp"
 #include "sources/linux/mount_list.hpp"
 #include "sources/linux/mountinfo_file.hpp"
+#include "sources/linux/name_filter.hpp"
 #include "sources/linux/statfs_worker.hpp"
 
 namespace sysring::broker::linux_instances {
@@ -68,10 +71,16 @@ class FilesystemInstances final : public InstanceSource {
   FamilyTable families_;
   std::vector<Bound> bound_;
   MountFilter filter_;
+  NameFilter inline_types_;
+  StatfsFunction inline_statfs_;  // the worker's seam, for the mounts asked inline
   MountinfoFile mountinfo_;
   bool table_readable_ = false;
   std::vector<Mount> mounts_;
   std::vector<StatfsAnswer> answers_;  // per mount, in mounts_ order
+  // Per mount: its index among the worker's paths, or kInline.
+  static constexpr std::size_t kInline = SIZE_MAX;
+  std::vector<std::size_t> worker_index_;
+  std::vector<StatfsAnswer> worker_answers_;  // in the worker's path order
   StatfsWorker worker_;
   std::uint32_t instances_at_start_ = 0;
   std::uint64_t mount_table_reads_ = 0;

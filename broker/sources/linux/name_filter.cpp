@@ -15,7 +15,7 @@ NameFilter::NameFilter(std::string_view option, const std::string& pattern) {
   }
 }
 
-bool NameFilter::excludes(std::string_view name) const {
+bool NameFilter::matches(std::string_view name) const {
   return regex_.has_value() && std::regex_search(name.begin(), name.end(), *regex_);
 }
 

@@ -16,7 +16,8 @@ class NameFilter {
   // not a valid regex.
   NameFilter(std::string_view option, const std::string& pattern);
 
-  [[nodiscard]] bool excludes(std::string_view name) const;
+  [[nodiscard]] bool excludes(std::string_view name) const { return matches(name); }
+  [[nodiscard]] bool matches(std::string_view name) const;
 
  private:
   std::optional<std::regex> regex_;

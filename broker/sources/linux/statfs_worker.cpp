@@ -63,20 +63,6 @@ namespace {
 
 using Shared = StatfsWorker::Shared;
 
-StatfsAnswer ask(const Shared& shared, const std::string& path) {
-  struct statvfs st {};
-  StatfsAnswer answer;
-  errno = 0;
-  if (shared.statfs(path.c_str(), &st) == 0) {
-    answer.state = StatfsAnswer::State::kOk;
-    answer.values = statfs_values(st);
-  } else {
-    answer.state = StatfsAnswer::State::kError;
-    answer.error = errno != 0 ? errno : EIO;
-  }
-  return answer;
-}
-
 // A caller thread works through whole rounds, so a healthy round costs two wake-ups whatever
 // the number of mounts. It exits when stopped, or when it returns from a call it was abandoned
 // in. Holds the shared state alive for as long as it runs.
@@ -91,7 +77,7 @@ void run_caller(std::shared_ptr<Shared> shared, std::shared_ptr<Caller> me) {
       me->in_call = true;
       me->call_started = Clock::now();
       lock.unlock();
-      const StatfsAnswer answer = ask(*shared, slot->path);
+      const StatfsAnswer answer = statfs_answer(shared->statfs, slot->path);
       lock.lock();
       me->in_call = false;
       slot->answer = answer;
@@ -205,6 +191,20 @@ class Coordinator {
 
 }  // namespace
 
+StatfsAnswer statfs_answer(const StatfsFunction& statfs, const std::string& path) {
+  struct statvfs st {};
+  StatfsAnswer answer;
+  errno = 0;
+  if (statfs(path.c_str(), &st) == 0) {
+    answer.state = StatfsAnswer::State::kOk;
+    answer.values = statfs_values(st);
+  } else {
+    answer.state = StatfsAnswer::State::kError;
+    answer.error = errno != 0 ? errno : EIO;
+  }
+  return answer;
+}
+
 StatfsValues statfs_values(const struct statvfs& st) {
   StatfsValues v;
   v.size_bytes = std::uint64_t{st.f_blocks} * st.f_frsize;
@@ -249,9 +249,19 @@ void StatfsWorker::set_paths(std::span<const std::string> paths) {
   shared_->slots = std::move(next);
 }
 
+void StatfsWorker::request() {
+  if (requested_ != 0) return;
+  {
+    const std::lock_guard lock(shared_->mutex);
+    requested_ = ++shared_->requested;
+  }
+  shared_->coordinator_wake.notify_all();
+}
+
 bool StatfsWorker::collect(std::span<StatfsAnswer> out) {
   std::unique_lock lock(shared_->mutex);
-  const std::uint64_t target = ++shared_->requested;
+  const std::uint64_t target = requested_ != 0 ? requested_ : ++shared_->requested;
+  requested_ = 0;
   shared_->coordinator_wake.notify_all();
   const bool finished = shared_->round_done.wait_for(
       lock, refresh_wait_, [&] { return shared_->completed >= target || shared_->stopping; });

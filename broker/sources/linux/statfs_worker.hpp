@@ -65,6 +65,11 @@ struct StatfsAnswer {
   StatfsValues values{};
 };
 
+// One call of `statfs` on `path`, as an answer (kOk or kError with its errno). Blocks as long
+// as the call does: the worker's callers use it, and so may a refresh for a filesystem type that
+// cannot hang.
+StatfsAnswer statfs_answer(const StatfsFunction& statfs, const std::string& path);
+
 struct StatfsWorkerOptions {
   StatfsFunction statfs;  // empty: ::statvfs
   std::chrono::milliseconds call_timeout{1000};
@@ -86,9 +91,13 @@ class StatfsWorker {
   // mount table changed, not every refresh.
   void set_paths(std::span<const std::string> paths);
 
-  // Requests a round, waits at most refresh_wait for it, and copies the latest answer of each
-  // path (in set_paths() order) into `out`, which must have one element per path. Returns true
-  // when the round finished within the wait. Does not allocate.
+  // Requests a round now without waiting for it, so the caller can work meanwhile; the next
+  // collect() waits for this round rather than requesting another.
+  void request();
+
+  // Requests a round (unless request() did), waits at most refresh_wait for it, and copies the
+  // latest answer of each path (in set_paths() order) into `out`, which must have one element
+  // per path. Returns true when the round finished within the wait. Does not allocate.
   bool collect(std::span<StatfsAnswer> out);
 
   // Calls now stuck past the timeout (their threads abandoned and not yet returned).
@@ -99,6 +108,7 @@ class StatfsWorker {
  private:
   std::shared_ptr<Shared> shared_;
   std::chrono::milliseconds refresh_wait_;
+  std::uint64_t requested_ = 0;  // the round request() made, not collected yet (0: none)
   std::thread coordinator_;
 };
 
