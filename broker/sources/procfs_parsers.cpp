@@ -10,12 +10,6 @@
 namespace sysring::broker::procfs {
 namespace {
 
-// Whitespace as the kernel writes it (" \t\n\r\v\f"), as one comparison chain: string_view's
-// find_first_of calls memchr over the set for every character, which dominated the broker's
-// parsing time.
-constexpr bool is_space(char c) {
-  return c == ' ' || (c >= '\t' && c <= '\r');  // \t \n \v \f \r
-}
 static_assert(is_space(' ') && is_space('\t') && is_space('\n') && is_space('\r') &&
               is_space('\v') && is_space('\f') && !is_space('a') && !is_space('\0'));
 
@@ -220,19 +214,6 @@ std::string_view next_line(std::string_view& rest) {
   const std::string_view line = rest.substr(0, newline);
   rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
   return line;
-}
-
-std::string_view next_token(std::string_view& rest) {
-  const std::size_t begin = first_non_space(rest);
-  if (begin == std::string_view::npos) {
-    rest = {};
-    return {};
-  }
-  rest.remove_prefix(begin);
-  const std::size_t end = std::min(first_space(rest), rest.size());
-  const std::string_view token = rest.substr(0, end);
-  rest.remove_prefix(end);
-  return token;
 }
 
 std::string_view nth_token(std::string_view text, std::size_t index) {
