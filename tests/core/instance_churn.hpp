@@ -167,6 +167,12 @@ WriterResult run_writer(const std::string& name, Control& control, const WriterO
 // The readers run until control.churn_done (the follower then drains the ring).
 HandleReaderResult run_handle_reader(const std::string& name, const Control& control);
 FamilyReaderResult run_family_reader(const std::string& name, const Control& control);
-FollowerResult run_follower(const std::string& name, const Control& control);
+// With `get_lapped`, the follower stops reading now and then until the writer has published
+// more ticks than the ring holds, so it is lapped however fast it reads on this machine.
+struct FollowerOptions {
+  bool get_lapped = false;
+};
+FollowerResult run_follower(const std::string& name, const Control& control,
+                            FollowerOptions options = {});
 
 }  // namespace sysring::churn

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -282,11 +283,14 @@ class FamilyReader {
 // ---- (c) the ring ----
 
 constexpr auto kMaxDrain = std::chrono::seconds(30);
+constexpr std::uint64_t kBatchesBetweenStalls = 256;
+constexpr auto kMaxStall = std::chrono::seconds(2);
 
 class Follower {
  public:
-  explicit Follower(const std::string& name)
-      : client_(Client::open(coretest::open_options(name))),
+  explicit Follower(const std::string& name, FollowerOptions options = {})
+      : options_(options),
+        client_(Client::open(coretest::open_options(name))),
         follower_(client_),
         disk_(client_.domain(InstanceDomain::Disk)),
         tenant_(disk_ ? disk_->capacity : 0, 0) {
@@ -320,6 +324,9 @@ class Follower {
         take_snapshot(b, before);
       } else {
         take_ring_batch(b, before);
+        if (options_.get_lapped && r_.ring_batches % kBatchesBetweenStalls == 0) {
+          stall_until_lapped(control);
+        }
       }
       r_.last_position = b.position;
     }
@@ -330,6 +337,17 @@ class Follower {
   }
 
  private:
+  // Waits until the writer has ticked twice the ring's slots past this point (or stopped), so
+  // the next poll finds its cursor overwritten.
+  void stall_until_lapped(const Control& control) const {
+    const std::uint64_t target = control.ticks.load() + 2 * client_.ring_slot_count();
+    const auto give_up = Clock::now() + kMaxStall;
+    while (control.ticks.load() < target && control.churn_done.load() == 0 &&
+           Clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  }
+
   // A snapshot restarts the per-row bookkeeping from its Added events. Its table copy may be
   // newer than the head it resumes from: ring batches up to the copy's tick are replays.
   void take_snapshot(const Batch& b, std::uint64_t before) {
@@ -453,6 +471,7 @@ class Follower {
     return true;
   }
 
+  FollowerOptions options_;
   Client client_;
   RingFollower follower_;
   const DomainInfo* disk_;
@@ -487,8 +506,16 @@ FamilyReaderResult run_family_reader(const std::string& name, const Control& con
   return run_guarded<FamilyReaderResult, FamilyReader>(name, control);
 }
 
-FollowerResult run_follower(const std::string& name, const Control& control) {
-  return run_guarded<FollowerResult, Follower>(name, control);
+FollowerResult run_follower(const std::string& name, const Control& control,
+                            FollowerOptions options) {
+  try {
+    Follower follower(name, options);
+    return follower.run(control);
+  } catch (const std::exception& e) {
+    FollowerResult r;
+    set_error(r, e.what());
+    return r;
+  }
 }
 
 }  // namespace sysring::churn
