@@ -485,6 +485,34 @@ TEST(DeltaEncoder, BytesPerDeltaFollowTheVarintSizes) {
       << "0.5 costs three varint bytes, not nine";
 }
 
+// A steady-state tick changes values only: its batch carries no empty lists (an absent vector
+// reads as empty), which keeps the fixed cost of a batch to the tick, the time and the values.
+TEST(DeltaEncoder, AValuesOnlyBatchLeavesTheEmptyListsOut) {
+  DeltaEncoder encoder(1 << 16);
+  encoder.begin(7, 123'456'789, false);
+  for (std::uint64_t cell = 10; cell < 30; cell += 2) {
+    encoder.add_value(cell, schema::ValueType::U64, 1000 + cell);
+  }
+  std::vector<std::uint8_t> bytes;
+  encoder.finish([&](std::span<const std::uint8_t> b, std::uint64_t) {
+    bytes.assign(b.begin(), b.end());
+  });
+  flatbuffers::Verifier verifier(bytes.data(), bytes.size());
+  ASSERT_TRUE(schema::VerifyDeltaBatchBuffer(verifier));
+  const schema::DeltaBatch* batch = schema::GetDeltaBatch(bytes.data());
+  ASSERT_NE(batch->values(), nullptr);
+  EXPECT_EQ(batch->value_count(), 10u);
+  EXPECT_EQ(batch->events(), nullptr);
+  EXPECT_EQ(batch->counters(), nullptr);
+  EXPECT_EQ(batch->string_cells(), nullptr);
+  EXPECT_EQ(batch->strings(), nullptr);
+  EXPECT_EQ(batch->unavailable_cells(), nullptr);
+  // 10 deltas of (1-byte gap, 2-byte value) and the fixed part: identifier, vtable, tick,
+  // time, count and the values vector's offset and length.
+  std::printf("values-only batch of 10 deltas: %zu bytes\n", bytes.size());
+  EXPECT_LE(bytes.size(), 30u + 80u);
+}
+
 // The encoder's per-part size planning must be conservative for any mix of deltas: build()
 // throws if a part it planned does not fit its slot.
 TEST(DeltaEncoder, PlannedPartsAlwaysFitTheirSlot) {

@@ -65,9 +65,14 @@ void PerfCounterBackend::close_cpu(std::uint32_t cpu, std::string note) {
 }
 
 void PerfCounterBackend::check_hotplug() {
-  std::string error;
-  const auto online = read_cpu_list(config_.sys_root, "online", error);
-  if (!online) return;  // keep the current state; try again at the next check
+  if (!online_file_.is_open()) {
+    online_file_ = ProcfsFile(config_.sys_root + "/devices/system/cpu/online",
+                              ProcfsFile::ReadMode::kWholeInOneRead);
+  }
+  // On a failed or malformed read keep the current state; try again at the next check.
+  if (online_file_.refresh() != 0) return;
+  const auto online = parse_cpu_list(online_file_.contents());
+  if (!online) return;
   for (std::uint32_t cpu = 0; cpu < config_.cpu_count; ++cpu) {
     CpuState& state = cpus_[cpu];
     const bool is_online = std::binary_search(online->begin(), online->end(), cpu);

@@ -17,6 +17,7 @@
 #include "counters/perf/perf_cpu_groups.hpp"
 #include "counters/perf/perf_event_spec.hpp"
 #include "counters/perf/perf_syscalls.hpp"
+#include "sources/procfs_file.hpp"
 
 namespace sysring::broker::counters::perf {
 
@@ -73,6 +74,9 @@ class PerfCounterBackend final : public CounterBackend {
   std::vector<std::byte> buffer_;  // one group read; sized once for the largest group
   std::array<CounterValue, kMaxEventsPerCpu> raw_{};
   std::chrono::steady_clock::time_point last_check_;
+  // devices/system/cpu/online, kept open: the check runs every second, and an ifstream open,
+  // read and close of it cost more than the whole group reads of a small machine.
+  ProcfsFile online_file_;
 };
 
 }  // namespace sysring::broker::counters::perf
