@@ -494,9 +494,8 @@ TEST(DeltaEncoder, AValuesOnlyBatchLeavesTheEmptyListsOut) {
     encoder.add_value(cell, schema::ValueType::U64, 1000 + cell);
   }
   std::vector<std::uint8_t> bytes;
-  encoder.finish([&](std::span<const std::uint8_t> b, std::uint64_t) {
-    bytes.assign(b.begin(), b.end());
-  });
+  encoder.finish(
+      [&](std::span<const std::uint8_t> b, std::uint64_t) { bytes.assign(b.begin(), b.end()); });
   flatbuffers::Verifier verifier(bytes.data(), bytes.size());
   ASSERT_TRUE(schema::VerifyDeltaBatchBuffer(verifier));
   const schema::DeltaBatch* batch = schema::GetDeltaBatch(bytes.data());
