@@ -7,7 +7,7 @@ namespace sysring::broker {
 
 InstanceTable::InstanceTable(std::span<const std::uint32_t> capacities, std::uint64_t quarantine_ns,
                              std::uint64_t first_registration, std::size_t directory_budget,
-                             InstanceLimits limits)
+                             const InstanceLimits& limits)
     : domains_(kDomainCount),
       quarantine_ns_(quarantine_ns),
       next_registration_(

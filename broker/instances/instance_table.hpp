@@ -65,7 +65,7 @@ class InstanceTable {
   // the published records may take (InstanceTable::record_bytes each).
   InstanceTable(std::span<const std::uint32_t> capacities, std::uint64_t quarantine_ns,
                 std::uint64_t first_registration, std::size_t directory_budget,
-                InstanceLimits limits = {});
+                const InstanceLimits& limits = {});
 
   // A refresh of `domain` by its owner: present() each instance seen, then end_refresh().
   void begin_refresh(InstanceDomain domain);

@@ -47,8 +47,9 @@ inline void put(std::vector<std::uint8_t>& out, std::uint64_t v) {
 }
 
 constexpr std::uint64_t zigzag(std::uint64_t bits) noexcept {
-  const auto s = static_cast<std::int64_t>(bits);
-  return (static_cast<std::uint64_t>(s) << 1) ^ static_cast<std::uint64_t>(s >> 63);
+  // All ones for a negative two's-complement value, without a signed shift.
+  const std::uint64_t sign = std::uint64_t{0} - (bits >> 63);
+  return (bits << 1) ^ sign;
 }
 constexpr std::uint64_t unzigzag(std::uint64_t v) noexcept {
   return (v >> 1) ^ (~(v & 1) + 1);

@@ -11,9 +11,9 @@ namespace {
 std::string binding_text(const KpcSession& session, const PlannedEvent& e) {
   const bool fixed = e.counter_index < session.fixed_counters();
   char text[160];
-  std::snprintf(text, sizeof text, "kpc %s counter, index %zu of %u per CPU, classes 0x%x",
-                fixed ? "fixed" : "configurable", e.counter_index, session.counters_per_cpu(),
-                session.plan().classes);
+  (void)std::snprintf(text, sizeof text, "kpc %s counter, index %zu of %u per CPU, classes 0x%x",
+                      fixed ? "fixed" : "configurable", e.counter_index, session.counters_per_cpu(),
+                      session.plan().classes);
   return text;
 }
 

@@ -43,8 +43,8 @@ std::string summary_line(const KpcSession& session, const std::string& cpu) {
   }
   if (session.stale_counting_stopped() != 0) {
     char text[64];
-    std::snprintf(text, sizeof text, "; stopped stale counting (classes 0x%x)",
-                  session.stale_counting_stopped());
+    (void)std::snprintf(text, sizeof text, "; stopped stale counting (classes 0x%x)",
+                        session.stale_counting_stopped());
     line += text;
   }
   return line;

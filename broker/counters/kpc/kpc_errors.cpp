@@ -3,7 +3,7 @@
 
 #include <array>
 #include <cerrno>
-#include <cstring>
+#include <system_error>
 
 namespace sysring::broker::counters::kpc {
 namespace {
@@ -35,7 +35,10 @@ constexpr std::array<KpepErrorInfo, 16> kKpepErrors = {{
 
 std::string errno_text(int errno_value) {
   if (errno_value == 0) return "errno 0";
-  return std::string(std::strerror(errno_value)) + ", errno " + std::to_string(errno_value);
+  std::string text = std::generic_category().message(errno_value);  // strerror is not thread-safe
+  text += ", errno ";
+  text += std::to_string(errno_value);
+  return text;
 }
 
 }  // namespace

@@ -10,7 +10,7 @@ namespace sysring::broker::counters::kpc {
 namespace {
 
 std::string dl_error_text() {
-  const char* text = dlerror();
+  const char* text = dlerror();  // NOLINT(concurrency-mt-unsafe): per thread on glibc and macOS
   return text != nullptr ? text : "no dlerror text";
 }
 
@@ -55,7 +55,8 @@ KpcLoadResult load_kpc(const std::string& kperf_path, const std::string& kperfda
   KpcSymbols symbols;
   for (const KpcSymbolEntry& entry : kpc_symbol_table()) {
     void* handle = handles[static_cast<int>(entry.framework)].handle;
-    dlerror();  // clear any stale error so the text below is this lookup's
+    dlerror();  // NOLINT(concurrency-mt-unsafe): per thread. Clears any stale error so the text
+                // below is this lookup's
     void* address = dlsym(handle, entry.name);
     if (address == nullptr) {
       result.error = std::string(framework_name(entry.framework)) + ": missing symbol " +

@@ -15,7 +15,7 @@ namespace {
 
 std::string hex(std::uint32_t v) {
   char text[16];
-  std::snprintf(text, sizeof text, "0x%x", v);
+  (void)std::snprintf(text, sizeof text, "0x%x", v);
   return text;
 }
 

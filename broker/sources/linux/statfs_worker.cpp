@@ -66,6 +66,7 @@ using Shared = StatfsWorker::Shared;
 // A caller thread works through whole rounds, so a healthy round costs two wake-ups whatever
 // the number of mounts. It exits when stopped, or when it returns from a call it was abandoned
 // in. Holds the shared state alive for as long as it runs.
+// NOLINTNEXTLINE(performance-unnecessary-value-param): the thread owns these references
 void run_caller(std::shared_ptr<Shared> shared, std::shared_ptr<Caller> me) {
   std::unique_lock lock(shared->mutex);
   for (;;) {
