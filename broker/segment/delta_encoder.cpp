@@ -21,6 +21,16 @@ std::size_t event_cost(const InstanceEvent& e) {
   for (const Label& l : e.labels) bytes += 32 + l.key.size() + 8 + l.value.size() + 8;
   return bytes;
 }
+
+// An empty list is left out of the batch (readers take an absent vector as empty): five empty
+// vectors would cost 40 bytes in every steady-state batch.
+template <class T>
+flatbuffers::Offset<flatbuffers::Vector<T>> vector_unless_empty(flatbuffers::FlatBufferBuilder& b,
+                                                                std::span<const T> items) {
+  if (items.empty()) return {};
+  return b.CreateVector(items.data(), items.size());
+}
+
 std::size_t value_cost(std::uint32_t gap, std::uint64_t encoded) {
   return varint::size(gap) + varint::size(encoded);
 }
@@ -145,10 +155,8 @@ std::span<const std::uint8_t> DeltaEncoder::build(std::size_t part, const Part& 
                                             : schema::InstanceEventKind::Removed,
         e.domain, e.row, e.instance_id, e.registration, name, labels, e.time_ns));
   }
-  // An empty list is left out of the batch (readers take an absent vector as empty): five
-  // empty vectors would cost 40 bytes in every steady-state batch.
-  const auto events = events_scratch_.empty() ? decltype(builder_.CreateVector(events_scratch_)){}
-                                              : builder_.CreateVector(events_scratch_);
+  const auto events = vector_unless_empty(
+      builder_, std::span<const flatbuffers::Offset<schema::InstanceEvent>>(events_scratch_));
 
   packed_.clear();
   std::uint32_t last = 0;
@@ -157,8 +165,7 @@ std::span<const std::uint8_t> DeltaEncoder::build(std::size_t part, const Part& 
     varint::put(packed_, values_[i].encoded);
     last = values_[i].cell;
   }
-  const auto values = packed_.empty() ? flatbuffers::Offset<flatbuffers::Vector<std::uint8_t>>{}
-                                      : builder_.CreateVector(packed_);
+  const auto values = vector_unless_empty(builder_, std::span<const std::uint8_t>(packed_));
   packed_.clear();
   last = 0;
   std::uint64_t last_enabled = 0;
@@ -171,8 +178,7 @@ std::span<const std::uint8_t> DeltaEncoder::build(std::size_t part, const Part& 
     last = c.cell;
     last_enabled = c.enabled_ns;
   }
-  const auto counters = packed_.empty() ? flatbuffers::Offset<flatbuffers::Vector<std::uint8_t>>{}
-                                        : builder_.CreateVector(packed_);
+  const auto counters = vector_unless_empty(builder_, std::span<const std::uint8_t>(packed_));
 
   cells_scratch_.clear();
   strings_scratch_.clear();
@@ -180,15 +186,13 @@ std::span<const std::uint8_t> DeltaEncoder::build(std::size_t part, const Part& 
     cells_scratch_.push_back(texts_[i].cell);
     strings_scratch_.push_back(builder_.CreateString(texts_[i].text));
   }
-  const bool texts = !cells_scratch_.empty();
-  const auto string_cells = texts ? builder_.CreateVector(cells_scratch_)
-                                  : decltype(builder_.CreateVector(cells_scratch_)){};
-  const auto strings = texts ? builder_.CreateVector(strings_scratch_)
-                             : decltype(builder_.CreateVector(strings_scratch_)){};
-  const std::size_t gone = to.unavailable_end - from.unavailable_end;
-  const auto unavailable =
-      gone == 0 ? flatbuffers::Offset<flatbuffers::Vector<std::uint32_t>>{}
-                : builder_.CreateVector(unavailable_.data() + from.unavailable_end, gone);
+  const auto string_cells =
+      vector_unless_empty(builder_, std::span<const std::uint32_t>(cells_scratch_));
+  const auto strings = vector_unless_empty(
+      builder_, std::span<const flatbuffers::Offset<flatbuffers::String>>(strings_scratch_));
+  const auto unavailable = vector_unless_empty(
+      builder_, std::span<const std::uint32_t>(unavailable_)
+                    .subspan(from.unavailable_end, to.unavailable_end - from.unavailable_end));
 
   schema::DeltaBatchBuilder batch(builder_);
   batch.add_tick(tick_);
