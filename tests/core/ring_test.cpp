@@ -746,8 +746,10 @@ TEST(Ring, SnapshotIsOneConsistentCopyOfTheTable) {
     }
   });
   std::uint64_t snapshots = 0, mismatched = 0;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
-  while (std::chrono::steady_clock::now() < deadline) {
+  // Until enough snapshots came back (a sanitizer build against a writer that publishes back
+  // to back retries most of them), at most 10 s.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (snapshots < 50 && std::chrono::steady_clock::now() < deadline) {
     RingFollower follower(*f.client);
     Batch b;
     if (follower.poll(b) != PollResult::kBatch) continue;
