@@ -484,10 +484,10 @@ class Follower {
   FollowerResult r_;
 };
 
-template <class Result, class Reader>
-Result run_guarded(const std::string& name, const Control& control) {
+template <class Result, class Reader, class... ReaderArgs>
+Result run_guarded(const std::string& name, const Control& control, ReaderArgs... reader_args) {
   try {
-    Reader reader(name);
+    Reader reader(name, reader_args...);
     return reader.run(control);
   } catch (const std::exception& e) {
     Result r;
@@ -508,14 +508,7 @@ FamilyReaderResult run_family_reader(const std::string& name, const Control& con
 
 FollowerResult run_follower(const std::string& name, const Control& control,
                             FollowerOptions options) {
-  try {
-    Follower follower(name, options);
-    return follower.run(control);
-  } catch (const std::exception& e) {
-    FollowerResult r;
-    set_error(r, e.what());
-    return r;
-  }
+  return run_guarded<FollowerResult, Follower>(name, control, options);
 }
 
 }  // namespace sysring::churn
