@@ -7,7 +7,9 @@
 
 #include <unistd.h>
 
+#include "composite_sources.hpp"
 #include "computed_reading.hpp"
+#include "snapshot_sources.hpp"
 #include "source_spec.hpp"
 
 namespace sysring::broker {
@@ -165,6 +167,8 @@ std::uint32_t LinuxSources::bind_computed(const registry::RegistryEntry& entry,
     inputs(ComputedKind::kSocketsInuse, {"sockstat:TCP:inuse", "sockstat:UDP:inuse"});
   } else if (what == "clock_ticks") {
     inputs(ComputedKind::kClockTicks, {});
+  } else if (what == "page_size") {
+    inputs(ComputedKind::kPageSize, {});
   } else if (what.starts_with("cpu_busy_percent:")) {  // ":cpu" overall, ":cpu0" one CPU
     c.kind = ComputedKind::kCpuBusy;
     const std::string line(what.substr(17));
@@ -174,7 +178,8 @@ std::uint32_t LinuxSources::bind_computed(const registry::RegistryEntry& entry,
     reason = "bad source '" + std::string(entry.source) + "': unknown computed metric";
     return kNone;
   }
-  const bool u64_out = c.kind == ComputedKind::kSocketsInuse || c.kind == ComputedKind::kClockTicks;
+  const bool u64_out = c.kind == ComputedKind::kSocketsInuse ||
+                       c.kind == ComputedKind::kClockTicks || c.kind == ComputedKind::kPageSize;
   if (entry.type != (u64_out ? schema::ValueType::U64 : schema::ValueType::F64)) {
     reason = "computed:" + std::string(what) + " is " + (u64_out ? "u64" : "f64") + ", not " +
              type_name(entry.type);
@@ -230,6 +235,13 @@ Reading LinuxSources::evaluate(Computed& c) {
       r = hz > 0
               ? computed::Result{computed::Outcome::kOk, static_cast<double>(hz), {}}
               : computed::Result{computed::Outcome::kUnavailable, 0, "sysconf(_SC_CLK_TCK) failed"};
+      break;
+    }
+    case ComputedKind::kPageSize: {
+      const long bytes = sysconf(_SC_PAGESIZE);
+      r = bytes > 0 ? computed::Result{computed::Outcome::kOk, static_cast<double>(bytes), {}}
+                    : computed::Result{computed::Outcome::kUnavailable, 0,
+                                       "sysconf(_SC_PAGESIZE) failed"};
       break;
     }
   }
@@ -372,10 +384,21 @@ Reading LinuxSources::read(std::uint16_t id) {
   return metrics_[m].reading;
 }
 
+// Rows of snapshot kinds (timex, conntrack_stat, ...) go to SnapshotSources, the rest to
+// LinuxSources' procfs files; one CompositeSources answers for both.
 std::unique_ptr<MetricSources> make_linux_sources(std::span<const registry::RegistryEntry> entries,
                                                   const std::string& proc_root,
                                                   const std::string& sys_root) {
-  return std::make_unique<LinuxSources>(entries, proc_root, sys_root);
+  std::vector<registry::RegistryEntry> files;
+  std::vector<registry::RegistryEntry> snapshots;
+  for (const auto& e : entries) (is_snapshot_source(e.source) ? snapshots : files).push_back(e);
+  auto out = std::make_unique<CompositeSources>();
+  out->add(std::make_unique<LinuxSources>(files, proc_root, sys_root), files);
+  SnapshotPaths paths;
+  paths.proc_root = proc_root;
+  paths.sys_root = sys_root;
+  out->add(std::make_unique<SnapshotSources>(snapshots, paths), snapshots);
+  return out;
 }
 
 }  // namespace sysring::broker

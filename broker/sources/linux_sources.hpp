@@ -76,7 +76,8 @@ class LinuxSources final : public MetricSources {
     kCpuBusy,
     kUptime,
     kSocketsInuse,
-    kClockTicks  // sysconf(_SC_CLK_TCK): no file holds USER_HZ
+    kClockTicks,  // sysconf(_SC_CLK_TCK): no file holds USER_HZ
+    kPageSize,    // sysconf(_SC_PAGESIZE): the unit of sockstat's mem and other page counts
   };
   struct Computed {
     ComputedKind kind = ComputedKind::kMemUsed;

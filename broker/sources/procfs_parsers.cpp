@@ -267,6 +267,8 @@ bool RecordReader::next(Record& out) {
       return next_pressure(out);
     case Format::kSockstat:
       return next_sockstat(out);
+    case Format::kSnmp6:
+      return next_snmp6(out);
     case Format::kLoadavg:
     case Format::kWhole:
     case Format::kSize:
@@ -356,6 +358,19 @@ bool RecordReader::next_sockstat(Record& out) {
     group_ = next_token(names_);  // "sockets:", "TCP:", ...
     if (group_.ends_with(':')) group_.remove_suffix(1);
   }
+}
+
+bool RecordReader::next_snmp6(Record& out) {
+  while (!rest_.empty()) {
+    std::string_view line = next_line(rest_);
+    const std::string_view name = next_token(line);
+    const std::size_t six = name.find('6');
+    // A name without a protocol tag or without a field after it is not a counter.
+    if (six == std::string_view::npos || six + 1 == name.size()) continue;
+    out = {name.substr(0, six + 1), name.substr(six + 1), trim(line)};
+    return true;
+  }
+  return false;
 }
 
 bool RecordReader::next_from_table(Record& out) {

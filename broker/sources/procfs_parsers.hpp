@@ -11,7 +11,9 @@
 //   kSize      "32K\n"                          -> like kWhole; decodes "32K" as 32768 bytes
 //   kCpuList   "0-3,5\n"                        -> like kWhole; decodes to the count, 5
 //   kSockstat  "TCP: inuse 5 orphan 0 tw 2"      -> {"TCP", "inuse", "5"}, {"TCP", "orphan", "0"},
-//              ...                                                          (/proc/net/sockstat)
+//              ...                                              (/proc/net/sockstat, sockstat6)
+//   kSnmp6     "Ip6InOctets    123"              -> {"Ip6", "InOctets", "123"}: the name splits
+//              after its first '6', as node_exporter does (Icmp6, Udp6, UdpLite6) (/proc/net/snmp6)
 // A record's fields are then decoded to the registry's value type with decode().
 // Everything returned is a view into the input text.
 #pragma once
@@ -35,10 +37,11 @@ enum class Format : std::uint8_t {
   kSize,     // sysfs sizes with an optional K/M/G suffix (powers of 1024), as U64 bytes
   kCpuList,  // sysfs CPU lists ("0-3,8,10-11"; empty means none), as a U64 count
   kSockstat,
+  kSnmp6,
 };
 
 struct Record {
-  std::string_view group;   // snmp protocol ("Tcp") or pressure line ("some"); else empty
+  std::string_view group;   // snmp protocol ("Tcp", "Ip6") or pressure line ("some"); else empty
   std::string_view key;     // empty for kWhole
   std::string_view fields;  // the value(s) as the file spells them, trimmed
 };
@@ -56,6 +59,7 @@ class RecordReader {
   bool next_snmp(Record& out);
   bool next_pressure(Record& out);
   bool next_sockstat(Record& out);
+  bool next_snmp6(Record& out);
   bool next_from_table(Record& out);
   void add(const Record& record);
 

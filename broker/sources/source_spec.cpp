@@ -78,14 +78,16 @@ ParsedSource parse_source(std::string_view source) {
     spec.format = procfs::Format::kWhole;
     spec.path = "uptime";
     if (!parse_field(rest, spec.field)) return fail("expected uptime:FIELD");
-  } else if (kind == "sockstat") {
+  } else if (kind == "sockstat" || kind == "sockstat6") {
     spec.format = procfs::Format::kSockstat;
-    spec.path = "net/sockstat";
+    spec.path = "net/";
+    spec.path.append(kind);
     spec.group = next_part(rest);
     spec.key = rest;
-    if (!is_key(spec.group) || !is_key(spec.key)) return fail("expected sockstat:PROTOCOL:NAME");
-  } else if (kind == "snmp" || kind == "netstat") {
-    spec.format = procfs::Format::kSnmp;
+    if (!is_key(spec.group) || !is_key(spec.key))
+      return fail("expected " + std::string(kind) + ":PROTOCOL:NAME");
+  } else if (kind == "snmp" || kind == "netstat" || kind == "snmp6") {
+    spec.format = kind == "snmp6" ? procfs::Format::kSnmp6 : procfs::Format::kSnmp;
     spec.path = "net/";
     spec.path.append(kind);
     spec.group = next_part(rest);

@@ -11,6 +11,8 @@
 //                          NAME avg10|avg60|avg300|total
 //   uptime:N               /proc/uptime, field N (0 seconds since boot, 1 idle seconds)
 //   sockstat:Proto:NAME    /proc/net/sockstat, "Proto: NAME value ..." (sockets:used, TCP:inuse)
+//   sockstat6:Proto:NAME   /proc/net/sockstat6, likewise (TCP6:inuse, FRAG6:memory)
+//   snmp6:Proto:Field      /proc/net/snmp6, "ProtoField value" lines (Ip6:InOctets, Udp6:NoPorts)
 //   sysfs:path[:N|:size|:cpulist]
 //                          <sys root>/<path>: whole text or field N like sysctl; "size" reads
 //                          "32K" as bytes, "cpulist" counts a CPU list such as "0-1,4"

@@ -313,6 +313,26 @@ TEST(Sockstat, EachLineGivesNamedRecordsOfItsProtocol) {
   EXPECT_TRUE(records(Format::kSockstat, "").empty());
 }
 
+// ---- /proc/net/snmp6 ----
+
+TEST(Snmp6, NamesSplitAfterTheirFirstSixAsNodeExporterDoes) {
+  const std::vector<Rec> want = {{"Ip6", "InOctets", "1234"},
+                                 {"Icmp6", "InMsgs", "5"},
+                                 {"Icmp6", "OutType133", "2"},
+                                 {"Udp6", "NoPorts", "0"},
+                                 {"UdpLite6", "InErrors", "7"}};
+  EXPECT_EQ(records(Format::kSnmp6,
+                    "Ip6InOctets                     \t1234\n"
+                    "Icmp6InMsgs 5\nIcmp6OutType133 2\n"
+                    "Udp6NoPorts  0\nUdpLite6InErrors 7\n"),
+            want);
+  // A name without a '6', or with nothing after it, is no counter; a name without a value has
+  // empty fields, which decode reports as kNoField.
+  const std::vector<Rec> odd = {{"Ip6", "InDelivers", ""}};
+  EXPECT_EQ(records(Format::kSnmp6, "Ip4Foo 3\nIp6 4\n\nIp6InDelivers\n"), odd);
+  EXPECT_EQ(decode(Format::kSnmp6, "", kWholeField, ValueType::U64).status, DecodeStatus::kNoField);
+}
+
 // ---- sysfs sizes and CPU lists ----
 
 TEST(Sysfs, SizesWithSuffixesBecomeBytes) {

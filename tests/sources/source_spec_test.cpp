@@ -106,6 +106,18 @@ TEST(SourceSpec, EachKindMapsToItsFileAndKey) {
   EXPECT_EQ(s.group, "TCP");
   EXPECT_EQ(s.key, "inuse");
 
+  s = parse_ok("sockstat6:FRAG6:memory");
+  EXPECT_EQ(s.format, Format::kSockstat);
+  EXPECT_EQ(s.path, "net/sockstat6");
+  EXPECT_EQ(s.group, "FRAG6");
+  EXPECT_EQ(s.key, "memory");
+
+  s = parse_ok("snmp6:UdpLite6:InErrors");
+  EXPECT_EQ(s.format, Format::kSnmp6);
+  EXPECT_EQ(s.path, "net/snmp6");
+  EXPECT_EQ(s.group, "UdpLite6");
+  EXPECT_EQ(s.key, "InErrors");
+
   s = parse_ok("sysfs:kernel/mm/transparent_hugepage/enabled:1");
   EXPECT_EQ(s.format, Format::kWhole);
   EXPECT_EQ(s.field, 1U);
@@ -152,6 +164,9 @@ TEST(SourceSpec, RefusesWhatItCannotBind) {
                           "uptime:0:1",
                           "sockstat:TCP",
                           "sockstat::inuse",
+                          "sockstat6:TCP6",
+                          "snmp6:Ip6",
+                          "snmp6::InOctets",
                           "sockstat:TCP:in:use",
                           "netstat::ListenDrops",
                           "sysfs:",
