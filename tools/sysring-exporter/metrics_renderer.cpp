@@ -1,0 +1,146 @@
+#include "metrics_renderer.hpp"
+
+#include <string>
+
+#include "exporter_log.hpp"
+#include "info_families.hpp"
+#include "node_families.hpp"
+#include "plan_builder.hpp"
+#include "sysring_families.hpp"
+
+namespace sysring::exporter {
+
+MetricsRenderer::MetricsRenderer(RendererSettings settings)
+    : settings_(std::move(settings)), link_(settings_.segment), gzip_(settings_.gzip_level) {}
+
+MetricsRenderer::CacheKey MetricsRenderer::current_key(Client* client) const {
+  CacheKey key;
+  key.valid = true;
+  key.health = link_.health();
+  if (client == nullptr || key.health != BrokerHealth::kAlive) {
+    key.second = monotonic_ns() / 1'000'000'000;
+  }
+  if (client != nullptr) {
+    key.epoch = client->epoch();
+    key.values_seq = client->live_header().values_seq.load(std::memory_order_acquire);
+    key.generation = client->directory_generation();
+  }
+  return key;
+}
+
+std::shared_ptr<const ScrapeBody> MetricsRenderer::body(Format format, bool gzip) {
+  const std::lock_guard lock(mutex_);
+  Client* client = link_.refresh();
+  const CacheKey key = current_key(client);
+  if (key != cached_key_) {
+    for (auto& per_format : cache_) per_format.fill(nullptr);
+    cached_key_ = key;
+  }
+  auto& slot = cache_[static_cast<std::size_t>(format)][gzip ? 1 : 0];
+  if (slot) {
+    ++cache_hits_;
+    return slot;
+  }
+  // The plain text of this format may be cached already: compress that rather than render.
+  const auto& plain = cache_[static_cast<std::size_t>(format)][0];
+  auto body = std::make_shared<ScrapeBody>();
+  if (gzip && plain) {
+    gzip_.compress(plain->bytes, body->bytes);
+  } else {
+    render(client, format, text_);
+    if (gzip) {
+      gzip_.compress(text_, body->bytes);
+      auto text_body = std::make_shared<ScrapeBody>();
+      text_body->bytes = text_;
+      cache_[static_cast<std::size_t>(format)][0] = std::move(text_body);
+    } else {
+      body->bytes = text_;
+    }
+  }
+  body->gzip = gzip;
+  slot = body;
+  return body;
+}
+
+void MetricsRenderer::render(Client* client, Format format, std::string& out) {
+  const std::uint64_t started = monotonic_ns();
+  ++renders_;
+  out.clear();
+  const bool serve_values =
+      client != nullptr && (link_.health() == BrokerHealth::kAlive ||
+                            (settings_.allow_stale && link_.health() == BrokerHealth::kStale));
+  if (serve_values) render_values(*client, format, out);
+  render_time_now(settings_.collectors, format, out);
+  render_health(client, started, out, format);
+  append_end(out, format);
+}
+
+void MetricsRenderer::render_values(Client& client, Format format, std::string& out) {
+  try {
+    if (!client.read_all(snapshot_)) return;  // the broker kept publishing: values left out
+    auto directory = client.instances();
+    // Twice at most: a plan that finds a row taken by another instance is rebuilt once.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (plan_.directory == nullptr || plan_.epoch != client.epoch() ||
+          plan_.directory_generation != directory->generation) {
+        PlanBuilder builder(client, snapshot_, directory, settings_.collectors, plan_);
+        plan_node_families(builder);
+        consume_info_families(builder);
+        plan_sysring_families(builder);
+        ++plan_builds_;
+      }
+      const std::size_t mark = out.size();
+      if (render_plan(plan_, client, snapshot_, format, out)) break;
+      out.resize(mark);
+      directory = client.instances();
+      plan_.directory = nullptr;  // force the rebuild
+    }
+    render_info_families(client, snapshot_, plan_, settings_.collectors, format, out);
+  } catch (const Error& e) {
+    // A directory that fails validation: serve health only, the values are not trustworthy.
+    log(LogLevel::kWarn, "segment unreadable", {{"err", e.what()}});
+  }
+}
+
+void MetricsRenderer::render_health(Client* client, std::uint64_t started_ns, std::string& out,
+                                    Format format) {
+  const auto gauge = [&](std::string_view name, std::string_view help, MetricType type,
+                         std::string_view unit, double value) {
+    append_family_header(out, format, name, help, type, unit);
+    append_sample_prefix(out, name, {});
+    append_value(out, value);
+  };
+  const bool alive = link_.health() == BrokerHealth::kAlive;
+  gauge("sysring_broker_up", "1 when the broker's heartbeat is current, else 0.",
+        MetricType::kGauge, "", alive ? 1 : 0);
+  if (client != nullptr) {
+    const SegmentInfo info = client->info();
+    const std::uint64_t now = monotonic_ns();
+    const double age =
+        now > info.heartbeat_ns ? static_cast<double>(now - info.heartbeat_ns) * 1e-9 : 0;
+    gauge("sysring_broker_heartbeat_age_seconds", "Seconds since the broker's last tick.",
+          MetricType::kGauge, "seconds", age);
+    gauge("sysring_broker_tick_period_seconds", "The broker's base tick.", MetricType::kGauge,
+          "seconds", static_cast<double>(info.tick_period_ns) * 1e-9);
+    gauge("sysring_broker_instances_unpublished",
+          "Instances the broker saw but had no room to publish (raise --instance-headroom).",
+          MetricType::kGauge, "", static_cast<double>(info.instances_unpublished));
+  }
+  gauge("sysring_broker_restarts_total",
+        "Restarted brokers (new segment epochs) this exporter re-attached to.",
+        MetricType::kCounter, "", static_cast<double>(link_.restarts()));
+  gauge("sysring_exporter_plan_builds_total",
+        "Times the series plan was rebuilt (a new broker or instances came or went).",
+        MetricType::kCounter, "", static_cast<double>(plan_builds_));
+  gauge("sysring_exporter_renders_total",
+        "Bodies rendered (at most one per broker tick and format).", MetricType::kCounter, "",
+        static_cast<double>(renders_));
+  gauge("sysring_exporter_cache_hits_total",
+        "Scrapes answered with a body already rendered for the same tick.", MetricType::kCounter,
+        "", static_cast<double>(cache_hits_));
+  gauge("sysring_exporter_scrape_duration_seconds",
+        "Seconds this body took to render (compression excluded).", MetricType::kGauge, "seconds",
+        static_cast<double>(monotonic_ns() - started_ns) * 1e-9);
+}
+
+}  // namespace sysring::exporter

@@ -1,0 +1,68 @@
+// The body of a scrape. Rendering and compressing happen at most once per broker publish and
+// format: every scraper asking within the same tick gets the same shared body (the first one
+// renders while the others wait on the lock, then reuse it). Thread-safe.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "broker_link.hpp"
+#include "collectors.hpp"
+#include "exposition.hpp"
+#include "gzip_encoder.hpp"
+#include "series_plan.hpp"
+
+namespace sysring::exporter {
+
+struct RendererSettings {
+  std::string segment;
+  bool allow_stale = false;  // serve the last values of a stale broker (else broker_up 0 only)
+  CollectorConfig collectors = default_collector_config();
+  int gzip_level = 1;
+};
+
+struct ScrapeBody {
+  std::string bytes;
+  bool gzip = false;
+};
+
+class MetricsRenderer {
+ public:
+  explicit MetricsRenderer(RendererSettings settings);
+
+  std::shared_ptr<const ScrapeBody> body(Format format, bool gzip);
+
+ private:
+  struct CacheKey {
+    std::uint64_t epoch = 0;
+    std::uint64_t values_seq = 0;
+    std::uint64_t generation = 0;
+    std::uint64_t second = 0;  // only while the broker is not alive: re-render once a second
+    BrokerHealth health = BrokerHealth::kGone;
+    bool valid = false;
+    friend bool operator==(const CacheKey&, const CacheKey&) = default;
+  };
+
+  CacheKey current_key(Client* client) const;
+  void render(Client* client, Format format, std::string& out);
+  void render_values(Client& client, Format format, std::string& out);
+  void render_health(Client* client, std::uint64_t started_ns, std::string& out, Format format);
+
+  RendererSettings settings_;
+  std::mutex mutex_;
+  BrokerLink link_;
+  SeriesPlan plan_;
+  ValueSnapshot snapshot_;
+  GzipEncoder gzip_;
+  std::string text_;
+  CacheKey cached_key_;
+  std::array<std::array<std::shared_ptr<const ScrapeBody>, 2>, kFormatCount> cache_{};
+  std::uint64_t renders_ = 0;
+  std::uint64_t cache_hits_ = 0;
+  std::uint64_t plan_builds_ = 0;
+};
+
+}  // namespace sysring::exporter

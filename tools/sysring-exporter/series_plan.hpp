@@ -1,0 +1,65 @@
+// What one scrape writes, decided once per segment and instance directory: every family's
+// headers in both formats and, per sample, the text before its value and where the value lives
+// in the value table. Rendering a tick is then a walk over this plan and one copy of the table
+// (Client::read_all): no name lookups, no label formatting, no allocation once warm.
+//
+// The plan holds pointers into the Client's descriptors and domains and the directory it was
+// built from; it is rebuilt whenever the segment (epoch) or the directory generation changes.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "exposition.hpp"
+#include "sysring/client.hpp"
+
+namespace sysring::exporter {
+
+// Where a sample's value comes from and how it becomes the exported number.
+struct ValueRef {
+  enum class Kind : std::uint8_t {
+    kNumber,          // a scalar or an instance cell, as a number
+    kCounterEnabled,  // a counter's time enabled (ns)
+    kCounterRunning,  // a counter's time running (ns)
+    kEquals,          // 1 when the number equals `parameter`, else 0 (e.g. operstate == up)
+    kText,            // a string metric: the sample is `prefix + escaped text + suffix`
+  };
+  Kind kind = Kind::kNumber;
+  const Descriptor* family = nullptr;
+  const DomainInfo* domain = nullptr;   // nullptr for a scalar
+  std::uint32_t row = 0;                // the instance's row (0 for a scalar)
+  std::uint64_t live_registration = 0;  // what the row's registration word must hold
+  double scale = 1.0;                   // exported = value * scale + offset
+  double offset = 0.0;
+  double parameter = 0.0;  // kEquals
+  bool skip_zero = false;  // omit the sample when its value is 0
+};
+
+struct PlannedSample {
+  std::string prefix;  // `name{labels} `, or for kText `name{...,value="`
+  ValueRef ref;
+};
+
+struct PlannedFamily {
+  std::array<std::string, kFormatCount> headers;  // HELP/TYPE(/UNIT) lines per format
+  std::vector<PlannedSample> samples;
+};
+
+struct SeriesPlan {
+  std::uint64_t epoch = 0;
+  std::uint64_t directory_generation = 0;
+  std::shared_ptr<const InstanceDirectory> directory;
+  std::vector<PlannedFamily> families;
+  std::size_t sample_count = 0;
+};
+
+// Appends every family of `plan` with at least one readable sample to `out`. Samples whose cell
+// is not kOk, or whose row no longer holds the planned instance, are left out; the return value
+// is false when such a row was found (the directory moved on: rebuild the plan).
+bool render_plan(const SeriesPlan& plan, const Client& client, const ValueSnapshot& snapshot,
+                 Format format, std::string& out);
+
+}  // namespace sysring::exporter
