@@ -9,7 +9,7 @@ later (its values are at most one broker tick old), node_exporter again:
                            levels that jump within a second (VOLATILE)
   other levels             within the two values widened by their change, 20 % or 2.
 A unit slip (ticks for seconds, sectors for bytes, kB for bytes) fails all three.
-Run directly for a report: python3 node_compat_test.py -v
+Run directly for a report: python3 node_compat_itest.py -v
 """
 import os
 import shutil
@@ -19,7 +19,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import exposition_parse as xp  # noqa: E402
-from harness import ExporterTestCase, free_port, http_ok, wait_until  # noqa: E402
+from harness import ExporterTestCase, free_port, http_ok, main, wait_until  # noqa: E402
 
 NODE_EXPORTER = shutil.which('prometheus-node-exporter') or shutil.which('node_exporter')
 OWN_SERIES = ('node_scrape_collector_', 'node_exporter_build_info')
@@ -104,4 +104,4 @@ class NodeCompatTest(ExporterTestCase):
 
 
 if __name__ == '__main__':
-    unittest.main()
+    main()
