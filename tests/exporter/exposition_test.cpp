@@ -23,14 +23,13 @@ std::string value_text(double v) {
 }
 
 TEST(Exposition, TextCounterKeepsTotalAndWritesNoUnit) {
-  EXPECT_EQ(header(Format::kPrometheusText, "node_cpu_seconds_total", MetricType::kCounter,
-                   "seconds"),
-            "# HELP node_cpu_seconds_total Help.\n# TYPE node_cpu_seconds_total counter\n");
+  EXPECT_EQ(
+      header(Format::kPrometheusText, "node_cpu_seconds_total", MetricType::kCounter, "seconds"),
+      "# HELP node_cpu_seconds_total Help.\n# TYPE node_cpu_seconds_total counter\n");
 }
 
 TEST(Exposition, OpenMetricsCounterFamilyDropsTotalAndNamesItsUnit) {
-  EXPECT_EQ(header(Format::kOpenMetrics, "node_cpu_seconds_total", MetricType::kCounter,
-                   "seconds"),
+  EXPECT_EQ(header(Format::kOpenMetrics, "node_cpu_seconds_total", MetricType::kCounter, "seconds"),
             "# HELP node_cpu_seconds Help.\n# TYPE node_cpu_seconds counter\n"
             "# UNIT node_cpu_seconds seconds\n");
 }

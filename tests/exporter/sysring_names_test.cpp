@@ -38,9 +38,9 @@ TEST(SysringNames, UnitsBecomeBaseUnitsOnce) {
 }
 
 TEST(SysringNames, LevelsNamedLikeCountersGetAValueSuffix) {
-  EXPECT_EQ(sysring_name(family("vm.max_map_count", "count", "sysctl:vm/max_map_count"), 100, 4096)
-                .name,
-            "sysring_vm_max_map_count_value");
+  EXPECT_EQ(
+      sysring_name(family("vm.max_map_count", "count", "sysctl:vm/max_map_count"), 100, 4096).name,
+      "sysring_vm_max_map_count_value");
   EXPECT_EQ(sysring_name(family("numa.huge_pages_total", "count", "node_meminfo:HugePages_Total"),
                          100, 4096)
                 .name,
@@ -56,7 +56,8 @@ TEST(SysringNames, CumulativeFromTheKernelSource) {
   EXPECT_FALSE(is_cumulative(family("disk.io_in_progress", "count", "diskstats:8")));
   EXPECT_TRUE(is_cumulative(family("disk.io_time_ms", "ms", "diskstats:9")));
   EXPECT_TRUE(is_cumulative(family("pressure.io.full.total", "us", "pressure:io:full:total")));
-  EXPECT_FALSE(is_cumulative(family("pressure.io.full.avg10", "percent", "pressure:io:full:avg10")));
+  EXPECT_FALSE(
+      is_cumulative(family("pressure.io.full.avg10", "percent", "pressure:io:full:avg10")));
   EXPECT_FALSE(is_cumulative(family("mem.free", "bytes", "meminfo:MemFree")));
   EXPECT_TRUE(is_cumulative(family("pmc.cycles", "cycles", "pmc:cpu:cycles", ValueType::Counter)));
   EXPECT_FALSE(is_cumulative(family("kern.pid_max", "count", "sysctl:kernel/pid_max")));

@@ -46,7 +46,8 @@ std::optional<ExporterOptions> parse_exporter_options(int argc, const char* cons
       "deadline to read a request and to write its reply; a slower client is disconnected")(
       "web.max-connections", po::value(&options.limits.max_connections)->default_value(64),
       "open connections at once; more are closed at once")(
-      "web.threads", po::value(&options.threads)->default_value(2), "threads serving HTTP")(
+      "web.threads", po::value(&options.threads)->default_value(1),
+      "threads serving HTTP (one serves thousands of scrapes a second; more only add hand-offs)")(
       "segment", po::value(&options.renderer.segment)->default_value(options.renderer.segment),
       "shared-memory segment of the broker")(
       "allow-stale", po::bool_switch(&options.renderer.allow_stale),

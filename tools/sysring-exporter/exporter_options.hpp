@@ -23,7 +23,7 @@ struct ExporterOptions {
   std::string telemetry_path = "/metrics";
   RendererSettings renderer;
   ServerLimits limits;
-  unsigned threads = 2;
+  unsigned threads = 1;
   LogLevel log_level = LogLevel::kInfo;
 };
 

@@ -10,8 +10,16 @@
 
 namespace sysring::exporter {
 
+namespace {
+// Text per gzip chunk: small enough that a changed value costs little recompression, large
+// enough that deflate still finds the repeats within a chunk (names, label sets).
+constexpr std::size_t kChunkBytes = 8 * 1024;
+}  // namespace
+
 MetricsRenderer::MetricsRenderer(RendererSettings settings)
-    : settings_(std::move(settings)), link_(settings_.segment), gzip_(settings_.gzip_level) {}
+    : settings_(std::move(settings)),
+      link_(settings_.segment),
+      gzip_{{ChunkedGzip(settings_.gzip_level), ChunkedGzip(settings_.gzip_level)}} {}
 
 MetricsRenderer::CacheKey MetricsRenderer::current_key(Client* client) const {
   CacheKey key;
@@ -33,49 +41,66 @@ std::shared_ptr<const ScrapeBody> MetricsRenderer::body(Format format, bool gzip
   Client* client = link_.refresh();
   const CacheKey key = current_key(client);
   if (key != cached_key_) {
-    for (auto& per_format : cache_) per_format.fill(nullptr);
+    spare_ = std::move(cache_);  // their buffers are reused by this tick's bodies
+    cache_ = {};
     cached_key_ = key;
   }
-  auto& slot = cache_[static_cast<std::size_t>(format)][gzip ? 1 : 0];
+  const auto f = static_cast<std::size_t>(format);
+  auto& slot = cache_[f][gzip ? 1 : 0];
   if (slot) {
     ++cache_hits_;
     return slot;
   }
-  // The plain text of this format may be cached already: compress that rather than render.
-  const auto& plain = cache_[static_cast<std::size_t>(format)][0];
-  auto body = std::make_shared<ScrapeBody>();
-  if (gzip && plain) {
-    gzip_.compress(plain->bytes, body->bytes);
-  } else {
-    render(client, format, text_);
-    if (gzip) {
-      gzip_.compress(text_, body->bytes);
-      auto text_body = std::make_shared<ScrapeBody>();
-      text_body->bytes = text_;
-      cache_[static_cast<std::size_t>(format)][0] = std::move(text_body);
-    } else {
-      body->bytes = text_;
-    }
+  // The plain text of this tick and format is rendered once and kept: a gzip body is made from
+  // it, and a plain scrape in the same tick is served it.
+  auto& plain = cache_[f][0];
+  if (!plain) {
+    auto text = reuse(spare_[f][0]);
+    render(client, format, *text);
+    plain = std::move(text);
   }
-  body->gzip = gzip;
+  if (!gzip) return plain;
+  auto body = reuse(spare_[f][1]);
+  body->gzip = true;
+  gzip_[f].compress(plain->bytes, plain->chunk_ends, body->bytes);
+  chunks_deflated_ += gzip_[f].recompressed();
+  chunks_reused_ += gzip_[f].chunk_count() - gzip_[f].recompressed();
   slot = body;
   return body;
 }
 
-void MetricsRenderer::render(Client* client, Format format, std::string& out) {
+std::shared_ptr<ScrapeBody> MetricsRenderer::reuse(std::shared_ptr<const ScrapeBody>& spare) {
+  // A body still being written to a scraper is left to it; one nobody holds any more is taken
+  // back, so a render writes into memory already faulted in rather than fresh pages.
+  std::shared_ptr<const ScrapeBody> taken = std::move(spare);
+  if (taken && taken.use_count() == 1) {
+    auto body = std::const_pointer_cast<ScrapeBody>(std::move(taken));
+    body->bytes.clear();
+    body->chunk_ends.clear();
+    return body;
+  }
+  return std::make_shared<ScrapeBody>();
+}
+
+void MetricsRenderer::render(Client* client, Format format, ScrapeBody& body) {
   const std::uint64_t started = monotonic_ns();
   ++renders_;
+  std::string& out = body.bytes;
   out.clear();
+  body.chunk_ends.clear();
   const bool serve_values =
       client != nullptr && (link_.health() == BrokerHealth::kAlive ||
                             (settings_.allow_stale && link_.health() == BrokerHealth::kStale));
-  if (serve_values) render_values(*client, format, out);
+  if (serve_values) render_values(*client, format, body);
+  // What changes on every render (clocks, the exporter's own counters) in a chunk of its own.
+  body.chunk_ends.push_back(out.size());
   render_time_now(settings_.collectors, format, out);
   render_health(client, started, out, format);
   append_end(out, format);
 }
 
-void MetricsRenderer::render_values(Client& client, Format format, std::string& out) {
+void MetricsRenderer::render_values(Client& client, Format format, ScrapeBody& body) {
+  std::string& out = body.bytes;
   try {
     if (!client.read_all(snapshot_)) return;  // the broker kept publishing: values left out
     auto directory = client.instances();
@@ -86,15 +111,19 @@ void MetricsRenderer::render_values(Client& client, Format format, std::string& 
         PlanBuilder builder(client, snapshot_, directory, settings_.collectors, plan_);
         plan_node_families(builder);
         consume_info_families(builder);
-        plan_sysring_families(builder);
+        const std::size_t settled_from = plan_sysring_families(builder);
+        const std::size_t forced[] = {settled_from};
+        mark_chunks(plan_, kChunkBytes, forced);
         ++plan_builds_;
       }
       const std::size_t mark = out.size();
-      if (render_plan(plan_, client, snapshot_, format, out)) break;
+      if (render_plan(plan_, client, snapshot_, format, out, body.chunk_ends)) break;
       out.resize(mark);
+      body.chunk_ends.clear();
       directory = client.instances();
       plan_.directory = nullptr;  // force the rebuild
     }
+    body.chunk_ends.push_back(out.size());
     render_info_families(client, snapshot_, plan_, settings_.collectors, format, out);
   } catch (const Error& e) {
     // A directory that fails validation: serve health only, the values are not trustworthy.
@@ -138,6 +167,11 @@ void MetricsRenderer::render_health(Client* client, std::uint64_t started_ns, st
   gauge("sysring_exporter_cache_hits_total",
         "Scrapes answered with a body already rendered for the same tick.", MetricType::kCounter,
         "", static_cast<double>(cache_hits_));
+  gauge("sysring_exporter_gzip_chunks_reused_total",
+        "gzip chunks whose text had not changed since the last render, reused as compressed.",
+        MetricType::kCounter, "", static_cast<double>(chunks_reused_));
+  gauge("sysring_exporter_gzip_chunks_deflated_total", "gzip chunks compressed.",
+        MetricType::kCounter, "", static_cast<double>(chunks_deflated_));
   gauge("sysring_exporter_scrape_duration_seconds",
         "Seconds this body took to render (compression excluded).", MetricType::kGauge, "seconds",
         static_cast<double>(monotonic_ns() - started_ns) * 1e-9);

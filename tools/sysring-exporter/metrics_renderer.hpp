@@ -8,11 +8,12 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "broker_link.hpp"
+#include "chunked_gzip.hpp"
 #include "collectors.hpp"
 #include "exposition.hpp"
-#include "gzip_encoder.hpp"
 #include "series_plan.hpp"
 
 namespace sysring::exporter {
@@ -27,6 +28,7 @@ struct RendererSettings {
 struct ScrapeBody {
   std::string bytes;
   bool gzip = false;
+  std::vector<std::size_t> chunk_ends;  // plain text: where its gzip chunks end
 };
 
 class MetricsRenderer {
@@ -47,8 +49,8 @@ class MetricsRenderer {
   };
 
   CacheKey current_key(Client* client) const;
-  void render(Client* client, Format format, std::string& out);
-  void render_values(Client& client, Format format, std::string& out);
+  void render(Client* client, Format format, ScrapeBody& out);
+  void render_values(Client& client, Format format, ScrapeBody& out);
   void render_health(Client* client, std::uint64_t started_ns, std::string& out, Format format);
 
   RendererSettings settings_;
@@ -56,13 +58,18 @@ class MetricsRenderer {
   BrokerLink link_;
   SeriesPlan plan_;
   ValueSnapshot snapshot_;
-  GzipEncoder gzip_;
-  std::string text_;
+  std::array<ChunkedGzip, kFormatCount> gzip_;  // per format: their chunks differ
+  std::size_t settled_from_ = 0;                // first family of the rarely-changing ones
   CacheKey cached_key_;
-  std::array<std::array<std::shared_ptr<const ScrapeBody>, 2>, kFormatCount> cache_{};
+  using Bodies = std::array<std::array<std::shared_ptr<const ScrapeBody>, 2>, kFormatCount>;
+  static std::shared_ptr<ScrapeBody> reuse(std::shared_ptr<const ScrapeBody>& spare);
+  Bodies cache_{};  // this tick's bodies by format and gzip
+  Bodies spare_{};  // the last tick's, whose buffers the next render reuses
   std::uint64_t renders_ = 0;
   std::uint64_t cache_hits_ = 0;
   std::uint64_t plan_builds_ = 0;
+  std::uint64_t chunks_reused_ = 0;
+  std::uint64_t chunks_deflated_ = 0;
 };
 
 }  // namespace sysring::exporter

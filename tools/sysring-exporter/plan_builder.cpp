@@ -71,6 +71,15 @@ void PlanBuilder::scalar(PlannedFamily& family, std::string_view name,
   ++plan_.sample_count;
 }
 
+void PlanBuilder::text(PlannedFamily& family, std::string_view name,
+                       const Descriptor& string_metric) {
+  auto& sample = family.samples.emplace_back();
+  sample.prefix.assign(name);
+  sample.prefix += "{value=\"";
+  sample.ref = ValueRef{.kind = ValueRef::Kind::kText, .family = &string_metric};
+  ++plan_.sample_count;
+}
+
 void PlanBuilder::per_instance(PlannedFamily& family, std::string_view name,
                                std::span<const LabelPair> extra, ValueRef ref,
                                const InstanceFilter& keep) {

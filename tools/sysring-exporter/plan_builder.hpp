@@ -46,6 +46,10 @@ class PlanBuilder {
   void per_instance(PlannedFamily& family, std::string_view name, std::span<const LabelPair> extra,
                     ValueRef ref, const InstanceFilter& keep = {});
 
+  // A string metric as `name{value="<text>"} 1`, read when rendered.
+  void text(PlannedFamily& family, std::string_view name, const Descriptor& string_metric);
+  [[nodiscard]] std::size_t family_count() const noexcept { return plan_.families.size(); }
+
   // Marks a sysring family as exported under another name.
   void consume(const Descriptor& family) { consumed_.insert(family.id); }
   [[nodiscard]] bool consumed(MetricId id) const { return consumed_.contains(id); }

@@ -1,5 +1,7 @@
 #include "series_plan.hpp"
 
+#include <algorithm>
+
 namespace sysring::exporter {
 namespace {
 
@@ -49,10 +51,13 @@ bool sample_value(const ValueRef& ref, const ValueSnapshot& snapshot, bool& row_
 }  // namespace
 
 bool render_plan(const SeriesPlan& plan, const Client& client, const ValueSnapshot& snapshot,
-                 Format format, std::string& out) {
+                 Format format, std::string& out, std::vector<std::size_t>& chunk_ends) {
   bool row_moved = false;
   const auto header_index = static_cast<std::size_t>(format);
   for (const auto& family : plan.families) {
+    if (family.starts_chunk && (chunk_ends.empty() || chunk_ends.back() < out.size())) {
+      chunk_ends.push_back(out.size());
+    }
     // The header goes out with the family's first readable sample, so a family with none
     // (all unavailable here) is left out entirely, as node_exporter leaves it out.
     bool header_written = false;
@@ -74,6 +79,19 @@ bool render_plan(const SeriesPlan& plan, const Client& client, const ValueSnapsh
     }
   }
   return !row_moved;
+}
+
+void mark_chunks(SeriesPlan& plan, std::size_t chunk_bytes, std::span<const std::size_t> forced) {
+  constexpr std::size_t kValueBytes = 12;  // a typical value and newline
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < plan.families.size(); ++i) {
+    auto& family = plan.families[i];
+    const bool force = std::find(forced.begin(), forced.end(), i) != forced.end();
+    family.starts_chunk = i > 0 && (bytes >= chunk_bytes || force);
+    if (family.starts_chunk) bytes = 0;
+    bytes += family.headers[0].size();
+    for (const auto& sample : family.samples) bytes += sample.prefix.size() + kValueBytes;
+  }
 }
 
 }  // namespace sysring::exporter

@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,7 @@ struct PlannedSample {
 struct PlannedFamily {
   std::array<std::string, kFormatCount> headers;  // HELP/TYPE(/UNIT) lines per format
   std::vector<PlannedSample> samples;
+  bool starts_chunk = false;  // a gzip chunk (chunked_gzip.hpp) begins with this family
 };
 
 struct SeriesPlan {
@@ -58,8 +60,13 @@ struct SeriesPlan {
 
 // Appends every family of `plan` with at least one readable sample to `out`. Samples whose cell
 // is not kOk, or whose row no longer holds the planned instance, are left out; the return value
-// is false when such a row was found (the directory moved on: rebuild the plan).
+// is false when such a row was found (the directory moved on: rebuild the plan). The offset in
+// `out` where each gzip chunk ends is appended to `chunk_ends`.
 bool render_plan(const SeriesPlan& plan, const Client& client, const ValueSnapshot& snapshot,
-                 Format format, std::string& out);
+                 Format format, std::string& out, std::vector<std::size_t>& chunk_ends);
+
+// Marks where gzip chunks begin: every ~`chunk_bytes` of expected text, and at `forced` family
+// indexes (where families that change every tick give way to ones that rarely do).
+void mark_chunks(SeriesPlan& plan, std::size_t chunk_bytes, std::span<const std::size_t> forced);
 
 }  // namespace sysring::exporter

@@ -100,7 +100,7 @@ namespace {
 std::string help_for(const Descriptor& d) {
   std::string help = d.description.empty() ? d.name : d.description;
   if (!d.detail.empty()) help += " (" + d.detail + ")";
-  help += " [sysring " + d.name + ", " + (d.unit.empty() ? std::string("no unit") : d.unit) + "]";
+  help += " (sysring " + d.name + ")";
   return help;
 }
 
@@ -124,38 +124,53 @@ void plan_counter(PlanBuilder& b, const Descriptor& d) {
       ValueRef{.kind = ValueRef::Kind::kCounterRunning, .family = &d, .scale = 1e-9}, "seconds");
 }
 
+void plan_one(PlanBuilder& b, const Descriptor& d, bool pmc, bool rest, double clock_ticks,
+              double page_size) {
+  if (d.type == ValueType::Counter) {
+    if (pmc) plan_counter(b, d);
+    return;
+  }
+  if (!rest) return;
+  if (d.type == ValueType::String) {
+    const std::string name = "sysring_" + sanitize_metric_name(d.name) + "_info";
+    auto& family = b.family(name, help_for(d), MetricType::kGauge, "");
+    b.text(family, name, d);
+    return;
+  }
+  const SysringName n = sysring_name(d, clock_ticks, page_size);
+  auto& family = b.family(n.name, help_for(d),
+                          n.cumulative ? MetricType::kCounter : MetricType::kGauge, n.unit);
+  const ValueRef ref{.family = &d, .scale = n.scale};
+  if (d.domain == InstanceDomain::None) {
+    b.scalar(family, n.name, {}, ref);
+  } else {
+    b.per_instance(family, n.name, {}, ref);
+  }
+}
+
 }  // namespace
 
-void plan_sysring_families(PlanBuilder& b) {
+bool rarely_changes(const Descriptor& d) {
+  return d.effective_pattern == AccessPattern::Static ||
+         d.effective_pattern == AccessPattern::Constrained;
+}
+
+std::size_t plan_sysring_families(PlanBuilder& b) {
   const bool pmc = b.config().on("pmc");
   const bool rest = b.config().on("sysring");
   const double clock_ticks = b.number("kern.clock_ticks").value_or(100.0);
   const double page_size = b.number("hw.page_size").value_or(4096.0);
-  for (const auto& d : b.client().descriptors()) {
-    if (!d.available || b.consumed(d.id)) continue;
-    if (d.type == ValueType::Counter) {
-      if (pmc) plan_counter(b, d);
-      continue;
-    }
-    if (!rest) continue;
-    if (d.type == ValueType::String) {
-      const std::string name = "sysring_" + sanitize_metric_name(d.name) + "_info";
-      auto& family = b.family(name, help_for(d), MetricType::kGauge, "");
-      auto& sample = family.samples.emplace_back();
-      sample.prefix = name + "{value=\"";
-      sample.ref = ValueRef{.kind = ValueRef::Kind::kText, .family = &d};
-      continue;
-    }
-    const SysringName n = sysring_name(d, clock_ticks, page_size);
-    auto& family = b.family(n.name, help_for(d),
-                            n.cumulative ? MetricType::kCounter : MetricType::kGauge, n.unit);
-    const ValueRef ref{.family = &d, .scale = n.scale};
-    if (d.domain == InstanceDomain::None) {
-      b.scalar(family, n.name, {}, ref);
-    } else {
-      b.per_instance(family, n.name, {}, ref);
+  // Families read every tick first, then the settings and facts that rarely change, so that the
+  // latter fill gzip chunks of their own that are compressed once and reused (chunked_gzip.hpp).
+  std::size_t settled_from = 0;
+  for (const bool settled : {false, true}) {
+    if (settled) settled_from = b.family_count();
+    for (const auto& d : b.client().descriptors()) {
+      if (!d.available || b.consumed(d.id) || rarely_changes(d) != settled) continue;
+      plan_one(b, d, pmc, rest, clock_ticks, page_size);
     }
   }
+  return settled_from;
 }
 
 }  // namespace sysring::exporter

@@ -11,7 +11,8 @@
 
 namespace sysring::exporter {
 
-void plan_sysring_families(PlanBuilder& builder);
+// Returns the index of the first family that rarely changes (settings, hardware facts).
+std::size_t plan_sysring_families(PlanBuilder& builder);
 
 // How one sysring family is named and scaled when exported (exposed for the tests).
 struct SysringName {

@@ -1,0 +1,76 @@
+#include "chunked_gzip.hpp"
+
+#include <stdexcept>
+
+namespace sysring::exporter {
+
+namespace {
+constexpr int kRawDeflateWindowBits = -15;  // raw deflate: the gzip framing is written here
+constexpr int kMemLevel = 8;
+// ID1 ID2 CM=deflate FLG=0 MTIME=0 XFL=0 OS=unix (RFC 1952 2.3).
+constexpr unsigned char kGzipHeader[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
+// A final, fixed-Huffman block holding only end-of-block: BFINAL=1, BTYPE=01, code 0000000.
+constexpr unsigned char kFinalEmptyBlock[2] = {0x03, 0x00};
+
+void append_le32(std::string& out, uLong value) {
+  for (int i = 0; i < 4; ++i) out += static_cast<char>((value >> (8 * i)) & 0xff);
+}
+}  // namespace
+
+ChunkedGzip::ChunkedGzip(int level) {
+  if (deflateInit2(&stream_, level, Z_DEFLATED, kRawDeflateWindowBits, kMemLevel,
+                   Z_DEFAULT_STRATEGY) != Z_OK) {
+    throw std::runtime_error("zlib: deflateInit2 failed");
+  }
+}
+
+ChunkedGzip::~ChunkedGzip() {
+  deflateEnd(&stream_);
+}
+
+void ChunkedGzip::deflate_chunk(std::string_view text, Chunk& chunk) {
+  if (deflateReset(&stream_) != Z_OK) throw std::runtime_error("zlib: deflateReset failed");
+  // A sync flush ends on a byte boundary without a final block; bound plus the flush marker.
+  chunk.deflated.resize(deflateBound(&stream_, static_cast<uLong>(text.size())) + 16);
+  // zlib takes non-const input; deflate never writes through next_in.
+  stream_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));  // NOLINT
+  stream_.avail_in = static_cast<uInt>(text.size());
+  stream_.next_out = reinterpret_cast<Bytef*>(chunk.deflated.data());
+  stream_.avail_out = static_cast<uInt>(chunk.deflated.size());
+  // All input taken and room left over: the flush is complete.
+  if (deflate(&stream_, Z_SYNC_FLUSH) != Z_OK || stream_.avail_in != 0 || stream_.avail_out == 0) {
+    throw std::runtime_error("zlib: deflate failed");
+  }
+  chunk.deflated.resize(chunk.deflated.size() - stream_.avail_out);
+  chunk.text.assign(text);
+  chunk.crc = crc32(0, reinterpret_cast<const Bytef*>(text.data()), static_cast<uInt>(text.size()));
+  ++recompressed_;
+}
+
+void ChunkedGzip::compress(std::string_view text, std::span<const std::size_t> ends,
+                           std::string& out) {
+  recompressed_ = 0;
+  std::size_t count = 0;
+  std::size_t begin = 0;
+  out.assign(reinterpret_cast<const char*>(kGzipHeader), sizeof kGzipHeader);
+  uLong crc = crc32(0, nullptr, 0);
+  const auto add = [&](std::string_view piece) {
+    if (count == chunks_.size()) chunks_.emplace_back();
+    Chunk& chunk = chunks_[count++];
+    if (chunk.text != piece || chunk.deflated.empty()) deflate_chunk(piece, chunk);
+    out += chunk.deflated;
+    crc = crc32_combine(crc, chunk.crc, static_cast<z_off_t>(piece.size()));
+  };
+  for (const std::size_t end : ends) {
+    if (end <= begin || end > text.size()) continue;
+    add(text.substr(begin, end - begin));
+    begin = end;
+  }
+  if (begin < text.size() || count == 0) add(text.substr(begin));
+  chunks_.resize(count);
+  out.append(reinterpret_cast<const char*>(kFinalEmptyBlock), sizeof kFinalEmptyBlock);
+  append_le32(out, crc);
+  append_le32(out, static_cast<uLong>(text.size() & 0xffffffffU));
+}
+
+}  // namespace sysring::exporter
