@@ -48,6 +48,7 @@ constexpr std::uint16_t kAvail = 602;
 constexpr std::uint16_t kFiles = 603;
 constexpr std::uint16_t kFilesFree = 604;
 constexpr std::uint16_t kReadonly = 605;
+constexpr std::uint16_t kDeviceError = 795;
 
 // Generous for sanitizer builds on a loaded machine, and still far below "hangs forever".
 constexpr auto kRefreshLimit = 500ms;
@@ -98,7 +99,8 @@ TEST(FilesystemInstances, FamiliesAreTheLinuxStatvfsRows) {
   EXPECT_EQ(source.domain(), InstanceDomain::Filesystem);
   EXPECT_TRUE(source.owns_domain());
   const std::vector<std::uint16_t> ids(source.families().begin(), source.families().end());
-  EXPECT_EQ(ids, (std::vector<std::uint16_t>{kSize, kFree, kAvail, kFiles, kFilesFree, kReadonly}));
+  EXPECT_EQ(ids, (std::vector<std::uint16_t>{kSize, kFree, kAvail, kFiles, kFilesFree, kReadonly,
+                                             kDeviceError}));
   for (const std::uint16_t id : ids) EXPECT_TRUE(source.availability(id).available) << id;
   EXPECT_FALSE(source.availability(1).available);
   EXPECT_EQ(source.instances_at_start(), kFixtureMounts.size());
@@ -116,7 +118,7 @@ TEST(FilesystemInstances, DarwinRowsAndUnknownSourcesAreNotBound) {
   all.push_back(odd);
   auto fake = std::make_shared<FakeStatfs>();
   FilesystemInstances source(all, tree.config(), with(fake));
-  EXPECT_EQ(source.families().size(), 7U);  // the six Linux rows and the odd one
+  EXPECT_EQ(source.families().size(), 8U);  // the seven Linux rows and the odd one
   EXPECT_FALSE(source.availability(9000).available);
   EXPECT_NE(source.availability(9000).reason.find("statvfs:nonsense"), std::string::npos);
 }
@@ -200,6 +202,11 @@ TEST(FilesystemInstances, HungMountNeverStallsTheRefresh) {
     EXPECT_EQ(status_of(sink, id, "/mnt/nfs"), layout::SlotStatus::kUnavailable);
   }
 
+  // Stuck past the timeout: node_exporter's device_error; a healthy mount's is 0.
+  ASSERT_TRUE(
+      refresh_until(source, sink, [&] { return ok_bits(sink, kDeviceError, "/mnt/nfs") == 1U; }));
+  EXPECT_EQ(ok_bits(sink, kDeviceError, "/"), 0U);
+
   // Skipped while stuck: later refreshes ask the others again, never the hung mount.
   const int root_calls = fake->calls("/");
   ASSERT_TRUE(refresh_until(source, sink, [&] { return fake->calls("/") >= root_calls + 3; }));
@@ -208,6 +215,7 @@ TEST(FilesystemInstances, HungMountNeverStallsTheRefresh) {
   // The server answers: the mount's values come back.
   fake->release("/mnt/nfs");
   ASSERT_TRUE(refresh_until(source, sink, [&] { return has_value(sink, "/mnt/nfs"); }));
+  EXPECT_EQ(ok_bits(sink, kDeviceError, "/mnt/nfs"), 0U);
 }
 
 TEST(FilesystemInstances, DestroyedWhileAMountIsStuck) {
@@ -266,6 +274,8 @@ TEST(FilesystemInstances, FailedStatvfsIsAReadError) {
     return status_of(sink, kSize, "/run/user/1000") == layout::SlotStatus::kReadError;
   }));
   EXPECT_TRUE(has_value(sink, "/"));
+  EXPECT_EQ(ok_bits(sink, kDeviceError, "/run/user/1000"), 1U);
+  EXPECT_EQ(ok_bits(sink, kDeviceError, "/"), 0U);
 }
 
 TEST(FilesystemInstances, NothingDueMeansNoStatvfs) {
@@ -273,7 +283,7 @@ TEST(FilesystemInstances, NothingDueMeansNoStatvfs) {
   auto fake = std::make_shared<FakeStatfs>();
   FilesystemInstances source(rows(), tree.config(), with(fake));
   RecordingSink sink;
-  sink.unwanted = {kSize, kFree, kAvail, kFiles, kFilesFree, kReadonly};
+  sink.unwanted = {kSize, kFree, kAvail, kFiles, kFilesFree, kReadonly, kDeviceError};
   for (int i = 0; i < 3; ++i) {
     sink.begin();
     source.refresh(sink);

@@ -51,6 +51,7 @@ CpuInstances::CpuInstances(std::span<const registry::RegistryEntry> rows,
       cpu_dir_(join_path(config.sys_root, "devices/system/cpu")) {
   for (const registry::RegistryEntry& row : rows) {
     if (!is_linux_row_of(row, InstanceDomain::Cpu)) continue;
+    if (row.source.starts_with("softnet:")) continue;  // SoftnetInstances' rows
     std::string reason;
     bind(row, reason);
     if (reason.empty()) {

@@ -12,8 +12,8 @@ namespace {
 // "statvfs:<key>" -> the key's index in Field order; nullopt for anything else.
 std::optional<std::size_t> field_index(std::string_view source) {
   constexpr std::string_view kPrefix = "statvfs:";
-  constexpr std::array<std::string_view, 6> kKeys = {"size",  "free",       "avail",
-                                                     "files", "files_free", "readonly"};
+  constexpr std::array<std::string_view, 7> kKeys = {
+      "size", "free", "avail", "files", "files_free", "readonly", "device_error"};
   if (!source.starts_with(kPrefix)) return std::nullopt;
   source.remove_prefix(kPrefix.size());
   for (std::size_t i = 0; i < kKeys.size(); ++i) {
@@ -55,7 +55,8 @@ FilesystemInstances::FilesystemInstances(Rows rows, const InstanceConfig& config
     if (!field) {
       families_.set_unavailable(
           row.id,
-          bad_source(row.source, "expected statvfs:size|free|avail|files|files_free|readonly"));
+          bad_source(row.source,
+                     "expected statvfs:size|free|avail|files|files_free|readonly|device_error"));
     } else if (row.type != schema::ValueType::U64) {
       families_.set_unavailable(row.id, bad_source(row.source, "statvfs values are u64"));
     } else {
@@ -123,6 +124,12 @@ void FilesystemInstances::refresh(InstanceSink& sink) {
 }
 
 Reading FilesystemInstances::reading_of(const StatfsAnswer& answer, Field field) {
+  // node_exporter's device_error: the mount failed its last statfs or is stuck in one.
+  if (field == Field::kDeviceError) {
+    return answer.state == StatfsAnswer::State::kNone
+               ? status_only(layout::SlotStatus::kUnavailable)
+               : ok(answer.state == StatfsAnswer::State::kOk ? 0 : 1);
+  }
   switch (answer.state) {
     case StatfsAnswer::State::kNone:
     case StatfsAnswer::State::kStuck:
@@ -146,6 +153,8 @@ Reading FilesystemInstances::reading_of(const StatfsAnswer& answer, Field field)
       return ok(v.files_free);
     case Field::kReadonly:
       return ok(v.readonly ? 1 : 0);
+    case Field::kDeviceError:
+      break;
   }
   return status_only(layout::SlotStatus::kReadError);
 }

@@ -8,6 +8,8 @@
 //   statvfs:files      f_files                   count
 //   statvfs:files_free f_ffree                   count
 //   statvfs:readonly   ST_RDONLY in f_flag       0 or 1
+//   statvfs:device_error  1 when the last statvfs failed or the mount is stuck, else 0
+//                         (unavailable before the first answer)
 //
 // Mounts: <proc>/1/mountinfo, parsed again only when the kernel says it changed (see
 // MountinfoFile). Labels: device (the mount source), fstype, mountpoint. Mount points are paths
@@ -17,7 +19,8 @@
 // xfs, tmpfs) runs on the refresh thread; every other mount's runs on a StatfsWorker, never on
 // the refresh thread, which waits a few milliseconds at most and publishes the latest answers.
 // A mount whose statvfs hangs (a dead network server) is unavailable, and skipped, until its
-// call returns; a failed statvfs is a read error; a mount not answered yet is unavailable.
+// call returns; a failed statvfs is a read error (device_error says 1 for both); a mount not
+// answered yet is unavailable.
 #pragma once
 
 #include <cstddef>
@@ -56,7 +59,15 @@ class FilesystemInstances final : public InstanceSource {
   [[nodiscard]] std::uint64_t mount_table_reads() const { return mount_table_reads_; }
 
  private:
-  enum class Field : std::uint8_t { kSize, kFree, kAvail, kFiles, kFilesFree, kReadonly };
+  enum class Field : std::uint8_t {
+    kSize,
+    kFree,
+    kAvail,
+    kFiles,
+    kFilesFree,
+    kReadonly,
+    kDeviceError
+  };
   struct Bound {  // an available family and the statvfs value it publishes
     std::uint16_t id;
     Field field;

@@ -14,6 +14,7 @@ namespace sysring::broker::linux_instances {
 using Rows = std::span<const registry::RegistryEntry>;
 
 std::unique_ptr<InstanceSource> make_cpu_instances(Rows rows, const InstanceConfig& config);
+std::unique_ptr<InstanceSource> make_softnet_instances(Rows rows, const InstanceConfig& config);
 std::unique_ptr<InstanceSource> make_disk_instances(Rows rows, const InstanceConfig& config);
 std::unique_ptr<InstanceSource> make_netif_instances(Rows rows, const InstanceConfig& config);
 std::unique_ptr<InstanceSource> make_filesystem_instances(Rows rows, const InstanceConfig& config);
