@@ -13,8 +13,10 @@ namespace sysring::broker {
 // freed row from reuse for a while, so a CPU or disk that bounces needs a spare row.
 inline constexpr std::uint32_t kMinSpareRows = 8;
 // The directory is sized for records of this many bytes on average (names and labels); an
-// instance past that budget is counted as unpublished, never written past the buffer.
-inline constexpr std::uint32_t kDirectoryBytesPerRow = 384;
+// instance past that budget is counted as unpublished, never written past the buffer. A disk
+// carries eight labels (InstanceTable::record_bytes counts ~550 bytes for one without udev
+// data), an interface four: 640 keeps a machine of disks within budget at 0 % headroom.
+inline constexpr std::uint32_t kDirectoryBytesPerRow = 640;
 
 DomainCapacities plan_capacities(const InstanceSourceSet& sources, std::uint32_t headroom_percent);
 

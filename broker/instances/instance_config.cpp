@@ -14,6 +14,7 @@ struct Key {
 
 constexpr Key kKeys[] = {
     {"disk", "device_exclude", Key::Kind::kRegex},
+    {"disk", "udev_data", Key::Kind::kPath},
     {"netif", "device_exclude", Key::Kind::kRegex},
     {"filesystem", "fs_types_exclude", Key::Kind::kRegex},
     {"filesystem", "mount_points_exclude", Key::Kind::kRegex},
@@ -42,7 +43,7 @@ std::uint32_t parse_number(const std::string& file, const std::string& domain,
 }
 
 std::string* target(InstanceConfig& c, std::string_view domain, std::string_view key) {
-  if (domain == "disk") return &c.disk_exclude;
+  if (domain == "disk") return key == "udev_data" ? &c.udev_data : &c.disk_exclude;
   if (domain == "netif") return &c.netif_exclude;
   if (key == "fs_types_exclude") return &c.fs_types_exclude;
   if (key == "mount_points_exclude") return &c.mount_points_exclude;

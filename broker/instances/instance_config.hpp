@@ -15,6 +15,9 @@ struct InstanceConfig {
   std::string sys_root = "/sys";
   // [instances.disk] device_exclude: block devices left out (partitions, loop, ram, floppies).
   std::string disk_exclude = R"(^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\d+n\d+p)\d+$)";
+  // [instances.disk] udev_data: the udev database the disk labels path, serial, model, revision
+  // and wwn come from (node_exporter's --path.udev.data).
+  std::string udev_data = "/run/udev/data";
   // [instances.netif] device_exclude: interfaces left out (none by default).
   std::string netif_exclude;
   // [instances.filesystem] fs_types_exclude and mount_points_exclude.

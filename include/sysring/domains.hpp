@@ -32,7 +32,10 @@ constexpr std::string_view domain_name(InstanceDomain domain) {
 
 namespace label_keys {
 inline constexpr std::string_view kCpu[] = {"cpu"};
-inline constexpr std::string_view kDevice[] = {"device"};
+// Disks: major/minor from /proc/diskstats, the rest from the udev database ("" when absent).
+inline constexpr std::string_view kDisk[] = {"device", "major", "minor",    "path",
+                                             "serial", "model", "revision", "wwn"};
+inline constexpr std::string_view kNetif[] = {"device", "address", "broadcast", "ifalias"};
 inline constexpr std::string_view kFilesystem[] = {"device", "fstype", "mountpoint"};
 inline constexpr std::string_view kNuma[] = {"node"};
 inline constexpr std::string_view kCgroup[] = {"cgroup"};
@@ -45,8 +48,9 @@ constexpr std::span<const std::string_view> domain_label_keys(InstanceDomain dom
     case InstanceDomain::Cpu:
       return kCpu;
     case InstanceDomain::Disk:
+      return kDisk;
     case InstanceDomain::Netif:
-      return kDevice;
+      return kNetif;
     case InstanceDomain::Filesystem:
       return kFilesystem;
     case InstanceDomain::Numa:

@@ -79,9 +79,47 @@ TEST_F(DiskInstancesTest, TheDefaultExclusionKeepsWholeDisksOnly) {
   refresh();
   EXPECT_EQ(names(sink_), (std::set<std::string>{"nvme0n1", "sda", "vda"}))
       << "loop0, zram0, sda1 and nvme0n1p1 are left out";
-  for (const auto& [name, seen] : sink_.present()) {
-    EXPECT_EQ(seen.labels, (std::map<std::string, std::string>{{"device", name}}));
+  // vda and nvme0n1 have no udev record: their udev labels are empty, never missing.
+  using Labels = std::map<std::string, std::string>;
+  EXPECT_EQ(sink_.present().at("vda").labels, (Labels{{"device", "vda"},
+                                                      {"major", "252"},
+                                                      {"minor", "0"},
+                                                      {"path", ""},
+                                                      {"serial", ""},
+                                                      {"model", ""},
+                                                      {"revision", ""},
+                                                      {"wwn", ""}}));
+  EXPECT_EQ(sink_.present().at("nvme0n1").labels.at("major"), "259");
+  EXPECT_EQ(sink_.present().at("sda").labels, (Labels{{"device", "sda"},
+                                                      {"major", "8"},
+                                                      {"minor", "0"},
+                                                      {"path", "pci-0000:00:1f.2-ata-1"},
+                                                      {"serial", "QM00001"},
+                                                      {"model", "QEMU_HARDDISK"},
+                                                      {"revision", "2.5+"},
+                                                      {"wwn", "0x5000c500a1b2c3d4"}}));
+}
+
+// udev writes a record after the disk's line appears: it is read again every
+// kUdevRereadRefreshes refreshes, and at once when the name gets other numbers.
+TEST_F(DiskInstancesTest, UdevLabelsAreReadAgainPeriodicallyAndOnNewNumbers) {
+  FixtureTree tree("disk_mixed");
+  build(tree.config());
+  refresh();
+  EXPECT_EQ(sink_.present().at("vda").labels.at("serial"), "");
+  tree.rewrite("udev/b252:0", "E:ID_SERIAL_SHORT=later\n");
+  for (std::uint32_t i = 1; i < broker::linux_instances::DiskInstances::kUdevRereadRefreshes; ++i) {
+    refresh();
+    ASSERT_EQ(sink_.present().at("vda").labels.at("serial"), "") << "refresh " << i;
   }
+  refresh();
+  EXPECT_EQ(sink_.present().at("vda").labels.at("serial"), "later");
+
+  tree.rewrite("udev/b252:16", "E:ID_SERIAL_SHORT=replaced\n");
+  tree.rewrite("proc/diskstats", " 252      16 vda 1 0 8 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
+  refresh();
+  EXPECT_EQ(sink_.present().at("vda").labels.at("minor"), "16");
+  EXPECT_EQ(sink_.present().at("vda").labels.at("serial"), "replaced");
 }
 
 TEST_F(DiskInstancesTest, ValuesAreTheFieldsAndSectorsArePublishedInBytes) {

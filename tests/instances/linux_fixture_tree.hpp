@@ -61,6 +61,7 @@ class FixtureTree {
     broker::InstanceConfig c;
     c.proc_root = proc();
     c.sys_root = sys();
+    c.udev_data = (root_ / "udev").string();  // never the machine's own database
     return c;
   }
 

@@ -43,6 +43,17 @@ constexpr std::uint16_t kCarrierChanges = 580;
 constexpr std::uint16_t kTxQueueLen = 581;
 constexpr std::uint16_t kIfindex = 582;
 constexpr std::uint16_t kFlags = 583;
+constexpr std::uint16_t kAddrAssignType = 779;
+constexpr std::uint16_t kDevId = 780;
+constexpr std::uint16_t kDormant = 781;
+constexpr std::uint16_t kIflink = 782;
+constexpr std::uint16_t kNameAssignType = 784;
+constexpr std::uint16_t kType = 786;
+constexpr std::uint16_t kCarrierUpCount = 787;
+constexpr std::uint16_t kCarrierDownCount = 788;
+constexpr std::uint16_t kDuplex = 789;
+constexpr std::uint16_t kRxNohandler = 790;
+constexpr std::uint16_t kArpEntries = 791;
 
 constexpr std::string_view kNetdevHeader =
     "Inter-|   Receive                                                |  Transmit\n"
@@ -74,21 +85,67 @@ TEST_F(NetifInstancesTest, EveryNetifRowIsAnAvailableFamily) {
   build(tree_.config());
   EXPECT_EQ(source_->domain(), InstanceDomain::Netif);
   EXPECT_TRUE(source_->owns_domain());
-  ASSERT_EQ(source_->families().size(), 24U);
+  ASSERT_EQ(source_->families().size(), 37U);
   for (const std::uint16_t id : source_->families()) {
     EXPECT_TRUE(source_->availability(id).available)
         << id << ": " << source_->availability(id).reason;
   }
 }
 
-TEST_F(NetifInstancesTest, EveryInterfaceOfNetDevIsAnInstanceLabelledWithItsDevice) {
+TEST_F(NetifInstancesTest, EveryInterfaceOfNetDevIsAnInstanceLabelledFromSysfs) {
   build(tree_.config());
   EXPECT_EQ(source_->instances_at_start(), 4U);
   refresh();
   EXPECT_EQ(names(sink_), (std::set<std::string>{"eth0", "ifb0", "lo", "veth1a2b3c4d5e6"}));
-  for (const auto& [name, seen] : sink_.present()) {
-    EXPECT_EQ(seen.labels, (std::map<std::string, std::string>{{"device", name}}));
-  }
+  using Labels = std::map<std::string, std::string>;
+  EXPECT_EQ(sink_.present().at("eth0").labels, (Labels{{"device", "eth0"},
+                                                       {"address", "52:54:00:12:34:56"},
+                                                       {"broadcast", "ff:ff:ff:ff:ff:ff"},
+                                                       {"ifalias", "uplink"}}));
+  EXPECT_EQ(sink_.present().at("lo").labels.at("broadcast"), "00:00:00:00:00:00");
+  // A changed alias is the new label.
+  tree_.rewrite("sys/class/net/eth0/ifalias", "renamed\n");
+  refresh();
+  EXPECT_EQ(sink_.present().at("eth0").labels.at("ifalias"), "renamed");
+}
+
+TEST_F(NetifInstancesTest, ALabelFileThatCannotBeReadIsAnEmptyLabel) {
+  tree_.remove("sys/class/net/ifb0/address");
+  build(tree_.config());
+  refresh();
+  EXPECT_EQ(sink_.present().at("ifb0").labels.at("address"), "");
+  EXPECT_EQ(sink_.present().at("ifb0").labels.at("broadcast"), "ff:ff:ff:ff:ff:ff");
+}
+
+TEST_F(NetifInstancesTest, NewAttributesAndArpEntriesFromTheFiles) {
+  build(tree_.config());
+  refresh();
+  EXPECT_EQ(ok_bits(sink_, kAddrAssignType, "veth1a2b3c4d5e6"), 3U);
+  EXPECT_EQ(ok_bits(sink_, kDevId, "eth0"), 1U) << "0x1 in the file";
+  EXPECT_EQ(ok_bits(sink_, kIflink, "veth1a2b3c4d5e6"), 7U);
+  EXPECT_EQ(ok_bits(sink_, kNameAssignType, "eth0"), 1U);
+  EXPECT_EQ(status_of(sink_, kNameAssignType, "ifb0"), SlotStatus::kUnavailable)
+      << "unknown: the kernel fails the read";
+  EXPECT_EQ(ok_bits(sink_, kType, "lo"), 772U);
+  EXPECT_EQ(ok_bits(sink_, kCarrierUpCount, "eth0"), 3U);
+  EXPECT_EQ(ok_bits(sink_, kDuplex, "eth0"), 3U);
+  EXPECT_EQ(status_of(sink_, kDuplex, "ifb0"), SlotStatus::kUnavailable) << "down: no value";
+  EXPECT_EQ(ok_bits(sink_, kRxNohandler, "eth0"), 5U) << "statistics/rx_nohandler";
+  EXPECT_EQ(ok_bits(sink_, kArpEntries, "eth0"), 2U);
+  EXPECT_EQ(ok_bits(sink_, kArpEntries, "ifb0"), 0U);
+  tree_.rewrite("sys/class/net/eth0/duplex", "sideways\n");
+  refresh();
+  EXPECT_EQ(status_of(sink_, kDuplex, "eth0"), SlotStatus::kReadError);
+}
+
+TEST_F(NetifInstancesTest, WithoutProcNetArpOnlyArpEntriesIsUnavailable) {
+  tree_.remove("proc/net/arp");
+  build(tree_.config());
+  EXPECT_EQ(source_->availability(kArpEntries).reason,
+            tree_.proc() + "/net/arp: No such file or directory");
+  EXPECT_TRUE(source_->availability(kDuplex).available);
+  refresh();
+  EXPECT_EQ(sink_.reading(kArpEntries, "eth0"), nullptr);
 }
 
 TEST_F(NetifInstancesTest, CountersAreTheFieldsOfTheInterfacesLine) {
@@ -323,6 +380,16 @@ TEST(NetifInstancesRealMachine, LinkValuesMatchProcNetDevAndSysfsReadRightAfter)
       {kTxQueueLen, "tx_queue_len", AttributeFormat::kDecimal, false},
       {kIfindex, "ifindex", AttributeFormat::kDecimal, false},
       {kFlags, "flags", AttributeFormat::kHex, false},
+      {kAddrAssignType, "addr_assign_type", AttributeFormat::kDecimal, false},
+      {kDevId, "dev_id", AttributeFormat::kHex, false},
+      {kDormant, "dormant", AttributeFormat::kDecimal, false},
+      {kIflink, "iflink", AttributeFormat::kDecimal, false},
+      {kNameAssignType, "name_assign_type", AttributeFormat::kDecimal, false},
+      {kType, "type", AttributeFormat::kDecimal, false},
+      {kCarrierUpCount, "carrier_up_count", AttributeFormat::kDecimal, true},
+      {kCarrierDownCount, "carrier_down_count", AttributeFormat::kDecimal, true},
+      {kDuplex, "duplex", AttributeFormat::kDuplex, false},
+      {kRxNohandler, "statistics/rx_nohandler", AttributeFormat::kDecimal, true},
   };
   std::size_t compared = 0;
   for (const auto& [name, line] : after) {
@@ -343,6 +410,19 @@ TEST(NetifInstancesRealMachine, LinkValuesMatchProcNetDevAndSysfsReadRightAfter)
         EXPECT_LE(got->bits, sysfs.bits) << name << " " << a.file;
       } else {
         EXPECT_EQ(got->bits, sysfs.bits) << name << " " << a.file;
+      }
+    }
+    // The labels from the dump are what sysfs prints.
+    for (const char* label : {"address", "broadcast", "ifalias"}) {
+      std::ifstream in("/sys/class/net/" + name + "/" + label);
+      std::string text;
+      std::getline(in, text);
+      EXPECT_EQ(sink.present().at(name).labels.at(label), text) << name << " " << label;
+    }
+    // A link that is down has no carrier, dormant or duplex (sysfs fails the read).
+    if (ok_bits(sink, kOperstate, name) == 2U) {
+      for (const std::uint16_t id : {kCarrier, kDormant, kDuplex}) {
+        EXPECT_EQ(status_of(sink, id, name), SlotStatus::kUnavailable) << name << " " << id;
       }
     }
     ++compared;

@@ -43,6 +43,14 @@ constexpr std::uint16_t kCarrierChanges = 580;
 constexpr std::uint16_t kTxQueueLen = 581;
 constexpr std::uint16_t kIfindex = 582;
 constexpr std::uint16_t kFlags = 583;
+constexpr std::uint16_t kDormant = 781;
+constexpr std::uint16_t kType = 786;
+constexpr std::uint16_t kCarrierUpCount = 787;
+constexpr std::uint16_t kCarrierDownCount = 788;
+constexpr std::uint16_t kDuplex = 789;
+constexpr std::uint16_t kRxNohandler = 790;
+constexpr std::uint16_t kArpEntries = 791;
+constexpr std::size_t kFamilies = 37;  // every netif row
 
 LinkSpec link(std::string name, std::int32_t index, std::uint64_t stats_base) {
   LinkSpec l;
@@ -60,9 +68,14 @@ std::vector<LinkSpec> three() {
   lo.flags = test::kIffUp | test::kIffLoopback | test::kIffRunning | test::kIffLowerUp;
   lo.operstate = 0;
   lo.mtu = 65536;
+  lo.address = {0, 0, 0, 0, 0, 0};
+  lo.broadcast = {0, 0, 0, 0, 0, 0};
   LinkSpec eth0 = link("eth0", 2, 2000);
   eth0.flags = 0x1003 | test::kIffRunning | test::kIffLowerUp;
   eth0.carrier_changes = 4;
+  eth0.carrier_up_count = 3;
+  eth0.carrier_down_count = 1;
+  eth0.alias = "uplink";
   eth0.mtu = 9000;
   LinkSpec ifb0 = link("ifb0", 3, 3000);
   ifb0.flags = 0x82;  // down; IFLA_CARRIER is 1 all the same, as the kernel sends it
@@ -71,6 +84,7 @@ std::vector<LinkSpec> three() {
   LinkSpec veth = link("veth1a2b3c4d5e6", 7, 4000);
   veth.operstate = 3;
   veth.carrier = 0;
+  veth.address = {0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f};
   return {lo, eth0, ifb0, veth};
 }
 
@@ -100,7 +114,7 @@ class NetifLinksTest : public ::testing::Test {
 
 TEST_F(NetifLinksTest, EveryFamilyIsAvailableAndSaysWhereItsValuesComeFrom) {
   build();
-  ASSERT_EQ(source_->families().size(), 24U);
+  ASSERT_EQ(source_->families().size(), kFamilies);
   for (const std::uint16_t id : source_->families()) {
     EXPECT_TRUE(source_->availability(id).available)
         << id << ": " << source_->availability(id).reason;
@@ -110,17 +124,63 @@ TEST_F(NetifLinksTest, EveryFamilyIsAvailableAndSaysWhereItsValuesComeFrom) {
   EXPECT_EQ(source_->availability(kIfindex).detail, "rtnetlink RTM_GETLINK ifi_index");
   EXPECT_EQ(source_->availability(kSpeed).detail, tree_.sys() + "/class/net/<interface>/speed");
   EXPECT_EQ(source_->availability(kFlags).detail, tree_.sys() + "/class/net/<interface>/flags");
+  EXPECT_EQ(source_->availability(kRxNohandler).detail,
+            "rtnetlink RTM_GETLINK IFLA_STATS64 rx_nohandler");
+  EXPECT_EQ(source_->availability(kCarrierUpCount).detail,
+            "rtnetlink RTM_GETLINK IFLA_CARRIER_UP_COUNT");
+  EXPECT_EQ(source_->availability(kDuplex).detail, tree_.sys() + "/class/net/<interface>/duplex");
+  EXPECT_EQ(source_->availability(kArpEntries).detail, tree_.proc() + "/net/arp: lines per device");
   EXPECT_EQ(source_->instances_at_start(), 4U);
   EXPECT_EQ(dumper_->dumps, 1) << "the first dump judged the families";
 }
 
-TEST_F(NetifLinksTest, EveryLinkOfTheDumpIsAnInstanceLabelledWithItsDevice) {
+TEST_F(NetifLinksTest, EveryLinkOfTheDumpIsAnInstanceLabelledFromItsMessage) {
   build();
   refresh();
   EXPECT_EQ(names(sink_), (std::set<std::string>{"eth0", "ifb0", "lo", "veth1a2b3c4d5e6"}));
-  for (const auto& [name, seen] : sink_.present()) {
-    EXPECT_EQ(seen.labels, (std::map<std::string, std::string>{{"device", name}}));
-  }
+  using Labels = std::map<std::string, std::string>;
+  EXPECT_EQ(sink_.present().at("eth0").labels, (Labels{{"device", "eth0"},
+                                                       {"address", "52:54:00:12:34:56"},
+                                                       {"broadcast", "ff:ff:ff:ff:ff:ff"},
+                                                       {"ifalias", "uplink"}}));
+  EXPECT_EQ(sink_.present().at("lo").labels, (Labels{{"device", "lo"},
+                                                     {"address", "00:00:00:00:00:00"},
+                                                     {"broadcast", "00:00:00:00:00:00"},
+                                                     {"ifalias", ""}}));
+  EXPECT_EQ(sink_.present().at("veth1a2b3c4d5e6").labels.at("address"), "0a:1b:2c:3d:4e:5f");
+
+  // A tunnel has no hardware address: its labels are empty, not missing.
+  std::vector<LinkSpec> links = three();
+  links[2].address.clear();
+  links[2].broadcast.clear();
+  dumper_->bytes = test::dump_of(links);
+  refresh();
+  EXPECT_EQ(sink_.present().at("ifb0").labels,
+            (Labels{{"device", "ifb0"}, {"address", ""}, {"broadcast", ""}, {"ifalias", ""}}));
+}
+
+TEST_F(NetifLinksTest, NewAttributesComeFromTheDumpSysfsAndProcNetArp) {
+  build();
+  refresh();
+  // The dump: IFLA_CARRIER_UP_COUNT and _DOWN_COUNT, rx_nohandler after tx_compressed (777).
+  EXPECT_EQ(ok_bits(sink_, kCarrierUpCount, "eth0"), 3U);
+  EXPECT_EQ(ok_bits(sink_, kCarrierDownCount, "eth0"), 1U);
+  EXPECT_EQ(ok_bits(sink_, kRxNohandler, "eth0"), 777U) << "the fixture's sysfs says 5";
+  // sysfs: duplex as a code, unavailable where the file fails (ifb0 is down: no file here).
+  EXPECT_EQ(ok_bits(sink_, kDuplex, "eth0"), 3U) << "full";
+  EXPECT_EQ(ok_bits(sink_, kDuplex, "lo"), 1U) << "unknown";
+  EXPECT_EQ(ok_bits(sink_, kDuplex, "veth1a2b3c4d5e6"), 2U) << "half";
+  EXPECT_EQ(status_of(sink_, kDuplex, "ifb0"), SlotStatus::kUnavailable);
+  EXPECT_EQ(status_of(sink_, kDormant, "ifb0"), SlotStatus::kUnavailable);
+  EXPECT_EQ(ok_bits(sink_, kType, "lo"), 772U);
+  // /proc/net/arp: two entries on eth0, one on the veth, none on lo (0, not missing).
+  EXPECT_EQ(ok_bits(sink_, kArpEntries, "eth0"), 2U);
+  EXPECT_EQ(ok_bits(sink_, kArpEntries, "veth1a2b3c4d5e6"), 1U);
+  EXPECT_EQ(ok_bits(sink_, kArpEntries, "lo"), 0U);
+  // The neighbours went: 0 entries, still a value.
+  tree_.rewrite("proc/net/arp", "IP address HW type Flags HW address Mask Device\n");
+  refresh();
+  EXPECT_EQ(ok_bits(sink_, kArpEntries, "eth0"), 0U);
 }
 
 TEST_F(NetifLinksTest, CountersAreStats64FoldedAsProcNetDevPrintsThem) {
@@ -365,7 +425,7 @@ TEST_F(NetifLinksTest, ASteadyRefreshDoesNotAllocate) {
     allocations = counter.count();
   }
   EXPECT_EQ(steady.instances, 4U);
-  EXPECT_EQ(steady.values, 4U * 24U);
+  EXPECT_EQ(steady.values, 4U * kFamilies);
   EXPECT_EQ(allocations, 0U);
 }
 

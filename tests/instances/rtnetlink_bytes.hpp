@@ -40,6 +40,11 @@ struct LinkSpec {
   std::optional<std::uint32_t> carrier_changes = 0;
   std::optional<std::uint32_t> mtu = 1500;
   std::optional<std::uint32_t> tx_queue_len = 1000;
+  std::optional<std::uint32_t> carrier_up_count = 1;
+  std::optional<std::uint32_t> carrier_down_count = 0;
+  std::vector<std::uint8_t> address = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};  // none when empty
+  std::vector<std::uint8_t> broadcast = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+  std::string alias;  // IFLA_IFALIAS only when set, as the kernel sends it
   std::optional<rt::LinkStats64> stats = rt::LinkStats64{};
 };
 
@@ -92,6 +97,19 @@ inline Bytes link_payload(const LinkSpec& link) {
   Bytes name(link.name.size() + 1);
   std::memcpy(name.data(), link.name.data(), link.name.size());
   append_attribute(out, rt::kIfname, name);
+  if (!link.address.empty())
+    append_attribute(out, rt::kAddress, std::as_bytes(std::span(link.address)));
+  if (!link.broadcast.empty())
+    append_attribute(out, rt::kBroadcast, std::as_bytes(std::span(link.broadcast)));
+  if (!link.alias.empty()) {
+    Bytes alias(link.alias.size() + 1);
+    std::memcpy(alias.data(), link.alias.data(), link.alias.size());
+    append_attribute(out, rt::kIfalias, alias);
+  }
+  if (link.carrier_up_count)
+    append_attribute_value(out, rt::kCarrierUpCount, *link.carrier_up_count);
+  if (link.carrier_down_count)
+    append_attribute_value(out, rt::kCarrierDownCount, *link.carrier_down_count);
   if (link.tx_queue_len) append_attribute_value(out, rt::kTxQueueLen, *link.tx_queue_len);
   if (link.operstate) append_attribute_value(out, rt::kOperstate, *link.operstate);
   append_attribute_value(out, std::uint16_t{17}, std::uint8_t{0});  // IFLA_LINKMODE

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "rtnetlink_bytes.hpp"
+#include "sources/linux/netif_labels.hpp"
 
 namespace sysring::broker::linux_instances {
 namespace {
@@ -132,6 +133,10 @@ TEST(RtnetlinkParser, AttributesAMessageLacksAreNotPresent) {
   bare.carrier_changes.reset();
   bare.mtu.reset();
   bare.tx_queue_len.reset();
+  bare.carrier_up_count.reset();
+  bare.carrier_down_count.reset();
+  bare.address.clear();
+  bare.broadcast.clear();
   bare.stats.reset();
   const Walk w = walk(test::dump_of({bare}));
   EXPECT_EQ(w.status, DumpStatus::kDone);
@@ -139,6 +144,8 @@ TEST(RtnetlinkParser, AttributesAMessageLacksAreNotPresent) {
   EXPECT_EQ(w.links[0].name, "bare0");
   EXPECT_EQ(w.links[0].present, 0U);
   EXPECT_EQ(w.links[0].netdev, (std::array<std::uint64_t, kNetdevFields>{}));
+  EXPECT_TRUE(w.links[0].address.empty());
+  EXPECT_EQ(w.links[0].alias, "");
 }
 
 TEST(RtnetlinkParser, AMessageWithNoAttributeAtAllIsALinkWithoutAName) {
@@ -362,13 +369,25 @@ TEST(RtnetlinkParser, ACapturedDumpGivesWhatProcNetDevAndSysfsGave) {
   const std::array<std::uint32_t, 4> carrier_changes = {0, 0, 0, 2};
   for (std::size_t i = 0; i < 4; ++i) {
     const LinkRecord& l = w.links[i];
-    EXPECT_EQ(l.present, 0x3fU) << l.name;
+    EXPECT_EQ(l.present, 0x1ffU) << l.name;  // rx_nohandler and the carrier up and down counts too
     EXPECT_EQ(l.index, static_cast<std::int32_t>(i + 1)) << l.name;
     EXPECT_EQ(l.operstate, operstate[i]) << l.name;
     EXPECT_EQ(l.mtu, mtu[i]) << l.name;
     EXPECT_EQ(l.tx_queue_len, txqlen[i]) << l.name;
     EXPECT_EQ(l.carrier_changes, carrier_changes[i]) << l.name;
     EXPECT_EQ(l.carrier, 1U) << l.name;
+  }
+  // Labels: lo's addresses are zeros, the others' broadcast is Ethernet's; no alias is set.
+  std::string text;
+  format_hardware_address(w.links[0].address, text);
+  EXPECT_EQ(text, "00:00:00:00:00:00");
+  format_hardware_address(w.links[0].broadcast, text);
+  EXPECT_EQ(text, "00:00:00:00:00:00");
+  for (std::size_t i = 1; i < 4; ++i) {
+    format_hardware_address(w.links[i].broadcast, text);
+    EXPECT_EQ(text, "ff:ff:ff:ff:ff:ff") << w.links[i].name;
+    EXPECT_EQ(w.links[i].address.size(), 6U) << w.links[i].name;
+    EXPECT_EQ(w.links[i].alias, "") << w.links[i].name;
   }
   // ifi_flags is not sysfs `flags` (dev->flags): 0x9 0x82 0x82 0x1003 there.
   EXPECT_EQ(w.links[0].flags, 0x9U | test::kIffRunning | test::kIffLowerUp);

@@ -138,10 +138,11 @@ TEST_F(CliInstances, InstancesListsEveryDomainsInstancesWithLabels) {
       EXPECT_NE(r.out.find("cpu         " + cpu + " "), std::string::npos) << r.out;
       EXPECT_NE(r.out.find("{cpu=\"" + cpu.substr(3) + "\"}"), std::string::npos) << r.out;
     }
-    EXPECT_NE(r.out.find("{device=\"lo\"}"), std::string::npos) << r.out;
+    // device first, then the other labels of the domain.
+    EXPECT_NE(r.out.find("{device=\"lo\",address=\""), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("mountpoint=\"/\""), std::string::npos) << r.out;
     for (const std::string& disk : live(InstanceDomain::Disk)) {
-      EXPECT_NE(r.out.find("{device=\"" + disk + "\"}"), std::string::npos) << r.out;
+      EXPECT_NE(r.out.find("{device=\"" + disk + "\",major=\""), std::string::npos) << r.out;
     }
   });
 }
@@ -166,7 +167,11 @@ TEST_F(CliInstances, InstancesJsonIsTheDirectory) {
         "want=sorted(x for x in sys.argv[1].split(',') if x)\n"
         "assert live==want, (live,want)\n"
         "lo=[i for i in inst if i['domain']=='netif' and i['name']=='lo']\n"
-        "assert lo and lo[0]['labels']=={'device':'lo'}, lo\n"
+        "assert lo and lo[0]['labels']['device']=='lo', lo\n"
+        "assert set(lo[0]['labels'])=={'device','address','broadcast','ifalias'}, lo\n"
+        "disk=[i for i in inst if i['domain']=='disk']\n"
+        "want_disk={'device','major','minor','path','serial','model','revision','wwn'}\n"
+        "assert all(set(i['labels'])==want_disk for i in disk), disk\n"
         "cpu=[i for i in inst if i['domain']=='cpu']\n"
         "assert cpu and all(i['labels']=={'cpu':i['name'][3:]} for i in cpu), cpu\n"
         "root=[i for i in inst if i['domain']=='filesystem' and i['name']=='/']\n"
@@ -207,7 +212,7 @@ TEST_F(CliInstances, GetAFamilyShowsEveryInstanceNamedByItsLabels) {
     const std::vector<std::string> netifs = live(InstanceDomain::Netif);
     ASSERT_EQ(lines.size(), 1 + netifs.size() + 1) << r.out;
     for (const std::string& netif : netifs) {
-      EXPECT_NE(r.out.find("\nnetif.rx_bytes{device=\"" + netif + "\"} "), std::string::npos)
+      EXPECT_NE(r.out.find("\nnetif.rx_bytes{device=\"" + netif + "\","), std::string::npos)
           << r.out;
     }
     EXPECT_NE(r.out.find("\nmem.total "), std::string::npos) << r.out;
@@ -217,7 +222,8 @@ TEST_F(CliInstances, GetAFamilyShowsEveryInstanceNamedByItsLabels) {
     const RunResult disk = cli({"get", "disk.read_bytes"});
     ASSERT_TRUE(disk.exited(0)) << disk.describe();
     EXPECT_EQ(lines_of(disk.out).size(), 1 + disks.size()) << disk.out;
-    EXPECT_NE(disk.out.find("disk.read_bytes{device=\"" + disks.front() + "\"}"), std::string::npos)
+    EXPECT_NE(disk.out.find("disk.read_bytes{device=\"" + disks.front() + "\",major="),
+              std::string::npos)
         << disk.out;
     const RunResult one = cli({"get", "disk.read_bytes{device=\"" + disks.front() + "\"}"});
     ASSERT_TRUE(one.exited(0)) << one.describe();
@@ -235,7 +241,8 @@ TEST_F(CliInstances, JsonValuesCarryNameInstanceAndLabels) {
       "assert len(m)==2, m\n"
       "lo=m[0]\n"
       "assert lo['name']=='netif.rx_bytes' and lo['instance']=='lo', lo\n"
-      "assert lo['labels']=={'device':'lo'} and lo['status']=='ok', lo\n"
+      "assert lo['labels']['device']=='lo' and 'address' in lo['labels'], lo\n"
+      "assert lo['status']=='ok', lo\n"
       "assert isinstance(lo['value'],int) and lo['value']>=0, lo\n"
       "t=m[1]\n"
       "assert t['name']=='mem.total' and t['instance'] is None and t['labels']=={}, t\n");
@@ -393,7 +400,7 @@ TEST_F(CliInstances, WatchJsonSnapshotCarriesInstanceEventsAndNamedValues) {
         "assert got==want, (got,want)\n"
         "v=s['values']\n"
         "lo=[x for x in v if x['name']=='netif.rx_bytes' and x['instance']=='lo']\n"
-        "assert len(lo)==1 and lo[0]['labels']=={'device':'lo'}, lo\n"
+        "assert len(lo)==1 and lo[0]['labels']['device']=='lo', lo\n"
         "t=[x for x in v if x['name']=='mem.total']\n"
         "assert len(t)==1 and t[0]['instance'] is None and t[0]['labels']=={}, t\n"
         "assert all('instance' in x and 'labels' in x for x in v+s['unavailable'])\n"
@@ -409,7 +416,7 @@ TEST_F(CliInstances, WatchTextShowsInstancesAndKeepsRowsCompact) {
   const auto lines = lines_of(r.out);
   ASSERT_FALSE(lines.empty());
   EXPECT_EQ(lines[0].rfind("snapshot: ", 0), 0u) << lines[0];
-  EXPECT_NE(r.out.find("\n  + netif lo {device=\"lo\"}\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\n  + netif lo {device=\"lo\",address=\""), std::string::npos) << r.out;
   for (const std::string& cpu : live(InstanceDomain::Cpu)) {
     EXPECT_NE(r.out.find("\n  + cpu " + cpu + " {cpu=\""), std::string::npos) << r.out;
   }
@@ -421,7 +428,7 @@ TEST_F(CliInstances, WatchTextShowsInstancesAndKeepsRowsCompact) {
       // snapshot (kern.version, a boot id) must not pad this row to its width.
       EXPECT_LE(line.size(), 2 + 40 + 2 + 40 + 2 + 8) << line;
     }
-    instance_seen |= line.rfind("  netif.rx_bytes{device=\"lo\"} ", 0) == 0;
+    instance_seen |= line.rfind("  netif.rx_bytes{device=\"lo\",", 0) == 0;
   }
   EXPECT_TRUE(total_seen) << r.out;
   EXPECT_TRUE(instance_seen) << r.out;

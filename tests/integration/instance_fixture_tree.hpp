@@ -7,6 +7,7 @@
 //                   devices/system/node/node0
 //   <root>/cgroup   system.slice, user.slice (the config's [instances.cgroup] root, depth 1)
 //   <root>/mnt      data: a real directory, the one mount point of the mount table
+//   <root>/udev     the udev database (disk labels)
 //   <root>/sysringd.conf
 #pragma once
 
@@ -115,8 +116,11 @@ class InstanceFixtureTree {
     write_cgroup(path("cgroup/system.slice"), 1000);
     write_cgroup(path("cgroup/user.slice"), 2000);
     std::filesystem::create_directories(path("mnt/data"));
+    // The udev database of the tree, never the machine's: vda has a record, others none.
+    write("udev/b252:0", "E:ID_SERIAL_SHORT=FIXTURE01\nE:ID_MODEL=Fixture_Disk\n");
     write("sysringd.conf",
-          "[instances.cgroup]\nroot = " + path("cgroup").string() + "\ndepth = 1\n");
+          "[instances.cgroup]\nroot = " + path("cgroup").string() +
+              "\ndepth = 1\n[instances.disk]\nudev_data = " + path("udev").string() + "\n");
   }
   ~InstanceFixtureTree() {
     std::error_code ignored;

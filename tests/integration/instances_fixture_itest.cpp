@@ -30,6 +30,10 @@ constexpr auto kFilesystemSoon = 12s;
 // The broker keeps a removed instance's row at least this long (DESIGN: at least 1 s).
 constexpr std::uint64_t kQuarantineNs = 1'000'000'000;
 
+// Labels of an sdz (8:16, no udev record) and a dummy0 (no address files) of the tree.
+const std::string kSdzLabels = "device=sdz,major=8,minor=16,model=,path=,revision=,serial=,wwn=";
+const std::string kDummy0Labels = "address=,broadcast=,device=dummy0,ifalias=";
+
 // "key=value,key=value" in key order.
 std::string labels_text(const std::vector<InstanceLabel>& labels) {
   std::vector<std::string> parts;
@@ -236,9 +240,13 @@ TEST_F(InstancesFixture, TheStartingTreeIsPublishedWithLabelsAndValues) {
   const std::vector<Expected> expected = {
       {InstanceDomain::Cpu, "cpu0", "cpu=0", MetricId::cpu_time_user, 1500},
       {InstanceDomain::Cpu, "cpu1", "cpu=1", MetricId::cpu_core_id, 1},
-      {InstanceDomain::Disk, "vda", "device=vda", MetricId::disk_read_bytes, 2000 * 512},
-      {InstanceDomain::Netif, "lo", "device=lo", MetricId::netif_rx_bytes, 3267},
-      {InstanceDomain::Netif, "eth0", "device=eth0", MetricId::netif_mtu, 1500},
+      {InstanceDomain::Disk, "vda",
+       "device=vda,major=252,minor=0,model=Fixture_Disk,path=,revision=,serial=FIXTURE01,wwn=",
+       MetricId::disk_read_bytes, 2000 * 512},
+      {InstanceDomain::Netif, "lo",
+       "address=,broadcast=,device=lo,ifalias=", MetricId::netif_rx_bytes, 3267},
+      {InstanceDomain::Netif, "eth0",
+       "address=,broadcast=,device=eth0,ifalias=", MetricId::netif_mtu, 1500},
       {InstanceDomain::Filesystem, data, "device=/dev/vdz1,fstype=ext4,mountpoint=" + data,
        MetricId::fs_size_bytes, statvfs_size(data)},
       {InstanceDomain::Numa, "node0", "node=0", MetricId::numa_mem_total, 5990136ULL * 1024},
@@ -273,7 +281,7 @@ TEST_F(InstancesFixture, ADiskAppearsGoesAndComesBackWithItsInstanceId) {
   tree_.diskstats().set(
       InstanceFixtureTree::joined(lines, {"   8      16 sdz 7 0 96 1 3 0 24 1 0 2 2 0 0 0 0 0 0"}));
   const auto first = expect_appears(
-      client(), {InstanceDomain::Disk, "sdz", "device=sdz", MetricId::disk_read_bytes, 96 * 512},
+      client(), {InstanceDomain::Disk, "sdz", kSdzLabels, MetricId::disk_read_bytes, 96 * 512},
       kSoon);
   ASSERT_TRUE(first);
   const auto& [sdz, handle] = *first;
@@ -282,8 +290,8 @@ TEST_F(InstancesFixture, ADiskAppearsGoesAndComesBackWithItsInstanceId) {
   EXPECT_EQ(wait_value(client(), *writes, kSoon), std::optional<std::uint64_t>(24 * 512));
   const std::string id = std::to_string(sdz.instance_id);
 #ifdef SYSRING_CLI_PATH
-  EXPECT_TRUE(
-      contains(cli_instances(segment(), InstanceDomain::Disk), "sdz live " + id + " device=sdz"));
+  EXPECT_TRUE(contains(cli_instances(segment(), InstanceDomain::Disk),
+                       "sdz live " + id + " " + kSdzLabels));
   EXPECT_EQ(cli_get(segment(), "disk.read_bytes{device=\"sdz\"}"),
             std::vector<std::string>{"sdz ok 49152"});
 #endif
@@ -295,8 +303,8 @@ TEST_F(InstancesFixture, ADiskAppearsGoesAndComesBackWithItsInstanceId) {
   EXPECT_EQ(client().read(*writes, v), ReadStatus::kGone) << "every family's handle";
   EXPECT_FALSE(client().bind(MetricId::disk_read_bytes, "sdz").has_value());
 #ifdef SYSRING_CLI_PATH
-  EXPECT_TRUE(
-      contains(cli_instances(segment(), InstanceDomain::Disk), "sdz gone " + id + " device=sdz"));
+  EXPECT_TRUE(contains(cli_instances(segment(), InstanceDomain::Disk),
+                       "sdz gone " + id + " " + kSdzLabels));
   RunResult get;
   EXPECT_TRUE(cli_get(segment(), "disk.read_bytes{device=\"sdz\"}", &get).empty());
   EXPECT_TRUE(get.exited(1)) << "no instance matches: " << get.describe();
@@ -308,7 +316,7 @@ TEST_F(InstancesFixture, ADiskAppearsGoesAndComesBackWithItsInstanceId) {
   tree_.diskstats().set(InstanceFixtureTree::joined(
       lines, {"   8      16 sdz 9 0 128 1 3 0 24 1 0 2 2 0 0 0 0 0 0"}));
   const auto back = expect_appears(
-      client(), {InstanceDomain::Disk, "sdz", "device=sdz", MetricId::disk_read_bytes, 128 * 512},
+      client(), {InstanceDomain::Disk, "sdz", kSdzLabels, MetricId::disk_read_bytes, 128 * 512},
       kSoon);
   ASSERT_TRUE(back);
   EXPECT_EQ(back->first.instance_id, sdz.instance_id) << "a name keeps its instance id";
@@ -320,7 +328,8 @@ TEST_F(InstancesFixture, ADiskAppearsGoesAndComesBackWithItsInstanceId) {
   EXPECT_FALSE(old->live);
 #ifdef SYSRING_CLI_PATH
   const std::vector<std::string> listed = cli_instances(segment(), InstanceDomain::Disk);
-  EXPECT_TRUE(contains(listed, "sdz live " + id + " device=sdz")) << testing::PrintToString(listed);
+  EXPECT_TRUE(contains(listed, "sdz live " + id + " " + kSdzLabels))
+      << testing::PrintToString(listed);
   EXPECT_EQ(cli_get(segment(), "disk.read_bytes{device=\"sdz\"}"),
             std::vector<std::string>{"sdz ok 65536"});
 #endif
@@ -337,7 +346,7 @@ TEST_F(InstancesFixture, AnInterfaceAppearsAndGoes) {
       lines, {"dummy0:    5555      11    0    0    0     0          0         0     6666      12  "
               "  0    0    0     0       0          0"}));
   const auto added = expect_appears(
-      client(), {InstanceDomain::Netif, "dummy0", "device=dummy0", MetricId::netif_rx_bytes, 5555},
+      client(), {InstanceDomain::Netif, "dummy0", kDummy0Labels, MetricId::netif_rx_bytes, 5555},
       kSoon);
   ASSERT_TRUE(added);
   // From its sysfs directory (families read every second; mtu's TTL is 10 s).

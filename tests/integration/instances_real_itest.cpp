@@ -323,7 +323,7 @@ bool listed_live(const Client& client, const std::string& segment, const std::st
     return false;
   }
   for (const std::string& line : lines_of(r.out)) {
-    if (line.find("{device=\"" + name + "\"}") != std::string::npos &&
+    if (line.find("{device=\"" + name + "\",") != std::string::npos &&
         line.find(" live ") != std::string::npos) {
       return true;
     }

@@ -174,8 +174,9 @@ TEST(InstanceConfig, BadSettingsAreOneLineErrors) {
   EXPECT_EQ(instance_error_of("[instances.gpu]\na = 1\n"),
             "test.conf: [instances.gpu]: unknown instance domain (with settings: disk, netif, "
             "filesystem, cgroup)");
-  EXPECT_EQ(instance_error_of("[instances.disk]\nexclude = x\n"),
-            "test.conf: [instances.disk]: unknown key 'exclude' (known: device_exclude)");
+  EXPECT_EQ(
+      instance_error_of("[instances.disk]\nexclude = x\n"),
+      "test.conf: [instances.disk]: unknown key 'exclude' (known: device_exclude, udev_data)");
   EXPECT_NE(instance_error_of("[instances.netif]\ndevice_exclude = ^(eth\n")
                 .find("device_exclude is not a valid regular expression"),
             std::string::npos);

@@ -1,6 +1,11 @@
 #include "disk_instances.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <charconv>
 #include <limits>
 #include <memory>
 
@@ -14,7 +19,40 @@ namespace {
 
 constexpr std::string_view kPrefix = "diskstats:";
 constexpr std::string_view kSectorsSuffix = ":sectors";
-constexpr std::string_view kDeviceLabel = "device";
+// Label keys after `device`, in domain_label_keys(Disk) order.
+constexpr std::array<std::string_view, 7> kLabelKeys = {"major", "minor",    "path", "serial",
+                                                        "model", "revision", "wwn"};
+
+// Reads a small file whole into `out`, reusing its storage; false when it cannot be read.
+bool read_small_file(const std::string& path, std::string& out) {
+  out.clear();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool good = true;
+  for (;;) {
+    const std::size_t used = out.size();
+    if (out.capacity() - used < 512) out.reserve(std::max<std::size_t>(4096, 2 * out.capacity()));
+    out.resize(out.capacity());
+    const ssize_t n = ::read(fd, out.data() + used, out.size() - used);
+    if (n < 0 && errno == EINTR) {
+      out.resize(used);
+      continue;
+    }
+    out.resize(used + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+    if (n <= 0) {
+      good = n == 0;
+      break;
+    }
+  }
+  ::close(fd);
+  return good;
+}
+
+void assign_number(std::string& out, std::uint64_t value) {
+  std::array<char, 24> digits{};
+  const auto [end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), value);
+  out.assign(digits.data(), ec == std::errc{} ? end : digits.data());
+}
 
 Reading field_reading(const DiskLine& line, std::size_t index, std::uint64_t scale) {
   if (index >= line.field_count) return {layout::SlotStatus::kUnavailable, 0};
@@ -28,7 +66,7 @@ Reading field_reading(const DiskLine& line, std::size_t index, std::uint64_t sca
 
 DiskInstances::DiskInstances(std::span<const registry::RegistryEntry> rows,
                              const InstanceConfig& config)
-    : exclude_("disk_exclude", config.disk_exclude) {
+    : udev_data_(config.udev_data), exclude_("disk_exclude", config.disk_exclude) {
   for (const registry::RegistryEntry& row : rows) {
     if (!is_linux_row_of(row, InstanceDomain::Disk)) continue;
     std::string reason;
@@ -98,6 +136,30 @@ void DiskInstances::judge_fields_at_start() {
   });
 }
 
+// major and minor from the line; the udev labels when the disk is new or changed its numbers
+// (another device under the name), or kUdevRereadRefreshes have passed. Allocation-free while
+// the labels keep their size.
+void DiskInstances::update_labels(Disk& disk, const DiskLine& line) {
+  const bool renumbered =
+      disk.labels[0].empty() || disk.major != line.major || disk.minor != line.minor;
+  if (renumbered) {
+    disk.major = line.major;
+    disk.minor = line.minor;
+    assign_number(disk.labels[0], line.major);
+    assign_number(disk.labels[1], line.minor);
+  }
+  if (!renumbered && ++disk.refreshes_since_udev < kUdevRereadRefreshes) return;
+  disk.refreshes_since_udev = 0;
+  udev_path_.assign(udev_data_)
+      .append("/b")
+      .append(disk.labels[0])
+      .append(":")
+      .append(disk.labels[1]);
+  const UdevLabels udev =
+      read_small_file(udev_path_, udev_record_) ? parse_udev_record(udev_record_) : UdevLabels{};
+  for (std::size_t i = 0; i < udev.size(); ++i) disk.labels[2 + i].assign(udev[i]);
+}
+
 void DiskInstances::refresh(InstanceSink& sink) {
   disks_.begin();
   if (diskstats_.refresh() == 0) {
@@ -110,8 +172,12 @@ void DiskInstances::refresh(InstanceSink& sink) {
         disk = &disks_.insert({std::string(line.name), exclude_.excludes(line.name)});
       }
       if (disk->excluded) continue;
-      const LabelView label{kDeviceLabel, line.name};
-      const std::uint32_t row = sink.present(line.name, {&label, 1});
+      update_labels(*disk, line);
+      std::array<LabelView, 1 + kLabelKeys.size()> labels;
+      labels[0] = {"device", line.name};
+      for (std::size_t i = 0; i < kLabelKeys.size(); ++i)
+        labels[i + 1] = {kLabelKeys[i], disk->labels[i]};
+      const std::uint32_t row = sink.present(line.name, labels);
       if (row == kNoRow) continue;
       for (const Field& f : fields_) {
         sink.value(f.family, row, field_reading(line, f.index, f.scale));

@@ -5,8 +5,10 @@
 #include <memory>
 #include <utility>
 
+#include "arp_parser.hpp"
 #include "linux_instance_factories.hpp"
 #include "netdev_parser.hpp"
+#include "netif_labels.hpp"
 #include "path_reasons.hpp"
 #include "rtnetlink_dumper.hpp"
 #include "sources/procfs_parsers.hpp"
@@ -18,7 +20,9 @@ using FromLink = NetifInstances::FromLink;
 
 constexpr std::string_view kNetdevPrefix = "netdev:";
 constexpr std::string_view kNetclassPrefix = "netclass:";
-constexpr std::string_view kDeviceLabel = "device";
+constexpr std::string_view kArpSource = "arp:entries";
+// Labels after `device`, in domain_label_keys(Netif) order, and the sysfs files that hold them.
+constexpr std::array<std::string_view, 3> kLabelFiles = {"address", "broadcast", "ifalias"};
 constexpr std::string_view kDump = "rtnetlink RTM_GETLINK";
 
 struct KnownAttribute {
@@ -30,7 +34,7 @@ struct KnownAttribute {
 
 // The net class attributes a row may name, how each file spells its value, and the value of a
 // link message that equals it (flags: see the top of netif_instances.hpp).
-constexpr std::array<KnownAttribute, 8> kKnownAttributes = {{
+constexpr std::array<KnownAttribute, 19> kKnownAttributes = {{
     {"operstate", AttributeFormat::kOperstate, FromLink::kOperstate, "IFLA_OPERSTATE"},
     {"carrier", AttributeFormat::kDecimal, FromLink::kCarrier, "IFLA_CARRIER"},
     {"speed", AttributeFormat::kSpeed, FromLink::kNone, ""},
@@ -40,7 +44,25 @@ constexpr std::array<KnownAttribute, 8> kKnownAttributes = {{
     {"tx_queue_len", AttributeFormat::kDecimal, FromLink::kTxQueueLen, "IFLA_TXQLEN"},
     {"ifindex", AttributeFormat::kDecimal, FromLink::kIfindex, "ifi_index"},
     {"flags", AttributeFormat::kHex, FromLink::kNone, ""},
+    {"addr_assign_type", AttributeFormat::kDecimal, FromLink::kNone, ""},
+    {"dev_id", AttributeFormat::kHex, FromLink::kNone, ""},
+    {"dormant", AttributeFormat::kDecimal, FromLink::kNone, ""},
+    {"iflink", AttributeFormat::kDecimal, FromLink::kNone, ""},
+    {"link_mode", AttributeFormat::kDecimal, FromLink::kNone, ""},
+    {"name_assign_type", AttributeFormat::kDecimal, FromLink::kNone, ""},
+    {"netdev_group", AttributeFormat::kDecimal, FromLink::kNone, ""},
+    {"type", AttributeFormat::kDecimal, FromLink::kNone, ""},
+    {"carrier_up_count", AttributeFormat::kDecimal, FromLink::kCarrierUpCount,
+     "IFLA_CARRIER_UP_COUNT"},
+    {"carrier_down_count", AttributeFormat::kDecimal, FromLink::kCarrierDownCount,
+     "IFLA_CARRIER_DOWN_COUNT"},
+    {"duplex", AttributeFormat::kDuplex, FromLink::kNone, ""},
 }};
+
+// netdev:rx_nohandler: not a /proc/net/dev field; the files have it under statistics/.
+constexpr std::string_view kRxNohandlerSource = "netdev:rx_nohandler";
+constexpr KnownAttribute kRxNohandler = {"statistics/rx_nohandler", AttributeFormat::kDecimal,
+                                         FromLink::kRxNohandler, "IFLA_STATS64 rx_nohandler"};
 
 const KnownAttribute* known_attribute(std::string_view file) {
   for (const KnownAttribute& a : kKnownAttributes) {
@@ -72,6 +94,12 @@ bool carries(const LinkRecord& link, FromLink a) {
       return link.has(LinkAttribute::kTxQueueLen);
     case FromLink::kIfindex:
       return true;
+    case FromLink::kCarrierUpCount:
+      return link.has(LinkAttribute::kCarrierUpCount);
+    case FromLink::kCarrierDownCount:
+      return link.has(LinkAttribute::kCarrierDownCount);
+    case FromLink::kRxNohandler:
+      return link.has(LinkAttribute::kRxNohandler);
     case FromLink::kNone:
       break;
   }
@@ -96,6 +124,12 @@ Reading link_reading(FromLink a, const LinkRecord& link) {
       return ok(link.tx_queue_len);
     case FromLink::kIfindex:
       return ok(static_cast<std::uint32_t>(link.index));
+    case FromLink::kCarrierUpCount:
+      return ok(link.carrier_up_count);
+    case FromLink::kCarrierDownCount:
+      return ok(link.carrier_down_count);
+    case FromLink::kRxNohandler:
+      return ok(link.rx_nohandler);
     case FromLink::kNone:
       break;
   }
@@ -141,6 +175,7 @@ NetifInstances::NetifInstances(std::span<const registry::RegistryEntry> rows,
     : dumper_(std::move(dumper)),
       class_dir_(join_path(config.sys_root, "class/net")),
       exclude_("netif_exclude", config.netif_exclude) {
+  bool wants_arp = false;
   for (const registry::RegistryEntry& row : rows) {
     if (!is_linux_row_of(row, InstanceDomain::Netif)) continue;
     std::string reason;
@@ -150,7 +185,9 @@ NetifInstances::NetifInstances(std::span<const registry::RegistryEntry> rows,
     } else {
       table_.set_unavailable(row.id, std::move(reason));
     }
+    wants_arp = wants_arp || arp_family_ == row.id;
   }
+  if (wants_arp) judge_arp_at_start(join_path(config.proc_root, "net/arp"));
   std::string files_because;
   if (dumper_ != nullptr) {
     const LinkDump first = dumper_->dump();
@@ -179,6 +216,11 @@ void NetifInstances::bind(const registry::RegistryEntry& row, std::string& reaso
   std::string_view spec = row.source;
   if (row.type != schema::ValueType::U64) {
     reason = bad_source(row.source, "netif values are u64");
+  } else if (spec == kArpSource) {
+    arp_family_ = row.id;
+  } else if (spec == kRxNohandlerSource) {
+    sysfs_.push_back({row.id, kRxNohandler.file, kRxNohandler.format, kRxNohandler.link,
+                      kRxNohandler.link_name});
   } else if (spec.starts_with(kNetdevPrefix)) {
     spec.remove_prefix(kNetdevPrefix.size());
     std::uint64_t index = 0;
@@ -197,7 +239,18 @@ void NetifInstances::bind(const registry::RegistryEntry& row, std::string& reaso
       sysfs_.push_back({row.id, known->file, known->format, known->link, known->link_name});
     }
   } else {
-    reason = bad_source(row.source, "expected netdev:N or netclass:ATTR");
+    reason = bad_source(row.source, "expected netdev:N, netdev:rx_nohandler, netclass:ATTR or " +
+                                        std::string(kArpSource));
+  }
+}
+
+// /proc/net/arp: kept open and re-read when its family is due; no file, no family.
+void NetifInstances::judge_arp_at_start(const std::string& path) {
+  arp_ = ProcfsFile(path);
+  const int err = arp_.is_open() ? arp_.refresh() : arp_.open_error();
+  if (err != 0) {
+    table_.set_unavailable(*arp_family_, path_error(arp_.path(), err));
+    arp_family_.reset();
   }
 }
 
@@ -210,8 +263,10 @@ void NetifInstances::judge_files_at_start() {
     const std::string reason = path_error(netdev_.path(), err);
     for (const Counter& c : counters_) table_.set_unavailable(c.family, reason);
     for (const Attribute& a : sysfs_) table_.set_unavailable(a.family, reason);
+    if (arp_family_) table_.set_unavailable(*arp_family_, reason);
     counters_.clear();
     sysfs_.clear();
+    arp_family_.reset();
     return;
   }
   NetdevLineReader reader(netdev_.contents());
@@ -302,14 +357,22 @@ void NetifInstances::describe(const std::string& files_because) {
     detail.append(a.file).append(because);
     table_.set(a.family, {true, {}, std::move(detail)});
   }
+  if (arp_family_) table_.set(*arp_family_, {true, {}, arp_.path() + ": lines per device"});
 }
 
 NetifInstances::Interface NetifInstances::make_interface(std::string_view name) const {
-  Interface itf{std::string(name), exclude_.excludes(name), {}};
+  Interface itf{std::string(name), exclude_.excludes(name), {}, {}, {}};
   if (itf.excluded) return itf;
   const std::string dir = join_path(class_dir_, name);
   itf.attributes.reserve(sysfs_.size());
   for (const Attribute& a : sysfs_) itf.attributes.emplace_back(join_path(dir, a.file), a.format);
+  // Over the files the labels come from sysfs too; a dump carries them.
+  if (dumper_ == nullptr) {
+    for (std::size_t i = 0; i < kLabelFiles.size(); ++i) {
+      itf.label_files[i] =
+          ProcfsFile(join_path(dir, kLabelFiles[i]), ProcfsFile::ReadMode::kWholeInOneRead);
+    }
+  }
   return itf;
 }
 
@@ -331,6 +394,44 @@ void NetifInstances::report_counters(InstanceSink& sink, std::uint32_t row,
   }
 }
 
+// Presents the interface with its labels (device first, then domain_label_keys' order).
+std::uint32_t NetifInstances::present(InstanceSink& sink, std::string_view name,
+                                      const Interface& itf) const {
+  const std::array<LabelView, 4> labels = {
+      LabelView{"device", name}, LabelView{kLabelFiles[0], itf.labels[0]},
+      LabelView{kLabelFiles[1], itf.labels[1]}, LabelView{kLabelFiles[2], itf.labels[2]}};
+  return sink.present(name, labels);
+}
+
+// The label files of an interface over the files; one that cannot be read is an empty label.
+void NetifInstances::read_label_files(Interface& itf) {
+  for (std::size_t i = 0; i < kLabelFiles.size(); ++i) {
+    ProcfsFile& f = itf.label_files[i];
+    const bool read = f.is_open() && f.refresh() == 0;
+    itf.labels[i].assign(read ? label_text(f.contents()) : std::string_view{});
+  }
+}
+
+// The entries of /proc/net/arp per device, read once per refresh while the family is due.
+void NetifInstances::count_arp(InstanceSink& sink) {
+  arp_state_ = ArpState::kNotWanted;
+  if (!arp_family_ || !sink.wants(*arp_family_)) return;
+  if (arp_.refresh() != 0) {
+    arp_state_ = ArpState::kFailed;
+    return;
+  }
+  count_arp_entries(arp_.contents(), arp_counts_);
+  arp_state_ = ArpState::kCounted;
+}
+
+void NetifInstances::report_arp(InstanceSink& sink, std::uint32_t row,
+                                std::string_view name) const {
+  if (arp_state_ == ArpState::kNotWanted) return;
+  sink.value(*arp_family_, row,
+             arp_state_ == ArpState::kCounted ? ok(arp_entries_of(arp_counts_, name))
+                                              : Reading{layout::SlotStatus::kReadError, 0});
+}
+
 // The sysfs files are read only for families the sink wants now: each is a syscall.
 void NetifInstances::report_sysfs(InstanceSink& sink, std::uint32_t row, Interface& itf) const {
   for (std::size_t i = 0; i < sysfs_.size(); ++i) {
@@ -339,6 +440,7 @@ void NetifInstances::report_sysfs(InstanceSink& sink, std::uint32_t row, Interfa
 }
 
 void NetifInstances::refresh(InstanceSink& sink) {
+  count_arp(sink);
   interfaces_.begin();
   if (dumper_ != nullptr) {
     refresh_links(sink);
@@ -355,11 +457,12 @@ void NetifInstances::refresh_files(InstanceSink& sink) {
   while (reader.next(line)) {
     Interface* itf = enter(line.name);
     if (itf == nullptr) continue;
-    const LabelView label{kDeviceLabel, line.name};
-    const std::uint32_t row = sink.present(line.name, {&label, 1});
+    read_label_files(*itf);
+    const std::uint32_t row = present(sink, line.name, *itf);
     if (row == kNoRow) continue;
     report_counters(sink, row, std::span(line.fields).first(line.field_count));
     report_sysfs(sink, row, *itf);
+    report_arp(sink, row, line.name);
   }
 }
 
@@ -377,14 +480,17 @@ void NetifInstances::refresh_links(InstanceSink& sink) {
     if (l.name.empty()) continue;
     Interface* itf = enter(l.name);
     if (itf == nullptr) continue;
-    const LabelView label{kDeviceLabel, l.name};
-    const std::uint32_t row = sink.present(l.name, {&label, 1});
+    format_hardware_address(l.address, itf->labels[0]);
+    format_hardware_address(l.broadcast, itf->labels[1]);
+    itf->labels[2].assign(l.alias);
+    const std::uint32_t row = present(sink, l.name, *itf);
     if (row == kNoRow) continue;
     report_counters(sink, row,
                     l.has(LinkAttribute::kStats64) ? std::span<const std::uint64_t>(l.netdev)
                                                    : std::span<const std::uint64_t>());
     for (const Attribute& a : from_link_) sink.value(a.family, row, link_reading(a.link, l));
     report_sysfs(sink, row, *itf);
+    report_arp(sink, row, l.name);
   }
 }
 

@@ -1,22 +1,31 @@
 // The netif domain's owner: one instance per network interface of the broker's network namespace
 // whose name does not match InstanceConfig::netif_exclude (empty: none left out). Name and
-// `device` label: the interface name.
+// `device` label: the interface name; labels `address` and `broadcast` (hardware addresses as
+// sysfs prints them, "" for none) and `ifalias` ("" when unset) follow. A changed label is a new
+// registration of the instance (InstanceSink::present).
 //
 // Families (registry `source`):
 //   netdev:N          field N of the interface's /proc/net/dev line (0 rx_bytes .. 15
 //                     tx_compressed; see netdev_parser.hpp)
+//   netdev:rx_nohandler  packets no protocol took (IFLA_STATS64; statistics/rx_nohandler in sysfs)
 //   netclass:ATTR     <sys>/class/net/<if>/ATTR, one of operstate (as its IF_OPER_* code),
 //                     carrier, speed (Mbit/s), mtu, carrier_changes, tx_queue_len, ifindex,
-//                     flags (dev->flags, hex in the file)
-// Carrier and speed have no value while the interface is down (the read fails with EINVAL), nor
-// does speed when the driver reports -1 or has no link settings: kUnavailable for that interface.
+//                     flags (dev->flags, hex in the file), addr_assign_type, dev_id (hex),
+//                     dormant, iflink, link_mode, name_assign_type, netdev_group, type,
+//                     carrier_up_count, carrier_down_count, duplex (1 unknown, 2 half, 3 full)
+//   arp:entries       lines of <proc>/net/arp naming the interface (0 for none)
+// Carrier, dormant and duplex have no value while the interface is down (the read fails with
+// EINVAL), nor does speed when the driver reports -1 or has no link settings, nor
+// name_assign_type when the kernel does not know it: kUnavailable for that interface, as is any
+// attribute whose file the interface lacks.
 //
 // Where the values come from:
 //   rtnetlink, when proc_root is "/proc" and sys_root is "/sys" (the machine itself): one
 //     RTM_GETLINK dump per refresh (rtnetlink_dumper.hpp) gives the interfaces, their counters
 //     (IFLA_STATS64, folded as /proc/net/dev prints them) and operstate, carrier, mtu,
-//     carrier_changes, tx_queue_len and ifindex: three syscalls in all instead of one read per
-//     interface and attribute. Speed is only in sysfs, and sysfs `flags` is dev->flags
+//     carrier_changes, carrier_up_count, carrier_down_count, rx_nohandler, tx_queue_len,
+//     ifindex and the labels: three syscalls in all instead of one read per interface and
+//     attribute. Speed is only in sysfs, and sysfs `flags` is dev->flags
 //     while the dump's ifi_flags adds IFF_RUNNING, IFF_LOWER_UP and IFF_DORMANT and takes
 //     IFF_PROMISC and IFF_ALLMULTI from the user's settings only: both stay kept-open sysfs
 //     files, read only when the sink wants them (their TTL is long). Carrier is kUnavailable
@@ -24,18 +33,21 @@
 //   the files, when either root is another tree (tests and fixtures: a dump describes this
 //     machine, not the tree) or rtnetlink failed at construction (a seccomp filter, say; the
 //     families' detail says why): <proc>/net/dev once per refresh, and the sysfs files of each
-//     interface, kept open, read when wanted.
+//     interface, kept open, read when wanted (the label files every refresh).
 // The choice is made once, at construction. A refresh whose dump or file read fails reports no
 // interface (every instance is gone until the next one that succeeds).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "arp_parser.hpp"
 #include "family_table.hpp"
 #include "instance_roster.hpp"
 #include "instances/instance_config.hpp"
@@ -75,6 +87,9 @@ class NetifInstances final : public InstanceSource {
     kMtu,
     kTxQueueLen,
     kIfindex,
+    kCarrierUpCount,
+    kCarrierDownCount,
+    kRxNohandler,
   };
 
  private:
@@ -93,13 +108,17 @@ class NetifInstances final : public InstanceSource {
     std::string name;
     bool excluded = false;
     std::vector<SysfsAttribute> attributes;  // parallel to sysfs_; empty when excluded
+    std::array<std::string, 3> labels;       // address, broadcast, ifalias
+    std::array<ProcfsFile, 3> label_files;   // their sysfs files (the files only)
   };
+  enum class ArpState : std::uint8_t { kNotWanted, kCounted, kFailed };
 
   void bind(const registry::RegistryEntry& row, std::string& reason);
   // Each judges the families by the first read and sets at_start_.
   void judge_files_at_start();
   void judge_links_at_start(std::span<const std::byte> dump);
   void judge_sysfs_at_start(const std::string& first_kept);
+  void judge_arp_at_start(const std::string& path);
   void describe(const std::string& files_because);
 
   [[nodiscard]] Interface make_interface(std::string_view name) const;
@@ -107,6 +126,10 @@ class NetifInstances final : public InstanceSource {
   void report_counters(InstanceSink& sink, std::uint32_t row,
                        std::span<const std::uint64_t> fields) const;
   void report_sysfs(InstanceSink& sink, std::uint32_t row, Interface& itf) const;
+  std::uint32_t present(InstanceSink& sink, std::string_view name, const Interface& itf) const;
+  static void read_label_files(Interface& itf);
+  void count_arp(InstanceSink& sink);
+  void report_arp(InstanceSink& sink, std::uint32_t row, std::string_view name) const;
   void refresh_files(InstanceSink& sink);
   void refresh_links(InstanceSink& sink);
 
@@ -115,10 +138,14 @@ class NetifInstances final : public InstanceSource {
   std::string class_dir_;               // <sys>/class/net
   NameFilter exclude_;
   FamilyTable table_;
-  std::vector<Counter> counters_;     // available families only
-  std::vector<Attribute> from_link_;  // available, read from the dump (rtnetlink only)
-  std::vector<Attribute> sysfs_;      // available, read from sysfs
-  std::vector<LinkRecord> links_;     // the last dump's links, reused
+  std::vector<Counter> counters_;            // available families only
+  std::vector<Attribute> from_link_;         // available, read from the dump (rtnetlink only)
+  std::vector<Attribute> sysfs_;             // available, read from sysfs
+  std::vector<LinkRecord> links_;            // the last dump's links, reused
+  std::optional<std::uint16_t> arp_family_;  // available only
+  ProcfsFile arp_;
+  std::vector<ArpCount> arp_counts_;  // this refresh's, views into arp_
+  ArpState arp_state_ = ArpState::kNotWanted;
   InstanceRoster<Interface> interfaces_;
   std::uint32_t at_start_ = 0;
 };

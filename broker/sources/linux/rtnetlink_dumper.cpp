@@ -34,6 +34,12 @@ static_assert(rtnetlink::kIfname == IFLA_IFNAME && rtnetlink::kMtu == IFLA_MTU &
               rtnetlink::kTxQueueLen == IFLA_TXQLEN && rtnetlink::kOperstate == IFLA_OPERSTATE &&
               rtnetlink::kStats64 == IFLA_STATS64 && rtnetlink::kCarrier == IFLA_CARRIER &&
               rtnetlink::kCarrierChanges == IFLA_CARRIER_CHANGES);
+static_assert(rtnetlink::kAddress == IFLA_ADDRESS && rtnetlink::kBroadcast == IFLA_BROADCAST &&
+              rtnetlink::kIfalias == IFLA_IFALIAS &&
+              rtnetlink::kCarrierUpCount == IFLA_CARRIER_UP_COUNT &&
+              rtnetlink::kCarrierDownCount == IFLA_CARRIER_DOWN_COUNT);
+static_assert(rtnetlink::kStats64WithNohandlerBytes ==
+              offsetof(rtnl_link_stats64, rx_nohandler) + sizeof(__u64));
 static_assert(rtnetlink::kAttributeTypeMask == (NLA_TYPE_MASK & 0xffff));
 static_assert(rtnetlink::kIffUp == IFF_UP);
 static_assert(rtnetlink::align4(5) == NLMSG_ALIGN(5));

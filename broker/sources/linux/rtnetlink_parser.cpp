@@ -91,6 +91,12 @@ bool read_number(std::span<const std::byte> payload, T& out) {
   return true;
 }
 
+// A string attribute up to its NUL.
+std::string_view c_string(std::span<const std::byte> payload) {
+  const std::string_view text(reinterpret_cast<const char*>(payload.data()), payload.size());
+  return text.substr(0, text.find('\0'));
+}
+
 void mark(LinkRecord& link, LinkAttribute a) {
   link.present |= 1U << static_cast<unsigned>(a);
 }
@@ -98,12 +104,24 @@ void mark(LinkRecord& link, LinkAttribute a) {
 // Reads one attribute into `link`; false when a payload is too short for its type.
 bool read_attribute(std::uint16_t type, std::span<const std::byte> payload, LinkRecord& link) {
   switch (type) {
-    case rtnetlink::kIfname: {
-      const auto* chars = reinterpret_cast<const char*>(payload.data());
-      link.name = std::string_view(chars, payload.size());
-      link.name = link.name.substr(0, link.name.find('\0'));
+    case rtnetlink::kIfname:
+      link.name = c_string(payload);
       return true;
-    }
+    case rtnetlink::kIfalias:
+      link.alias = c_string(payload);
+      return true;
+    case rtnetlink::kAddress:
+      link.address = payload;
+      return true;
+    case rtnetlink::kBroadcast:
+      link.broadcast = payload;
+      return true;
+    case rtnetlink::kCarrierUpCount:
+      mark(link, LinkAttribute::kCarrierUpCount);
+      return read_number(payload, link.carrier_up_count);
+    case rtnetlink::kCarrierDownCount:
+      mark(link, LinkAttribute::kCarrierDownCount);
+      return read_number(payload, link.carrier_down_count);
     case rtnetlink::kMtu:
       mark(link, LinkAttribute::kMtu);
       return read_number(payload, link.mtu);
@@ -124,6 +142,10 @@ bool read_attribute(std::uint16_t type, std::span<const std::byte> payload, Link
       if (!read_number(payload, stats)) return false;
       link.netdev = rtnetlink::netdev_fields(stats);
       mark(link, LinkAttribute::kStats64);
+      if (payload.size() >= rtnetlink::kStats64WithNohandlerBytes) {
+        link.rx_nohandler = load<std::uint64_t>(payload.data() + sizeof stats);
+        mark(link, LinkAttribute::kRxNohandler);
+      }
       return true;
     }
     default:

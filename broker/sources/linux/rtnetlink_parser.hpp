@@ -46,13 +46,18 @@ inline constexpr std::uint16_t kFlagDumpInterrupted = 0x10;  // NLM_F_DUMP_INTR
 inline constexpr std::uint16_t kFlagDump = 0x300;            // NLM_F_DUMP (ROOT | MATCH)
 
 // The IFLA_* attributes read here (uapi <linux/if_link.h>).
-inline constexpr std::uint16_t kIfname = 3;           // IFLA_IFNAME: NUL-terminated string
-inline constexpr std::uint16_t kMtu = 4;              // IFLA_MTU: u32
-inline constexpr std::uint16_t kTxQueueLen = 13;      // IFLA_TXQLEN: u32
-inline constexpr std::uint16_t kOperstate = 16;       // IFLA_OPERSTATE: u8, IF_OPER_*
-inline constexpr std::uint16_t kStats64 = 23;         // IFLA_STATS64: struct rtnl_link_stats64
-inline constexpr std::uint16_t kCarrier = 33;         // IFLA_CARRIER: u8
-inline constexpr std::uint16_t kCarrierChanges = 35;  // IFLA_CARRIER_CHANGES: u32
+inline constexpr std::uint16_t kAddress = 1;            // IFLA_ADDRESS: hardware address bytes
+inline constexpr std::uint16_t kBroadcast = 2;          // IFLA_BROADCAST: likewise
+inline constexpr std::uint16_t kIfname = 3;             // IFLA_IFNAME: NUL-terminated string
+inline constexpr std::uint16_t kMtu = 4;                // IFLA_MTU: u32
+inline constexpr std::uint16_t kTxQueueLen = 13;        // IFLA_TXQLEN: u32
+inline constexpr std::uint16_t kOperstate = 16;         // IFLA_OPERSTATE: u8, IF_OPER_*
+inline constexpr std::uint16_t kIfalias = 20;           // IFLA_IFALIAS: string, only when set
+inline constexpr std::uint16_t kStats64 = 23;           // IFLA_STATS64: struct rtnl_link_stats64
+inline constexpr std::uint16_t kCarrier = 33;           // IFLA_CARRIER: u8
+inline constexpr std::uint16_t kCarrierChanges = 35;    // IFLA_CARRIER_CHANGES: u32
+inline constexpr std::uint16_t kCarrierUpCount = 47;    // IFLA_CARRIER_UP_COUNT: u32
+inline constexpr std::uint16_t kCarrierDownCount = 48;  // IFLA_CARRIER_DOWN_COUNT: u32
 // An attribute's type without NLA_F_NESTED and NLA_F_NET_BYTEORDER.
 inline constexpr std::uint16_t kAttributeTypeMask = 0x3fff;
 
@@ -76,6 +81,8 @@ struct LinkStats64 {
   std::uint64_t rx_compressed, tx_compressed;
 };
 static_assert(sizeof(LinkStats64) == std::size_t{23} * 8);
+// rx_nohandler follows tx_compressed (4.6+): a payload this long has it.
+inline constexpr std::size_t kStats64WithNohandlerBytes = std::size_t{24} * 8;
 
 // The 16 fields of an interface's /proc/net/dev line (see netdev_parser.hpp) from its stats.
 std::array<std::uint64_t, kNetdevFields> netdev_fields(const LinkStats64& s);
@@ -90,18 +97,29 @@ enum class LinkAttribute : std::uint8_t {
   kMtu,
   kTxQueueLen,
   kStats64,
+  kRxNohandler,  // IFLA_STATS64 long enough for rx_nohandler
+  kCarrierUpCount,
+  kCarrierDownCount,
 };
 
 // One RTM_NEWLINK message. Views point into the parsed bytes.
 struct LinkRecord {
-  std::string_view name;              // IFLA_IFNAME up to its NUL; empty when absent
-  std::int32_t index = 0;             // ifi_index
-  std::uint32_t flags = 0;            // ifi_flags: IFF_* bits (see netif_instances.hpp)
-  std::uint8_t operstate = 0;         // IFLA_OPERSTATE: IF_OPER_* code
-  std::uint8_t carrier = 0;           // IFLA_CARRIER: 1 when the link has carrier
-  std::uint32_t carrier_changes = 0;  // IFLA_CARRIER_CHANGES
-  std::uint32_t mtu = 0;              // IFLA_MTU
-  std::uint32_t tx_queue_len = 0;     // IFLA_TXQLEN
+  std::string_view name;                 // IFLA_IFNAME up to its NUL; empty when absent
+  std::int32_t index = 0;                // ifi_index
+  std::uint32_t flags = 0;               // ifi_flags: IFF_* bits (see netif_instances.hpp)
+  std::uint8_t operstate = 0;            // IFLA_OPERSTATE: IF_OPER_* code
+  std::uint8_t carrier = 0;              // IFLA_CARRIER: 1 when the link has carrier
+  std::uint32_t carrier_changes = 0;     // IFLA_CARRIER_CHANGES
+  std::uint32_t mtu = 0;                 // IFLA_MTU
+  std::uint32_t tx_queue_len = 0;        // IFLA_TXQLEN
+  std::uint32_t carrier_up_count = 0;    // IFLA_CARRIER_UP_COUNT
+  std::uint32_t carrier_down_count = 0;  // IFLA_CARRIER_DOWN_COUNT
+  std::uint64_t rx_nohandler = 0;        // IFLA_STATS64's rx_nohandler
+  // IFLA_ADDRESS, IFLA_BROADCAST (dev_addr and broadcast, addr_len bytes; empty when the
+  // interface has none, as for tunnels) and IFLA_IFALIAS up to its NUL (empty when unset).
+  std::span<const std::byte> address;
+  std::span<const std::byte> broadcast;
+  std::string_view alias;
   // IFLA_STATS64 as /proc/net/dev prints it: rx bytes packets errs drop fifo frame compressed
   // multicast, tx bytes packets errs drop fifo colls carrier compressed.
   std::array<std::uint64_t, kNetdevFields> netdev{};

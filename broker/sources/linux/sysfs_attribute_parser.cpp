@@ -38,6 +38,14 @@ AttributeValue hex(std::string_view text) {
   return ok(value);
 }
 
+// The codes node_exporter's callers expect; 0 stays free so a zeroed cell never means a duplex.
+AttributeValue duplex(std::string_view text) {
+  if (text == "unknown") return ok(1);
+  if (text == "half") return ok(2);
+  if (text == "full") return ok(3);
+  return {};
+}
+
 AttributeValue speed(std::string_view text) {
   std::int64_t value = 0;
   if (procfs::parse_i64(text, value) != procfs::DecodeStatus::kOk) return {};
@@ -68,6 +76,8 @@ AttributeValue parse_attribute(AttributeFormat format, std::string_view text) {
       return operstate(text);
     case AttributeFormat::kSpeed:
       return speed(text);
+    case AttributeFormat::kDuplex:
+      return duplex(text);
   }
   return {};
 }

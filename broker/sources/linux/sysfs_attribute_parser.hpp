@@ -7,6 +7,7 @@
 //   kOperstate  "up"        -> 6                     (IF_OPER_*: unknown 0, notpresent 1, down 2,
 //                                                     lowerlayerdown 3, testing 4, dormant 5, up 6)
 //   kSpeed      "1000"      -> 1000; "-1" -> kAbsent (the driver does not know the link speed)
+//   kDuplex     "full"      -> 3                     (unknown 1, half 2, full 3)
 #pragma once
 
 #include <cstdint>
@@ -14,7 +15,14 @@
 
 namespace sysring::broker::linux_instances {
 
-enum class AttributeFormat : std::uint8_t { kDecimal, kKilohertz, kHex, kOperstate, kSpeed };
+enum class AttributeFormat : std::uint8_t {
+  kDecimal,
+  kKilohertz,
+  kHex,
+  kOperstate,
+  kSpeed,
+  kDuplex
+};
 
 struct AttributeValue {
   enum class Status : std::uint8_t {
