@@ -5,8 +5,11 @@
 namespace sysring::exporter {
 
 namespace {
-constexpr int kRawDeflateWindowBits = -15;  // raw deflate: the gzip framing is written here
-constexpr int kMemLevel = 8;
+// Raw deflate (the gzip framing is written here) with a window and hash sized for chunks of a
+// few KiB: deflateReset clears the hash heads, 2^(memLevel+7) of them, for every chunk, and at
+// zlib's default memLevel 8 that 64 KiB memset cost as much as compressing the chunk.
+constexpr int kRawDeflateWindowBits = -14;  // 16 KiB window: matches reach across a chunk
+constexpr int kMemLevel = 5;                // 4096 hash heads
 // ID1 ID2 CM=deflate FLG=0 MTIME=0 XFL=0 OS=unix (RFC 1952 2.3).
 constexpr unsigned char kGzipHeader[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
 // A final, fixed-Huffman block holding only end-of-block: BFINAL=1, BTYPE=01, code 0000000.

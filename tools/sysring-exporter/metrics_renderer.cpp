@@ -117,7 +117,10 @@ void MetricsRenderer::render_values(Client& client, Format format, ScrapeBody& b
         ++plan_builds_;
       }
       const std::size_t mark = out.size();
-      if (render_plan(plan_, client, snapshot_, format, out, body.chunk_ends)) break;
+      if (render_plan(plan_, client, snapshot_, format, out, body.chunk_ends, ranges_)) {
+        if (format == Format::kPrometheusText) learn_from(out);
+        break;
+      }
       out.resize(mark);
       body.chunk_ends.clear();
       directory = client.instances();
@@ -129,6 +132,26 @@ void MetricsRenderer::render_values(Client& client, Format format, ScrapeBody& b
     // A directory that fails validation: serve health only, the values are not trustworthy.
     log(LogLevel::kWarn, "segment unreadable", {{"err", e.what()}});
   }
+}
+
+void MetricsRenderer::learn_from(std::string_view text) {
+  // Compared with the previous text render of the same plan; the order it learns applies to both
+  // formats (from the next render on: this body's chunks are already cut). Only for the first
+  // renders of a plan: by then the families that move every tick have shown it, and the copy
+  // of the text it needs is not worth making for the rest.
+  constexpr std::uint64_t kLearningRenders = 20;
+  if (last_serial_ != plan_.serial) learning_left_ = kLearningRenders;  // new plan or new order
+  if (learning_left_ == 0) return;
+  --learning_left_;
+  const bool comparable = last_serial_ == plan_.serial;
+  last_serial_ = plan_.serial;
+  if (comparable &&
+      learn_changing_families(plan_, kChunkBytes, last_text_, last_ranges_, text, ranges_)) {
+    last_serial_ = 0;  // this text is in the old order: compare from the next render on
+    return;
+  }
+  last_text_.assign(text);
+  last_ranges_ = ranges_;
 }
 
 void MetricsRenderer::render_health(Client* client, std::uint64_t started_ns, std::string& out,

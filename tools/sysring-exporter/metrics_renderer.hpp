@@ -51,6 +51,7 @@ class MetricsRenderer {
   CacheKey current_key(Client* client) const;
   void render(Client* client, Format format, ScrapeBody& out);
   void render_values(Client& client, Format format, ScrapeBody& out);
+  void learn_from(std::string_view text);
   void render_health(Client* client, std::uint64_t started_ns, std::string& out, Format format);
 
   RendererSettings settings_;
@@ -69,6 +70,12 @@ class MetricsRenderer {
   std::uint64_t cache_hits_ = 0;
   std::uint64_t plan_builds_ = 0;
   std::uint64_t chunks_reused_ = 0;
+  // The previous text render, to learn which families change from tick to tick.
+  std::string last_text_;
+  std::vector<TextRange> last_ranges_;
+  std::vector<TextRange> ranges_;
+  std::uint64_t last_serial_ = 0;
+  std::uint64_t learning_left_ = 0;
   std::uint64_t chunks_deflated_ = 0;
 };
 

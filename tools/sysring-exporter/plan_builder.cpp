@@ -34,6 +34,7 @@ PlanBuilder::PlanBuilder(const Client& client, const ValueSnapshot& snapshot,
     : client_(client), snapshot_(snapshot), config_(config), plan_(plan) {
   plan_.families.clear();
   plan_.sample_count = 0;
+  ++plan_.serial;
   plan_.epoch = client.epoch();
   plan_.directory_generation = directory->generation;
   plan_.directory = std::move(directory);

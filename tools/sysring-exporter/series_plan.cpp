@@ -51,10 +51,14 @@ bool sample_value(const ValueRef& ref, const ValueSnapshot& snapshot, bool& row_
 }  // namespace
 
 bool render_plan(const SeriesPlan& plan, const Client& client, const ValueSnapshot& snapshot,
-                 Format format, std::string& out, std::vector<std::size_t>& chunk_ends) {
+                 Format format, std::string& out, std::vector<std::size_t>& chunk_ends,
+                 std::vector<TextRange>& family_text) {
   bool row_moved = false;
   const auto header_index = static_cast<std::size_t>(format);
-  for (const auto& family : plan.families) {
+  family_text.resize(plan.families.size());
+  for (std::size_t index = 0; index < plan.families.size(); ++index) {
+    const auto& family = plan.families[index];
+    family_text[index].begin = static_cast<std::uint32_t>(out.size());
     if (family.starts_chunk && (chunk_ends.empty() || chunk_ends.back() < out.size())) {
       chunk_ends.push_back(out.size());
     }
@@ -77,21 +81,48 @@ bool render_plan(const SeriesPlan& plan, const Client& client, const ValueSnapsh
       out += sample.prefix;
       append_value(out, value);
     }
+    family_text[index].end = static_cast<std::uint32_t>(out.size());
   }
   return !row_moved;
 }
 
-void mark_chunks(SeriesPlan& plan, std::size_t chunk_bytes, std::span<const std::size_t> forced) {
+void mark_chunks(SeriesPlan& plan, std::size_t chunk_bytes, std::span<const std::size_t> forced,
+                 std::size_t whole_until) {
   constexpr std::size_t kValueBytes = 12;  // a typical value and newline
   std::size_t bytes = 0;
   for (std::size_t i = 0; i < plan.families.size(); ++i) {
     auto& family = plan.families[i];
     const bool force = std::find(forced.begin(), forced.end(), i) != forced.end();
-    family.starts_chunk = i > 0 && (bytes >= chunk_bytes || force);
+    family.starts_chunk = i > 0 && (force || (bytes >= chunk_bytes && i >= whole_until));
     if (family.starts_chunk) bytes = 0;
     bytes += family.headers[0].size();
     for (const auto& sample : family.samples) bytes += sample.prefix.size() + kValueBytes;
   }
+}
+
+bool learn_changing_families(SeriesPlan& plan, std::size_t chunk_bytes, std::string_view before,
+                             std::span<const TextRange> before_ranges, std::string_view after,
+                             std::span<const TextRange> after_ranges) {
+  const std::size_t n = plan.families.size();
+  if (before_ranges.size() != n || after_ranges.size() != n) return false;
+  bool learned = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    auto& family = plan.families[i];
+    if (family.changes) continue;
+    const auto a = before.substr(before_ranges[i].begin, before_ranges[i].end - before_ranges[i].begin);
+    const auto b = after.substr(after_ranges[i].begin, after_ranges[i].end - after_ranges[i].begin);
+    if (a != b) family.changes = learned = true;
+  }
+  if (!learned) return false;
+  const auto still = std::stable_partition(plan.families.begin(), plan.families.end(),
+                                           [](const PlannedFamily& f) { return f.changes; });
+  // The changing families are recompressed on every render anyway: one chunk for all of them
+  // costs one set of Huffman tables instead of several.
+  const auto changing = static_cast<std::size_t>(still - plan.families.begin());
+  const std::size_t split[] = {changing};
+  mark_chunks(plan, chunk_bytes, split, changing);
+  ++plan.serial;
+  return true;
 }
 
 }  // namespace sysring::exporter

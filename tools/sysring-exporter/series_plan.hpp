@@ -48,6 +48,13 @@ struct PlannedFamily {
   std::array<std::string, kFormatCount> headers;  // HELP/TYPE(/UNIT) lines per format
   std::vector<PlannedSample> samples;
   bool starts_chunk = false;  // a gzip chunk (chunked_gzip.hpp) begins with this family
+  bool changes = false;       // its text was seen to change from one render to the next
+};
+
+// Where a family's text lay in a rendered body (empty when it was left out).
+struct TextRange {
+  std::uint32_t begin = 0;
+  std::uint32_t end = 0;
 };
 
 struct SeriesPlan {
@@ -56,6 +63,7 @@ struct SeriesPlan {
   std::shared_ptr<const InstanceDirectory> directory;
   std::vector<PlannedFamily> families;
   std::size_t sample_count = 0;
+  std::uint64_t serial = 0;  // changes whenever families are added or reordered
 };
 
 // Appends every family of `plan` with at least one readable sample to `out`. Samples whose cell
@@ -63,10 +71,22 @@ struct SeriesPlan {
 // is false when such a row was found (the directory moved on: rebuild the plan). The offset in
 // `out` where each gzip chunk ends is appended to `chunk_ends`.
 bool render_plan(const SeriesPlan& plan, const Client& client, const ValueSnapshot& snapshot,
-                 Format format, std::string& out, std::vector<std::size_t>& chunk_ends);
+                 Format format, std::string& out, std::vector<std::size_t>& chunk_ends,
+                 std::vector<TextRange>& family_text);
 
-// Marks where gzip chunks begin: every ~`chunk_bytes` of expected text, and at `forced` family
-// indexes (where families that change every tick give way to ones that rarely do).
-void mark_chunks(SeriesPlan& plan, std::size_t chunk_bytes, std::span<const std::size_t> forced);
+// Marks where gzip chunks begin: every ~`chunk_bytes` of expected text from family
+// `whole_until` on (the families before it form one chunk), and at `forced` family indexes
+// (where families that change every tick give way to ones that rarely do).
+void mark_chunks(SeriesPlan& plan, std::size_t chunk_bytes, std::span<const std::size_t> forced,
+                 std::size_t whole_until = 0);
+
+// Compares two renders of the same plan family by family; families whose text differed are
+// marked as changing and moved, in their order, in front of those that never did, so that the
+// still ones share gzip chunks that are compressed once (chunks re-marked at the split). Returns
+// true when the order changed. A family marked changing stays so for the plan's life, so the
+// order settles after a few ticks.
+bool learn_changing_families(SeriesPlan& plan, std::size_t chunk_bytes, std::string_view before,
+                             std::span<const TextRange> before_ranges, std::string_view after,
+                             std::span<const TextRange> after_ranges);
 
 }  // namespace sysring::exporter

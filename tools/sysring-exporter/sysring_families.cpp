@@ -1,6 +1,7 @@
 #include "sysring_families.hpp"
 
 #include <array>
+#include <deque>
 
 namespace sysring::exporter {
 namespace {
@@ -104,33 +105,61 @@ std::string help_for(const Descriptor& d) {
   return help;
 }
 
-void plan_counter(PlanBuilder& b, const Descriptor& d) {
-  const std::string base = "sysring_" + sanitize_metric_name(d.name);
-  const std::string help = help_for(d);
-  auto add = [&](const std::string& name, const std::string& what, ValueRef ref,
-                 std::string_view unit) {
-    auto& family = b.family(name, what, MetricType::kCounter, unit);
-    if (d.domain == InstanceDomain::None) {
-      b.scalar(family, name, {}, ref);
-    } else {
-      b.per_instance(family, name, {}, ref);
-    }
-  };
-  add(base + "_total", help, ValueRef{.family = &d}, "");
-  add(base + "_enabled_seconds_total",
-      "Seconds " + d.name + " was enabled (multiplexing: compare with running)",
-      ValueRef{.kind = ValueRef::Kind::kCounterEnabled, .family = &d, .scale = 1e-9}, "seconds");
-  add(base + "_running_seconds_total", "Seconds " + d.name + " was counting on the PMU",
-      ValueRef{.kind = ValueRef::Kind::kCounterRunning, .family = &d, .scale = 1e-9}, "seconds");
-}
+// Performance counters: three families per scope (per CPU, or summed over all CPUs), one
+// sample per event, so one HELP serves every event and PromQL divides them by label, e.g. IPC
+// as rate(...{event="instructions"}) / ignoring(event) rate(...{event="cycles"}).
+class CounterFamilies {
+ public:
+  CounterFamilies(PlanBuilder& b, bool per_cpu) : b_(b), per_cpu_(per_cpu) {}
 
-void plan_one(PlanBuilder& b, const Descriptor& d, bool pmc, bool rest, double clock_ticks,
-              double page_size) {
-  if (d.type == ValueType::Counter) {
-    if (pmc) plan_counter(b, d);
-    return;
+  void add(const Descriptor& d) {
+    if (families_[0] == nullptr) start();
+    const std::string_view prefix = per_cpu_ ? "pmc." : "pmc.all.";
+    std::string_view event = d.name;
+    if (event.starts_with(prefix)) event.remove_prefix(prefix.size());
+    events_.emplace_back(event);  // the label views below must outlive planning: kept here
+    const LabelPair labels[] = {{"event", events_.back()}};
+    const ValueRef::Kind kinds[] = {ValueRef::Kind::kNumber, ValueRef::Kind::kCounterEnabled,
+                                    ValueRef::Kind::kCounterRunning};
+    for (std::size_t k = 0; k < 3; ++k) {
+      const ValueRef ref{.kind = kinds[k], .family = &d, .scale = k == 0 ? 1.0 : 1e-9};
+      if (per_cpu_) {
+        b_.per_instance(*families_[k], names_[k], labels, ref);
+      } else {
+        b_.scalar(*families_[k], names_[k], labels, ref);
+      }
+    }
   }
-  if (!rest) return;
+
+ private:
+  void start() {
+    const std::string base = per_cpu_ ? "sysring_pmc" : "sysring_pmc_all";
+    const std::string scope = per_cpu_ ? "on each CPU" : "summed over all CPUs";
+    names_ = {base + "_events_total", base + "_enabled_seconds_total",
+              base + "_running_seconds_total"};
+    families_[0] = &b_.family(names_[0],
+                              "Performance counter events " + scope +
+                                  ", raw counts since the broker opened them (event: the "
+                                  "registry's counter name; sysring list shows what it counts)",
+                              MetricType::kCounter, "");
+    families_[1] = &b_.family(names_[1],
+                              "Seconds each counter " + scope +
+                                  " was enabled (running / enabled is its multiplexing share)",
+                              MetricType::kCounter, "seconds");
+    families_[2] = &b_.family(names_[2], "Seconds each counter " + scope + " was counting",
+                              MetricType::kCounter, "seconds");
+  }
+
+  PlanBuilder& b_;
+  bool per_cpu_;
+  std::array<std::string, 3> names_;
+  std::array<PlannedFamily*, 3> families_{};
+  std::deque<std::string> events_;
+};
+
+void plan_one(PlanBuilder& b, const Descriptor& d, bool rest, double clock_ticks,
+              double page_size) {
+  if (!rest || d.type == ValueType::Counter) return;
   if (d.type == ValueType::String) {
     const std::string name = "sysring_" + sanitize_metric_name(d.name) + "_info";
     auto& family = b.family(name, help_for(d), MetricType::kGauge, "");
@@ -162,12 +191,21 @@ std::size_t plan_sysring_families(PlanBuilder& b) {
   const double page_size = b.number("hw.page_size").value_or(4096.0);
   // Families read every tick first, then the settings and facts that rarely change, so that the
   // latter fill gzip chunks of their own that are compressed once and reused (chunked_gzip.hpp).
+  if (pmc) {
+    for (const bool per_cpu : {true, false}) {
+      CounterFamilies counters(b, per_cpu);
+      for (const auto& d : b.client().descriptors()) {
+        const bool cpu_domain = d.domain == InstanceDomain::Cpu;
+        if (d.available && d.type == ValueType::Counter && cpu_domain == per_cpu) counters.add(d);
+      }
+    }
+  }
   std::size_t settled_from = 0;
   for (const bool settled : {false, true}) {
     if (settled) settled_from = b.family_count();
     for (const auto& d : b.client().descriptors()) {
       if (!d.available || b.consumed(d.id) || rarely_changes(d) != settled) continue;
-      plan_one(b, d, pmc, rest, clock_ticks, page_size);
+      plan_one(b, d, rest, clock_ticks, page_size);
     }
   }
   return settled_from;

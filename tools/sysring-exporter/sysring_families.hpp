@@ -1,8 +1,8 @@
 // Everything of the segment that has no node_exporter name, as sysring_<family>: the unit in
 // the name and converted to base units (seconds, bytes, hertz), `_total` on cumulative counts,
 // HELP from the descriptor, instance families with their identity labels. Performance counters
-// (`pmc` collector) go out per CPU as raw cumulative counts plus enabled and running seconds,
-// so rates and multiplexing (running / enabled) are derived in PromQL.
+// (`pmc` collector) go out per CPU with an `event` label: raw cumulative counts plus enabled and
+// running seconds, so rates and multiplexing (running / enabled) are derived in PromQL.
 #pragma once
 
 #include <string>
