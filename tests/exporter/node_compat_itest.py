@@ -28,7 +28,8 @@ TARGET_SHARE = 0.90
 VOLATILE = ('node_procs_running', 'node_procs_blocked', 'node_load', 'node_sockstat_',
             'node_filefd_allocated', 'node_netstat_Tcp_CurrEstab', 'node_entropy_available_bits',
             'node_time_', 'node_timex_', 'node_nf_conntrack_entries', 'node_disk_io_now',
-            'node_udp_queues', 'node_arp_entries', 'node_memory_', 'node_pressure_')
+            'node_udp_queues', 'node_arp_entries', 'node_memory_', 'node_pressure_',
+            'node_filesystem_free_bytes', 'node_filesystem_avail_bytes', 'node_filesystem_files_free')
 
 
 def node_series(samples):
