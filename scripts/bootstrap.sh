@@ -10,7 +10,7 @@ packages=(
   clang libclang-rt-dev
   libpfm4-dev
   iproute2  # `ip link`: the veth pair of the real-machine instance test
-  zlib1g-dev  # sysring-exporter's gzip
+  zlib1g-dev libdeflate-dev  # sysring-exporter's gzip: zlib for the cached chunks, libdeflate for the tail
   # The exporter's tests and benchmark run these binaries directly (never as services):
   # promtool and a Prometheus server, and Debian's node_exporter to compare with.
   prometheus prometheus-node-exporter

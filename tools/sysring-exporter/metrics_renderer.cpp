@@ -65,6 +65,7 @@ std::shared_ptr<const ScrapeBody> MetricsRenderer::body(Format format, bool gzip
   gzip_[f].compress(plain->bytes, plain->chunk_ends, body->bytes);
   chunks_deflated_ += gzip_[f].recompressed();
   chunks_reused_ += gzip_[f].chunk_count() - gzip_[f].recompressed();
+  bytes_deflated_ += gzip_[f].recompressed_bytes();
   slot = body;
   return body;
 }
@@ -92,8 +93,7 @@ void MetricsRenderer::render(Client* client, Format format, ScrapeBody& body) {
       client != nullptr && (link_.health() == BrokerHealth::kAlive ||
                             (settings_.allow_stale && link_.health() == BrokerHealth::kStale));
   if (serve_values) render_values(*client, format, body);
-  // What changes on every render (clocks, the exporter's own counters) in a chunk of its own.
-  body.chunk_ends.push_back(out.size());
+  // What changes on every render (clocks, the exporter's own counters) goes last: the gzip tail.
   render_time_now(settings_.collectors, format, out);
   render_health(client, started, out, format);
   append_end(out, format);
@@ -126,7 +126,6 @@ void MetricsRenderer::render_values(Client& client, Format format, ScrapeBody& b
       directory = client.instances();
       plan_.directory = nullptr;  // force the rebuild
     }
-    body.chunk_ends.push_back(out.size());
     render_info_families(client, snapshot_, plan_, settings_.collectors, format, out);
   } catch (const Error& e) {
     // A directory that fails validation: serve health only, the values are not trustworthy.
@@ -135,19 +134,23 @@ void MetricsRenderer::render_values(Client& client, Format format, ScrapeBody& b
 }
 
 void MetricsRenderer::learn_from(std::string_view text) {
-  // Compared with the previous text render of the same plan; the order it learns applies to both
-  // formats (from the next render on: this body's chunks are already cut). Only for the first
-  // renders of a plan: by then the families that move every tick have shown it, and the copy
-  // of the text it needs is not worth making for the rest.
-  constexpr std::uint64_t kLearningRenders = 20;
-  if (last_serial_ != plan_.serial) learning_left_ = kLearningRenders;  // new plan or new order
-  if (learning_left_ == 0) return;
-  --learning_left_;
-  const bool comparable = last_serial_ == plan_.serial;
-  last_serial_ = plan_.serial;
-  if (comparable &&
-      learn_changing_families(plan_, kChunkBytes, last_text_, last_ranges_, text, ranges_)) {
-    last_serial_ = 0;  // this text is in the old order: compare from the next render on
+  // The first renders of a plan are compared family by family with the one before; then the
+  // plan is ordered by how often each family changed (order_by_change) and learning stops, so
+  // the copy of the text it needs is made only then. The order applies to both formats.
+  constexpr std::uint32_t kComparisons = 12;
+  if (last_serial_ != plan_.serial) {  // a new plan
+    learned_ = 0;
+    last_serial_ = plan_.serial;
+    last_text_.assign(text);
+    last_ranges_ = ranges_;
+    return;
+  }
+  if (learned_ >= kComparisons) return;
+  count_changes(plan_, last_text_, last_ranges_, text, ranges_);
+  if (++learned_ == kComparisons) {
+    order_by_change(plan_, kComparisons, kChunkBytes);
+    last_serial_ = plan_.serial;  // ordered: nothing more to learn for this plan
+    last_text_ = {};
     return;
   }
   last_text_.assign(text);
@@ -195,6 +198,8 @@ void MetricsRenderer::render_health(Client* client, std::uint64_t started_ns, st
         MetricType::kCounter, "", static_cast<double>(chunks_reused_));
   gauge("sysring_exporter_gzip_chunks_deflated_total", "gzip chunks compressed.",
         MetricType::kCounter, "", static_cast<double>(chunks_deflated_));
+  gauge("sysring_exporter_gzip_deflated_bytes_total", "Bytes of text compressed for gzip replies.",
+        MetricType::kCounter, "bytes", static_cast<double>(bytes_deflated_));
   gauge("sysring_exporter_scrape_duration_seconds",
         "Seconds this body took to render (compression excluded).", MetricType::kGauge, "seconds",
         static_cast<double>(monotonic_ns() - started_ns) * 1e-9);

@@ -75,8 +75,9 @@ class MetricsRenderer {
   std::vector<TextRange> last_ranges_;
   std::vector<TextRange> ranges_;
   std::uint64_t last_serial_ = 0;
-  std::uint64_t learning_left_ = 0;
+  std::uint32_t learned_ = 0;  // renders compared since the plan was built
   std::uint64_t chunks_deflated_ = 0;
+  std::uint64_t bytes_deflated_ = 0;
 };
 
 }  // namespace sysring::exporter

@@ -48,7 +48,7 @@ struct PlannedFamily {
   std::array<std::string, kFormatCount> headers;  // HELP/TYPE(/UNIT) lines per format
   std::vector<PlannedSample> samples;
   bool starts_chunk = false;  // a gzip chunk (chunked_gzip.hpp) begins with this family
-  bool changes = false;       // its text was seen to change from one render to the next
+  std::uint32_t changes = 0;  // renders (of those compared) in which its text changed
 };
 
 // Where a family's text lay in a rendered body (empty when it was left out).
@@ -80,13 +80,15 @@ bool render_plan(const SeriesPlan& plan, const Client& client, const ValueSnapsh
 void mark_chunks(SeriesPlan& plan, std::size_t chunk_bytes, std::span<const std::size_t> forced,
                  std::size_t whole_until = 0);
 
-// Compares two renders of the same plan family by family; families whose text differed are
-// marked as changing and moved, in their order, in front of those that never did, so that the
-// still ones share gzip chunks that are compressed once (chunks re-marked at the split). Returns
-// true when the order changed. A family marked changing stays so for the plan's life, so the
-// order settles after a few ticks.
-bool learn_changing_families(SeriesPlan& plan, std::size_t chunk_bytes, std::string_view before,
-                             std::span<const TextRange> before_ranges, std::string_view after,
-                             std::span<const TextRange> after_ranges);
+// Counts, family by family, whether two consecutive renders of the same plan differ.
+void count_changes(SeriesPlan& plan, std::string_view before, std::span<const TextRange> before_ranges,
+                   std::string_view after, std::span<const TextRange> after_ranges);
+
+// Orders the families by how often they changed over `renders` compared renders, in their
+// order otherwise: those that never did first, in large gzip chunks; then those that changed now
+// and then, in small chunks (most are unchanged at any one render and reused); then those that
+// changed (nearly) every time, last and unchunked, so that they fall in the gzip tail that is
+// compressed on every render anyway (chunked_gzip.hpp). Bumps the plan's serial.
+void order_by_change(SeriesPlan& plan, std::uint32_t renders, std::size_t chunk_bytes);
 
 }  // namespace sysring::exporter
