@@ -47,10 +47,27 @@ std::string labels_text(const std::vector<InstanceLabel>& labels) {
   return out;
 }
 
+namespace {
+// The labels that tell an instance apart in its domain; the others (an interface's address,
+// a disk's serial) describe it and are shown by `sysring instances` and in JSON.
+bool identifies(std::string_view key) {
+  constexpr std::string_view kIdentity[] = {"cpu",        "device", "fstype",
+                                            "mountpoint", "node",   "cgroup"};
+  for (const auto k : kIdentity) {
+    if (k == key) return true;
+  }
+  return false;
+}
+}  // namespace
+
 std::string value_name(std::string_view family, std::string_view instance,
                        const std::vector<InstanceLabel>& labels) {
   std::string out(family);
-  if (!labels.empty()) return out + labels_text(labels);
+  std::vector<InstanceLabel> identity;
+  for (const auto& label : labels) {
+    if (identifies(label.key)) identity.push_back(label);
+  }
+  if (!identity.empty()) return out + labels_text(identity);
   out += '{';
   out += kInstanceLabel;
   out += '=';
