@@ -78,8 +78,8 @@ void ChunkedGzip::compress(std::string_view text, std::span<const std::size_t> e
   const std::string_view tail = text.substr(begin);
   const std::size_t at = out.size();
   out.resize(at + libdeflate_deflate_compress_bound(tail_compressor_, tail.size()));
-  const std::size_t written = libdeflate_deflate_compress(tail_compressor_, tail.data(), tail.size(),
-                                                         out.data() + at, out.size() - at);
+  const std::size_t written = libdeflate_deflate_compress(
+      tail_compressor_, tail.data(), tail.size(), out.data() + at, out.size() - at);
   if (written == 0) throw std::runtime_error("libdeflate: output larger than its own bound");
   out.resize(at + written);
   ++recompressed_;

@@ -100,8 +100,9 @@ void mark_chunks(SeriesPlan& plan, std::size_t chunk_bytes, std::span<const std:
   }
 }
 
-void count_changes(SeriesPlan& plan, std::string_view before, std::span<const TextRange> before_ranges,
-                   std::string_view after, std::span<const TextRange> after_ranges) {
+void count_changes(SeriesPlan& plan, std::string_view before,
+                   std::span<const TextRange> before_ranges, std::string_view after,
+                   std::span<const TextRange> after_ranges) {
   const std::size_t n = plan.families.size();
   if (before_ranges.size() != n || after_ranges.size() != n) return;
   for (std::size_t i = 0; i < n; ++i) {
@@ -119,8 +120,9 @@ void order_by_change(SeriesPlan& plan, std::uint32_t renders, std::size_t chunk_
     if (f.changes * 4 >= renders * 3) return 2;
     return f.changes > 0 ? 1 : 0;
   };
-  std::stable_sort(plan.families.begin(), plan.families.end(),
-                   [&](const PlannedFamily& a, const PlannedFamily& b) { return group(a) < group(b); });
+  std::stable_sort(
+      plan.families.begin(), plan.families.end(),
+      [&](const PlannedFamily& a, const PlannedFamily& b) { return group(a) < group(b); });
   // Large chunks for the still families, small ones for the occasional (a change there
   // recompresses little), and the busy ones all in the tail, which is compressed every time.
   const std::size_t small = std::max<std::size_t>(chunk_bytes / 4, 1024);

@@ -81,8 +81,9 @@ void mark_chunks(SeriesPlan& plan, std::size_t chunk_bytes, std::span<const std:
                  std::size_t whole_until = 0);
 
 // Counts, family by family, whether two consecutive renders of the same plan differ.
-void count_changes(SeriesPlan& plan, std::string_view before, std::span<const TextRange> before_ranges,
-                   std::string_view after, std::span<const TextRange> after_ranges);
+void count_changes(SeriesPlan& plan, std::string_view before,
+                   std::span<const TextRange> before_ranges, std::string_view after,
+                   std::span<const TextRange> after_ranges);
 
 // Orders the families by how often they changed over `renders` compared renders, in their
 // order otherwise: those that never did first, in large gzip chunks; then those that changed now

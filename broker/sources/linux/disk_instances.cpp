@@ -169,7 +169,10 @@ void DiskInstances::refresh(InstanceSink& sink) {
       Disk* disk = disks_.match(line.name);
       if (disk == nullptr) {
         if (disks_.seen(line.name)) continue;
-        disk = &disks_.insert({std::string(line.name), exclude_.excludes(line.name)});
+        Disk seen_now;
+        seen_now.name = std::string(line.name);
+        seen_now.excluded = exclude_.excludes(line.name);
+        disk = &disks_.insert(std::move(seen_now));
       }
       if (disk->excluded) continue;
       update_labels(*disk, line);
