@@ -28,10 +28,16 @@ host_build=$root/build
 #   broker/sources/linux_sources.cpp    LinuxSources: all three are reachable only through
 #                                       make_linux_sources, which sysringd on macOS never calls.
 #   broker/sources/linux/               the Linux instance sources (/proc and /sys files).
+#   broker/sources/timex_*.cpp           Linux's adjtimex(2) and its struct timex (macOS has
+#                                       ntp_adjtime with other fields; not published there).
+#   tools/sysring-exporter/chunked_gzip.cpp  needs libdeflate's header, which a Mac gets from
+#                                       Homebrew and this toolchain lacks (zlib is in macOS).
 excluded=(broker/counters/perf/ broker/counters/platform_counters_linux.cpp
           broker/sources/procfs_parsers.cpp broker/sources/procfs_file.cpp
           broker/sources/source_spec.cpp broker/sources/linux_sources.cpp
-          broker/sources/linux/)
+          broker/sources/linux/
+          broker/sources/timex_decode.cpp broker/sources/timex_snapshot.cpp
+          tools/sysring-exporter/chunked_gzip.cpp)
 
 # Compiled but not linked into the smoke binary: Boost.Program_options is a compiled library
 # with no macOS build here (sysringd and the sysring CLI need it; the smoke binary does not).
@@ -84,6 +90,9 @@ cflags+=" -DBOOST_INTERPROCESS_POSIX_SHARED_MEMORY_OBJECTS -isystem $out/sysinc"
 # The host's Boost (1.74) predates libc++ removing std::unary_function in C++17; this Boost
 # config macro makes it do without (Homebrew's newer Boost detects libc++ itself).
 cflags+=" -DBOOST_NO_CXX98_FUNCTION_BASE"
+# Likewise std::result_of, which libc++ dropped in C++20: Asio (in Beast, for the exporter) uses
+# std::invoke_result when told it may.
+cflags+=" -DBOOST_ASIO_HAS_STD_INVOKE_RESULT"
 for d in "${include_dirs[@]}"; do cflags+=" -I$root/$d"; done
 
 # The smoke binary: the client library, the darwin sources (scalars and instances), the

@@ -1,5 +1,7 @@
 #include "chunked_gzip.hpp"
 
+#include <libdeflate.h>
+
 #include <stdexcept>
 
 namespace sysring::exporter {

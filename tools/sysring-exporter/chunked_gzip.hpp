@@ -15,7 +15,6 @@
 // flush leaves the other chunks open for what follows).
 #pragma once
 
-#include <libdeflate.h>
 #include <zlib.h>
 
 #include <cstddef>
@@ -23,6 +22,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+struct libdeflate_compressor;  // libdeflate.h stays in the .cpp: only it needs libdeflate
 
 namespace sysring::exporter {
 

@@ -1,6 +1,5 @@
 #include "content_negotiation.hpp"
 
-#include <charconv>
 #include <optional>
 
 namespace sysring::exporter {
@@ -28,13 +27,20 @@ struct Element {
   std::string_view version;
 };
 
-// q values are 0 to 1 with at most three decimals; anything else counts as 1 (lenient, as the
-// Go libraries scrapers are tested against).
+// A qvalue (RFC 9110 12.4.2): "0" or "1", then optionally "." and up to three digits, at most
+// 1. Anything else counts as 1 (lenient, as the Go libraries scrapers are tested against).
 double parse_q(std::string_view text) {
-  double q = 1.0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), q);
-  if (ec != std::errc{} || ptr != text.data() + text.size() || q < 0 || q > 1) return 1.0;
-  return q;
+  if (text.empty() || (text[0] != '0' && text[0] != '1')) return 1.0;
+  double q = text[0] == '1' ? 1.0 : 0.0;
+  if (text.size() == 1) return q;
+  if (text[1] != '.' || text.size() > 5) return 1.0;
+  double scale = 0.1;
+  for (const char c : text.substr(2)) {
+    if (c < '0' || c > '9') return 1.0;
+    q += (c - '0') * scale;
+    scale /= 10;
+  }
+  return q > 1.0 ? 1.0 : q;
 }
 
 Element parse_element(std::string_view element) {

@@ -5,6 +5,10 @@
 
 #include "sysring/segment_name.hpp"
 
+#ifndef SYSRING_VERSION  // set by CMake; a build without it (the cross check) says so
+#define SYSRING_VERSION "unknown"
+#endif
+
 namespace sysring::exporter {
 
 namespace po = boost::program_options;

@@ -1,6 +1,6 @@
 #include "info_families.hpp"
 
-#include <charconv>
+#include <cstdlib>
 #include <ctime>
 #include <vector>
 
@@ -96,11 +96,11 @@ void render_os(const TextReader& reader, InfoWriter& w) {
            "version_id.");
   w.sample("node_os_info", labels, 1);
   // node_exporter: version_id as a number (0 when it is not one), labelled id, id_like, name.
+  // (strtod: libc++ on macOS has no floating-point from_chars.)
   const std::string& version_id = values[11];
-  double version = 0;
-  const auto [ptr, ec] =
-      std::from_chars(version_id.data(), version_id.data() + version_id.size(), version);
-  if (ec != std::errc{} || ptr != version_id.data() + version_id.size()) version = 0;
+  char* end = nullptr;
+  double version = std::strtod(version_id.c_str(), &end);
+  if (version_id.empty() || end != version_id.c_str() + version_id.size()) version = 0;
   const LabelPair version_labels[] = {
       {"id", values[1]}, {"id_like", values[2]}, {"name", values[5]}};
   w.family("node_os_version", "Metric containing the major.minor part of the OS version.");

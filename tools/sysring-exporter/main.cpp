@@ -43,11 +43,11 @@ int serve(const ExporterOptions& options) {
       {{"address", endpoint.address().to_string() + ":" + std::to_string(endpoint.port())},
        {"telemetry_path", options.telemetry_path},
        {"segment", options.renderer.segment}});
-  std::vector<std::jthread> threads;
+  std::vector<std::thread> threads;  // (not jthread: macOS's libc++ lacks it)
   for (unsigned i = 1; i < options.threads; ++i) threads.emplace_back([&io] { io.run(); });
   io.run();
   io.stop();
-  threads.clear();
+  for (auto& thread : threads) thread.join();
   log(LogLevel::kInfo, "stopped");
   return 0;
 }
