@@ -182,7 +182,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
 HttpServer::HttpServer(asio::io_context& io, const std::string& listen_address,
                        RequestHandler& handler, ServerLimits limits)
-    : io_(io), acceptor_(io), handler_(handler), limits_(limits) {
+    : io_(io), acceptor_(io), retry_(io), handler_(handler), limits_(limits) {
   tcp::endpoint endpoint = parse_listen_address(listen_address);
   beast::error_code ec;
   const auto open_and_bind = [&](const tcp::endpoint& at) {
@@ -227,9 +227,14 @@ void HttpServer::accept() {
       } else {
         std::make_shared<Session>(std::move(socket), handler_, limits_, open_connections_)->start();
       }
-    } else if (ec != asio::error::operation_aborted) {
-      // EMFILE and the like: say so and keep accepting (the next accept may succeed).
+    } else {
+      // EMFILE and the like: say so, and try again a little later rather than spin on it.
       log(LogLevel::kWarn, "accept failed", {{"err", ec.message()}});
+      retry_.expires_after(std::chrono::milliseconds(100));
+      retry_.async_wait([this](beast::error_code wait) {
+        if (!wait) accept();
+      });
+      return;
     }
     accept();
   });

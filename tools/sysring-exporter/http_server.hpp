@@ -6,6 +6,7 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstddef>
 #include <string>
@@ -16,8 +17,9 @@ namespace sysring::exporter {
 
 struct ServerLimits {
   std::chrono::milliseconds request_timeout{10'000};  // to read a request / write a reply
-  std::size_t header_bytes = 8 * 1024;
-  std::size_t body_bytes = 4 * 1024;  // a scrape has no body; anything larger is refused (413)
+  std::size_t header_bytes = std::size_t{8} * 1024;
+  std::size_t body_bytes =
+      std::size_t{4} * 1024;  // a scrape has no body; anything larger is refused (413)
   unsigned max_connections = 64;
 };
 
@@ -37,6 +39,7 @@ class HttpServer {
 
   boost::asio::io_context& io_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer retry_;  // after a failed accept
   RequestHandler& handler_;
   ServerLimits limits_;
   std::atomic<unsigned> open_connections_{0};

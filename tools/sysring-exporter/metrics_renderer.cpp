@@ -13,7 +13,7 @@ namespace sysring::exporter {
 namespace {
 // Text per gzip chunk: small enough that a changed value costs little recompression, large
 // enough that deflate still finds the repeats within a chunk (names, label sets).
-constexpr std::size_t kChunkBytes = 8 * 1024;
+constexpr std::size_t kChunkBytes = std::size_t{8} * 1024;
 }  // namespace
 
 MetricsRenderer::MetricsRenderer(RendererSettings settings)
