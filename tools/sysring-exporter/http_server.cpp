@@ -181,7 +181,7 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 HttpServer::HttpServer(asio::io_context& io, const std::string& listen_address,
-                       RequestHandler& handler, ServerLimits limits)
+                       RequestHandler& handler, const ServerLimits& limits)
     : io_(io), acceptor_(io), retry_(io), handler_(handler), limits_(limits) {
   tcp::endpoint endpoint = parse_listen_address(listen_address);
   beast::error_code ec;

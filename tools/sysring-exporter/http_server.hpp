@@ -30,7 +30,7 @@ class HttpServer {
  public:
   // Binds and listens; throws std::runtime_error with one line when it cannot.
   HttpServer(boost::asio::io_context& io, const std::string& listen_address,
-             RequestHandler& handler, ServerLimits limits);
+             RequestHandler& handler, const ServerLimits& limits);
   void start();
   [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const;
 

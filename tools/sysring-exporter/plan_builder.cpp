@@ -65,7 +65,7 @@ PlannedFamily& PlanBuilder::family(std::string_view name, std::string_view help,
 }
 
 void PlanBuilder::scalar(PlannedFamily& family, std::string_view name,
-                         std::span<const LabelPair> labels, ValueRef ref) {
+                         std::span<const LabelPair> labels, const ValueRef& ref) {
   auto& sample = family.samples.emplace_back();
   append_sample_prefix(sample.prefix, name, labels);
   sample.ref = ref;
@@ -82,7 +82,7 @@ void PlanBuilder::text(PlannedFamily& family, std::string_view name,
 }
 
 void PlanBuilder::per_instance(PlannedFamily& family, std::string_view name,
-                               std::span<const LabelPair> extra, ValueRef ref,
+                               std::span<const LabelPair> extra, const ValueRef& ref,
                                const InstanceFilter& keep) {
   const DomainInfo* domain = client_.domain(ref.family->domain);
   if (domain == nullptr) return;

@@ -39,12 +39,12 @@ class PlanBuilder {
                         std::string_view unit);
   // A scalar's sample. `ref.family` must be a scalar (domain None).
   void scalar(PlannedFamily& family, std::string_view name, std::span<const LabelPair> labels,
-              ValueRef ref);
+              const ValueRef& ref);
   // One sample per live instance of `ref.family`'s domain that `keep` accepts (all when empty):
   // its identity labels, then `extra`.
   using InstanceFilter = std::function<bool(const Instance&)>;
   void per_instance(PlannedFamily& family, std::string_view name, std::span<const LabelPair> extra,
-                    ValueRef ref, const InstanceFilter& keep = {});
+                    const ValueRef& ref, const InstanceFilter& keep = {});
 
   // A string metric as `name{value="<text>"} 1`, read when rendered.
   void text(PlannedFamily& family, std::string_view name, const Descriptor& string_metric);
