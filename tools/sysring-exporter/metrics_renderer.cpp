@@ -135,7 +135,7 @@ void MetricsRenderer::render_values(Client& client, Format format, ScrapeBody& b
 
 void MetricsRenderer::learn_from(std::string_view text) {
   // The first renders of a plan are compared family by family with the one before; then the
-  // plan is ordered by how often each family changed (order_by_change) and learning stops, so
+  // plan is ordered by whether each family changed (order_by_change) and learning stops, so
   // the copy of the text it needs is made only then. The order applies to both formats.
   constexpr std::uint32_t kComparisons = 12;
   if (last_serial_ != plan_.serial) {  // a new plan
@@ -148,7 +148,7 @@ void MetricsRenderer::learn_from(std::string_view text) {
   if (learned_ >= kComparisons) return;
   count_changes(plan_, last_text_, last_ranges_, text, ranges_);
   if (++learned_ == kComparisons) {
-    order_by_change(plan_, kComparisons, kChunkBytes);
+    order_by_change(plan_, kChunkBytes);
     last_serial_ = plan_.serial;  // ordered: nothing more to learn for this plan
     last_text_ = {};
     return;

@@ -114,27 +114,20 @@ void count_changes(SeriesPlan& plan, std::string_view before,
   }
 }
 
-void order_by_change(SeriesPlan& plan, std::uint32_t renders, std::size_t chunk_bytes) {
-  // 0: never changed; 1: now and then; 2: in at least 3 of 4 renders (a busy counter, a clock).
-  const auto group = [renders](const PlannedFamily& f) {
-    if (f.changes * 4 >= renders * 3) return 2;
-    return f.changes > 0 ? 1 : 0;
-  };
-  std::stable_sort(
-      plan.families.begin(), plan.families.end(),
-      [&](const PlannedFamily& a, const PlannedFamily& b) { return group(a) < group(b); });
-  // Large chunks for the still families, small ones for the occasional (a change there
-  // recompresses little), and the busy ones all in the tail, which is compressed every time.
-  const std::size_t small = std::max<std::size_t>(chunk_bytes / 4, 1024);
+void order_by_change(SeriesPlan& plan, std::size_t chunk_bytes) {
+  // Families that never changed first, in chunks of about `chunk_bytes`; every family that
+  // changed at all goes last, into the tail. (A middle group of families that change now and
+  // then, in small chunks of their own, measured slower: each small chunk that did change paid
+  // for Huffman tables of its own, and libdeflate compresses the tail faster and smaller.)
+  const auto changing = [](const PlannedFamily& f) { return f.changes > 0; };
+  std::stable_partition(plan.families.begin(), plan.families.end(),
+                        [&](const PlannedFamily& f) { return !changing(f); });
   std::size_t bytes = 0;
-  int previous_group = 0;
   for (std::size_t i = 0; i < plan.families.size(); ++i) {
     auto& f = plan.families[i];
-    const int g = group(f);
-    const std::size_t limit = g == 0 ? chunk_bytes : small;
-    f.starts_chunk = i > 0 && (g != previous_group || (g < 2 && bytes >= limit));
+    const bool first_changing = changing(f) && (i == 0 || !changing(plan.families[i - 1]));
+    f.starts_chunk = i > 0 && (first_changing || (!changing(f) && bytes >= chunk_bytes));
     if (f.starts_chunk) bytes = 0;
-    previous_group = g;
     bytes += f.headers[0].size();
     for (const auto& sample : f.samples) bytes += sample.prefix.size() + 12;
   }

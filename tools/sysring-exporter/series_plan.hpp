@@ -85,11 +85,10 @@ void count_changes(SeriesPlan& plan, std::string_view before,
                    std::span<const TextRange> before_ranges, std::string_view after,
                    std::span<const TextRange> after_ranges);
 
-// Orders the families by how often they changed over `renders` compared renders, in their
-// order otherwise: those that never did first, in large gzip chunks; then those that changed now
-// and then, in small chunks (most are unchanged at any one render and reused); then those that
-// changed (nearly) every time, last and unchunked, so that they fall in the gzip tail that is
-// compressed on every render anyway (chunked_gzip.hpp). Bumps the plan's serial.
-void order_by_change(SeriesPlan& plan, std::uint32_t renders, std::size_t chunk_bytes);
+// Orders the families: those that never changed over the compared renders first, in gzip
+// chunks of about `chunk_bytes` (compressed once, then reused), those that did last, unchunked,
+// so that they fall in the gzip tail that is compressed on every render (chunked_gzip.hpp).
+// Otherwise keeps their order. Bumps the plan's serial.
+void order_by_change(SeriesPlan& plan, std::size_t chunk_bytes);
 
 }  // namespace sysring::exporter
