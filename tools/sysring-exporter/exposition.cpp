@@ -74,6 +74,10 @@ void append_family_header(std::string& out, Format format, std::string_view name
   }
 }
 
+void append_escaped_label_value(std::string& out, std::string_view value) {
+  append_escaped(out, value, true);
+}
+
 void append_sample_prefix(std::string& out, std::string_view name,
                           std::span<const LabelPair> labels) {
   out += name;

@@ -34,6 +34,9 @@ void append_family_header(std::string& out, Format format, std::string_view name
 void append_sample_prefix(std::string& out, std::string_view name,
                           std::span<const LabelPair> labels);
 
+// A label value escaped as both formats want it (backslash, double quote, newline).
+void append_escaped_label_value(std::string& out, std::string_view value);
+
 // A sample value as both formats accept it: integers exactly (up to 2^63), other values in the
 // shortest form that reads back to the same double, NaN and +Inf / -Inf spelled as required.
 void append_value(std::string& out, double value);

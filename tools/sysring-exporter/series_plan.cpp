@@ -7,17 +7,7 @@ namespace {
 
 void append_text_sample(std::string& out, const PlannedSample& sample, std::string_view text) {
   out += sample.prefix;
-  for (const char c : text) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else {
-      out += c;
-    }
-  }
+  append_escaped_label_value(out, text);
   out += "\"} 1\n";
 }
 
