@@ -94,6 +94,12 @@ std::optional<BrokerOptions> parse_broker_options(int argc, char** argv) {
       ("mode", po::value(&mode)->default_value(mode),
        "segment permissions: 0644 lets every local user read, 0640 only --group")
       ("group", po::value(&group), "group that may read the segment (with --mode 0640)")
+      ("user,u", po::value(&o.user),
+       "started as root: become this user once the segment exists (it then owns the segment); "
+       "clients trust root, the broker user libsysring was built with, and themselves")
+      ("keep-caps", po::value(&o.keep_caps)->default_value(o.keep_caps),
+       "with --user: capabilities kept, comma-separated, or none (cap_perfmon: system-wide "
+       "counters; without it, software events and no hardware counters)")
       ("log-level", po::value(&level)->default_value(level), "error, warn, info or debug")
       ("foreground,f", po::bool_switch(&o.foreground), "stay attached and log to stderr")
       ("proc-root", po::value(&o.proc_root)->default_value(o.proc_root),
@@ -138,6 +144,14 @@ std::optional<BrokerOptions> parse_broker_options(int argc, char** argv) {
   o.pmc_events = split_event_list(pmc_events);
   if (no_counters && !o.pmc_events.empty()) {
     throw std::invalid_argument("--pmc-events and --no-counters contradict each other");
+  }
+#ifdef __APPLE__
+  if (!o.user.empty()) {
+    throw std::invalid_argument("--user is not supported on macOS: KPC counters need root");
+  }
+#endif
+  if (vm.count("keep-caps") != 0U && !vm["keep-caps"].defaulted() && o.user.empty()) {
+    throw std::invalid_argument("--keep-caps needs --user");
   }
   return o;
 }

@@ -32,6 +32,10 @@ struct BrokerOptions {
   bool counters = true;                 // --no-counters: publish no performance counters
   std::vector<std::string> pmc_events;  // --pmc-events; empty: the platform's default set
   InstanceConfig instance_config;       // roots from the flags, the rest from --config
+  // Started as root: the user to become once the segment exists, and the capabilities kept
+  // (broker/privilege/privilege_drop.hpp). Empty user: keep the starting credentials.
+  std::string user;
+  std::string keep_caps = "cap_perfmon";
 };
 
 // Returns the options, or nullopt after printing --help. Throws std::invalid_argument (one line)

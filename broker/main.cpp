@@ -21,6 +21,9 @@
 #include "instances/capacity_plan.hpp"
 #include "log.hpp"
 #include "platform_sources.hpp"
+#ifndef __APPLE__
+#include "privilege/privilege_drop.hpp"
+#endif
 #include "scheduler/monotonic_chain.hpp"
 #include "segment/descriptor_builder.hpp"
 #include "segment/segment_writer.hpp"
@@ -142,6 +145,11 @@ std::uint64_t random_registration_base() {
   return ((std::uint64_t{rd()} << 32) | rd()) & (layout::kRegistrationMask >> 1);
 }
 
+#ifndef __APPLE__
+// --user, resolved before any fork so that an unknown user or capability reaches the terminal.
+std::optional<PrivilegeTarget> g_privilege_target;
+#endif
+
 int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entries,
         const std::vector<Schedule>& schedules) {
   raise_descriptor_limit();
@@ -166,8 +174,18 @@ int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entr
   config.tick_period_ns = std::uint64_t{o.tick_ms} * 1'000'000ULL;
   config.schema_hash = registry::kSchemaHash;
   config.descriptors = descriptors;
+#ifndef __APPLE__
+  if (g_privilege_target) {
+    config.owner_uid = g_privilege_target->uid;
+    config.owner_gid = g_privilege_target->gid;
+  }
+#endif
   SegmentWriter segment = SegmentWriter::create(config);
   if (o.group) segment.set_group(*o.group);
+#ifndef __APPLE__
+  // Sources (and their counters) are open and the segment exists: nothing more needs root.
+  if (g_privilege_target) drop_privileges(*g_privilege_target);
+#endif
 
   TickOptions tick_options;
   tick_options.first_registration = random_registration_base();
@@ -207,6 +225,9 @@ int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entr
   if (!o.config.empty()) {
     log::info(o.config + ": " + std::to_string(overridden) + " metrics read less often");
   }
+#ifndef __APPLE__
+  if (g_privilege_target) log::info("running as " + o.user + ": " + describe_credentials());
+#endif
   // No counters is worth a warning, unless the user turned them off.
   if (o.counters && !sources.counters_available) {
     log::warn("counters: " + sources.counters_summary);
@@ -245,6 +266,20 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!options) return 0;
+#ifndef __APPLE__
+  try {
+    if (!options->user.empty()) {
+      g_privilege_target = resolve_privilege_target(options->user, options->keep_caps);
+      if (::geteuid() != 0 && ::geteuid() != g_privilege_target->uid) {
+        throw std::invalid_argument("--user " + options->user +
+                                    " needs the broker started as root");
+      }
+    }
+  } catch (const std::exception& e) {
+    (void)std::fprintf(stderr, "sysringd: error: %s\n", e.what());
+    return 2;
+  }
+#endif
   const std::vector<registry::RegistryEntry> entries = published_entries();
   std::vector<Schedule> schedules;
   try {

@@ -10,6 +10,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "broker_user.hpp"
 #include "descriptors_generated.h"
 #include "instances_generated.h"
 #include "sysring/error.hpp"
@@ -49,17 +50,34 @@ bool is_shm_object(mode_t mode) {
 #endif
 }
 
+// Without an explicit owner a client trusts root, the installation's broker user and itself
+// (a broker it started): any other owner may be a squatter serving forged values.
+bool trusted_by_default(uid_t owner) {
+  if (owner == 0 || owner == ::getuid()) return true;
+  const std::optional<uid_t> broker = local_user_uid(broker_user_name());
+  return broker && owner == *broker;
+}
+
+std::string trusted_owners() {
+  const std::string name = broker_user_name();
+  const std::optional<uid_t> broker = local_user_uid(name);
+  std::string text = "root";
+  if (broker) {
+    text += ", the broker user " + name + " (uid " + std::to_string(*broker) + ")";
+  } else if (!name.empty()) {
+    text += " (the broker user " + name + " does not exist here)";
+  }
+  return text + " or uid " + std::to_string(::getuid()) + " (you)";
+}
+
 }  // namespace
 
 void check_file_policy(const struct stat& st, std::optional<uid_t> expected_owner) {
   if (!is_shm_object(st.st_mode)) bad("not a regular shared-memory object");
-  const bool owner_ok =
-      expected_owner ? st.st_uid == *expected_owner : (st.st_uid == 0 || st.st_uid == ::getuid());
-  if (!owner_ok) {
+  if (expected_owner ? st.st_uid != *expected_owner : !trusted_by_default(st.st_uid)) {
     throw Error(ErrorCode::kForeignOwner,
-                "segment is owned by uid " + std::to_string(st.st_uid) +
-                    (expected_owner ? ", expected uid " + std::to_string(*expected_owner)
-                                    : ", expected root or uid " + std::to_string(::getuid())) +
+                "segment is owned by uid " + std::to_string(st.st_uid) + ", expected " +
+                    (expected_owner ? "uid " + std::to_string(*expected_owner) : trusted_owners()) +
                     "; refusing it (another user may have squatted the name)");
   }
   if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {

@@ -73,7 +73,8 @@ void check_config(const SegmentConfig& c) {
 
 }  // namespace
 
-void remove_stale_segment(const std::string& name, std::uint64_t now_ns) {
+void remove_stale_segment(const std::string& name, std::uint64_t now_ns,
+                          std::optional<uid_t> also_ours) {
   bip::shared_memory_object existing;
   try {
     existing = bip::shared_memory_object(bip::open_only, name.c_str(), bip::read_only);
@@ -86,7 +87,7 @@ void remove_stale_segment(const std::string& name, std::uint64_t now_ns) {
   if (::fstat(existing.get_mapping_handle().handle, &st) != 0) {
     throw Error(ErrorCode::kSystem, "fstat " + name + ": " + errno_text(errno));
   }
-  if (st.st_uid != ::geteuid()) {
+  if (st.st_uid != ::geteuid() && st.st_uid != also_ours) {
     throw Error(ErrorCode::kForeignOwner, "segment " + name + " exists and belongs to uid " +
                                               std::to_string(st.st_uid) +
                                               "; refusing to replace another user's segment");
@@ -116,7 +117,7 @@ void remove_stale_segment(const std::string& name, std::uint64_t now_ns) {
 SegmentWriter SegmentWriter::create(const SegmentConfig& c) {
   check_config(c);
   const std::uint64_t now = clock_ns(CLOCK_MONOTONIC);
-  remove_stale_segment(c.name, now);
+  remove_stale_segment(c.name, now, c.owner_uid);
 
   const std::uint64_t desc_off = sizeof(layout::Header);
   const std::uint64_t copy_bytes = layout::value_copy_bytes(c.value_words);
@@ -142,6 +143,12 @@ SegmentWriter SegmentWriter::create(const SegmentConfig& c) {
                 "cannot create segment " + c.name + ": " + errno_text(err) +
                     (err == EEXIST ? " (another process created it first)" : ""));
   }
+  if (c.owner_uid && ::fchown(object.get_mapping_handle().handle, *c.owner_uid, c.owner_gid) != 0) {
+    const int err = errno;
+    bip::shared_memory_object::remove(c.name.c_str());
+    throw Error(ErrorCode::kPermission, "cannot give segment " + c.name + " to uid " +
+                                            std::to_string(*c.owner_uid) + ": " + errno_text(err));
+  }
   try {
     object.truncate(static_cast<bip::offset_t>(total));  // once: macOS allows no second resize
   } catch (const bip::interprocess_exception& e) {
@@ -162,7 +169,7 @@ SegmentWriter SegmentWriter::create(const SegmentConfig& c) {
   h->fixed.schema_hash = c.schema_hash;
   h->fixed.epoch = random_epoch();
   h->fixed.broker_pid = static_cast<std::uint32_t>(::getpid());
-  h->fixed.broker_uid = static_cast<std::uint32_t>(::geteuid());
+  h->fixed.broker_uid = static_cast<std::uint32_t>(c.owner_uid.value_or(::geteuid()));
   h->fixed.tick_period_ns = c.tick_period_ns;
   h->fixed.start_mono_ns = now;
   h->fixed.start_real_ns = clock_ns(CLOCK_REALTIME);

@@ -6,6 +6,7 @@
 #include <boost/interprocess/mapped_region.hpp>
 #include <boost/interprocess/shared_memory_object.hpp>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -28,6 +29,11 @@ struct SegmentConfig {
   std::uint64_t tick_period_ns = 1'000'000'000;
   std::uint64_t schema_hash = 0;
   std::span<const std::uint8_t> descriptors;  // a finished DescriptorTable FlatBuffer
+  // The user the broker becomes after creating the segment (--user): the segment is given to
+  // it at creation, so that it can still remove the name when it stops, and a root broker
+  // may replace that user's stale segment. Unset: the creating user owns it.
+  std::optional<uid_t> owner_uid;
+  gid_t owner_gid = 0;
 };
 
 class SegmentWriter {
@@ -71,8 +77,10 @@ class SegmentWriter {
   bool open_ = true;
 };
 
-// If `name` holds a segment of a broker that is not running any more (and that we own), removes
-// it. Throws kBrokerRunning for a live one and kForeignOwner for another user's.
-void remove_stale_segment(const std::string& name, std::uint64_t now_ns);
+// If `name` holds a segment of a broker that is not running any more, owned by us or by
+// `also_ours` (the --user a root broker becomes), removes it. Throws kBrokerRunning for a live
+// one and kForeignOwner for anyone else's.
+void remove_stale_segment(const std::string& name, std::uint64_t now_ns,
+                          std::optional<uid_t> also_ours = std::nullopt);
 
 }  // namespace sysring::broker
