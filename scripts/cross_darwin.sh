@@ -30,6 +30,8 @@ host_build=$root/build
 #   broker/sources/linux/               the Linux instance sources (/proc and /sys files).
 #   broker/sources/timex_*.cpp           Linux's adjtimex(2) and its struct timex (macOS has
 #                                       ntp_adjtime with other fields; not published there).
+#   broker/privilege/                   --user: Linux capabilities through libcap (on macOS the
+#                                       broker stays root: KPC counters need it).
 #   tools/sysring-exporter/chunked_gzip.cpp  needs libdeflate's header, which a Mac gets from
 #                                       Homebrew and this toolchain lacks (zlib is in macOS).
 excluded=(broker/counters/perf/ broker/counters/platform_counters_linux.cpp
@@ -37,6 +39,7 @@ excluded=(broker/counters/perf/ broker/counters/platform_counters_linux.cpp
           broker/sources/source_spec.cpp broker/sources/linux_sources.cpp
           broker/sources/linux/
           broker/sources/timex_decode.cpp broker/sources/timex_snapshot.cpp
+          broker/privilege/
           tools/sysring-exporter/chunked_gzip.cpp)
 
 # Compiled but not linked into the smoke binary: Boost.Program_options is a compiled library
