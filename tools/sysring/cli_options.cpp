@@ -33,6 +33,9 @@ constexpr const char* kUsage =
     "                      counters, instances per domain\n"
     "  pmc                 live performance counters of all CPUs and of each CPU: rates, IPC,\n"
     "                      miss rates, multiplexing\n"
+    "  top                 live view refreshed every broker tick: CPU bars, memory and swap,\n"
+    "                      load and pressure, counters, disk and network rates; q or Ctrl-C\n"
+    "                      quits. On a pipe: plain blocks, one per refresh (--count N)\n"
     "\n"
     "Selectors (Prometheus style; quote them for the shell):\n"
     "  disk.read_bytes                     a scalar, or every instance of a family\n"
@@ -73,7 +76,7 @@ const VerbRule* rule_for(const std::string& verb) {
   static const VerbRule kMany{1, SIZE_MAX, "SELECTOR..."};
   static const VerbRule kOptionalDomain{0, 1, "[DOMAIN]"};
   if (verb == "list" || verb == "cats" || verb == "all" || verb == "watch" || verb == "ring" ||
-      verb == "pmc") {
+      verb == "pmc" || verb == "top") {
     return &kNone;
   }
   if (verb == "cat") return &kOne;
@@ -108,7 +111,8 @@ std::optional<CliOptions> parse_cli(int argc, char** argv) {
       ("allow-stale", po::bool_switch(&o.allow_stale),
        "get/cat/all/pmc: show values even if the broker is stale or gone (warns on stderr)")
       ("count,n", po::value(&count),
-       "watch: exit after N batches (the first, a full snapshot, counts); pmc: after N tables")
+       "watch: exit after N batches (the first, a full snapshot, counts); pmc: after N tables; "
+       "top: after N refreshes")
       ("interval-ms", po::value(&interval),
        "watch: poll interval in ms (default: a quarter of the broker tick); pmc: sampling "
        "interval (default: the counters' read period)")
@@ -146,7 +150,7 @@ std::optional<CliOptions> parse_cli(int argc, char** argv) {
   if (auto problem = segment_name_problem(o.segment); !problem.empty()) {
     throw usage_error("--segment: " + problem);
   }
-  check_flag_applies(vm, "count", {"watch", "pmc"}, o.verb);
+  check_flag_applies(vm, "count", {"watch", "pmc", "top"}, o.verb);
   check_flag_applies(vm, "interval-ms", {"watch", "pmc"}, o.verb);
   check_flag_applies(vm, "sample-ms", {"ring"}, o.verb);
   if (o.all && o.verb != "list") throw usage_error("--all applies only to 'list'");

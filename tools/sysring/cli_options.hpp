@@ -15,7 +15,7 @@ struct CliOptions {
   bool json = false;
   bool allow_stale = false;
   bool all = false;                          // list: unavailable metrics too
-  std::optional<std::uint64_t> count;        // watch: exit after N batches
+  std::optional<std::uint64_t> count;        // watch: exit after N batches; pmc, top: N refreshes
   std::optional<std::uint32_t> interval_ms;  // watch: poll interval
   std::optional<std::uint32_t> sample_ms;    // ring: how long to follow the ring
 };

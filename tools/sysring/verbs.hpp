@@ -14,5 +14,6 @@ int run_instances(const CliOptions& options);
 int run_watch(const CliOptions& options);
 int run_ring(const CliOptions& options);
 int run_pmc(const CliOptions& options);
+int run_top(const CliOptions& options);
 
 }  // namespace sysring::cli
