@@ -15,6 +15,7 @@ packages=(
   # The exporter's tests and benchmark run these binaries directly (never as services):
   # promtool and a Prometheus server, and Debian's node_exporter to compare with.
   prometheus prometheus-node-exporter
+  python3-pytest python3-venv python3-pip python3-setuptools python3-wheel  # python/: its pytest suite, offline `pip install` into a venv
 )
 
 missing=()
