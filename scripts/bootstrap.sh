@@ -16,6 +16,7 @@ packages=(
   # promtool and a Prometheus server, and Debian's node_exporter to compare with.
   prometheus prometheus-node-exporter
   python3-pytest python3-venv python3-pip python3-setuptools python3-wheel  # python/: its pytest suite, offline `pip install` into a venv
+  pkg-config groff-base man-db  # tests/install: the C consumer through pkg-config; man pages checked by groff and lexgrog
 )
 
 missing=()
