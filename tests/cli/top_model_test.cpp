@@ -271,3 +271,58 @@ TEST(TopModel, ReusedModelFollowsTheLatestInstances) {
 
 }  // namespace
 }  // namespace sysring::cli
+
+namespace sysring::cli {
+namespace {
+
+TEST(TopModelKeep, InstancesNotReadAgainKeepWhatWasShown) {
+  // A read period longer than the tick: the second look holds the same broker read.
+  TopSample first, second, third;
+  first.cpus.push_back(cpu("cpu0", {0, 0, 0, 0, 0, 0, 0, 0}));
+  first.cpus[0].read_time_ns = kSecond;
+  second.cpus.push_back(cpu("cpu0", {25, 0, 0, 75, 0, 0, 0, 0}));
+  second.cpus[0].read_time_ns = 2 * kSecond;
+  third.cpus = second.cpus;
+  first.disks.push_back(disk("vda", kSecond, 0, 0, 0, 0, 0));
+  second.disks.push_back(disk("vda", 2 * kSecond, 1000, 0, 0, 0, 0));
+  third.disks = second.disks;
+  first.nets.push_back(net("eth0", kSecond, 0, 0, 0, 0));
+  second.nets.push_back(net("eth0", 2 * kSecond, 0, 500, 0, 0));
+  third.nets = second.nets;
+  TopModel model;
+  build_model(first, second, model);
+  build_model(second, third, model);
+  EXPECT_TRUE(model.cpus[0].valid);
+  EXPECT_DOUBLE_EQ(model.cpus[0].user, 0.25);
+  EXPECT_TRUE(model.disks[0].valid);
+  EXPECT_DOUBLE_EQ(model.disks[0].read_bytes_per_s, 1000);
+  EXPECT_TRUE(model.nets[0].valid);
+  EXPECT_DOUBLE_EQ(model.nets[0].tx_bytes_per_s, 500);
+}
+
+TEST(TopModelKeep, CountersNotReadAgainKeepTheirRates) {
+  TopSample first, second, third;
+  first.cpus.push_back(cpu("cpu0", {}));
+  first.cpus[0].counters = {counter("context_switches", 0, kSecond)};
+  second.cpus.push_back(cpu("cpu0", {}));
+  second.cpus[0].counters = {counter("context_switches", 200, 2 * kSecond)};
+  third.cpus = second.cpus;
+  TopModel model;
+  build_model(first, second, model);
+  build_model(second, third, model);
+  ASSERT_EQ(model.counters.size(), 1U);
+  ASSERT_EQ(model.counters[0].changes.size(), 1U);
+  EXPECT_DOUBLE_EQ(model.counters[0].changes[0].per_second, 200);
+}
+
+TEST(TopModelKeep, NothingKeptForAnInstanceSeenForTheFirstTime) {
+  TopSample first, second;
+  first.disks.push_back(disk("vda", kSecond, 0, 0, 0, 0, 0));
+  second.disks.push_back(disk("vda", kSecond, 0, 0, 0, 0, 0));
+  TopModel model;  // nothing shown before
+  build_model(first, second, model);
+  EXPECT_FALSE(model.disks[0].valid);
+}
+
+}  // namespace
+}  // namespace sysring::cli

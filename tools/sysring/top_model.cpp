@@ -12,6 +12,27 @@ const Sample* find_named(const std::vector<Sample>& samples, const std::string& 
   return it != samples.end() ? &*it : nullptr;
 }
 
+// Both samples hold the same broker read of the instance: nothing new to compute.
+bool same_read(const CpuSample& a, const CpuSample& b) {
+  return a.ticks_ok && b.ticks_ok && a.read_time_ns != 0 && a.read_time_ns == b.read_time_ns;
+}
+template <typename Sample>
+bool same_read(const Sample& a, const Sample& b) {
+  return a.ok && b.ok && a.read_time_ns != 0 && a.read_time_ns == b.read_time_ns;
+}
+bool same_counter_read(const CpuSample& a, const CpuSample& b) {
+  if (a.counters.size() != b.counters.size()) return false;
+  for (std::size_t i = 0; i < a.counters.size(); ++i) {
+    const CounterSample::Entry& x = a.counters[i];
+    const CounterSample::Entry& y = b.counters[i];
+    if (x.event != y.event || x.status != ReadStatus::kOk || y.status != ReadStatus::kOk ||
+        x.totals.read_time_ns != y.totals.read_time_ns) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // The growth of a cumulative counter, or nullopt when it went backwards (a reset).
 std::optional<double> growth(std::uint64_t before, std::uint64_t after) {
   if (after < before) return std::nullopt;
@@ -112,28 +133,50 @@ void net_rates(const NetSample* before, const NetSample& after, NetRates& out) {
 
 }  // namespace
 
-void build_model(const TopSample& before, const TopSample& after, TopModel& out) {
-  out.cpus.resize(after.cpus.size());
-  out.counters.clear();
+void build_model(const TopSample& before, const TopSample& after, TopModel& model) {
+  TopModel previous = std::move(model);
+  model = TopModel{};
+  model.cpus.resize(after.cpus.size());
   for (std::size_t i = 0; i < after.cpus.size(); ++i) {
     const CpuSample& now = after.cpus[i];
     const CpuSample* then = find_named(before.cpus, now.name);
-    cpu_usage(then, now, out.cpus[i]);
-    if (!now.counters.empty()) {
-      out.counters.emplace_back();
-      counter_rates(then, now, out.counters.back());
+    const CpuUsage* shown = find_named(previous.cpus, now.name);
+    if (then != nullptr && shown != nullptr && same_read(*then, now)) {
+      model.cpus[i] = *shown;
+    } else {
+      cpu_usage(then, now, model.cpus[i]);
+    }
+    if (now.counters.empty()) continue;
+    const CpuCounterRates* shown_counters = find_named(previous.counters, now.name);
+    if (then != nullptr && shown_counters != nullptr && same_counter_read(*then, now)) {
+      model.counters.push_back(*shown_counters);
+    } else {
+      model.counters.emplace_back();
+      counter_rates(then, now, model.counters.back());
     }
   }
-  out.memory = after.memory;
-  out.load = after.load;
-  out.pressure = after.pressure;
-  out.disks.resize(after.disks.size());
+  model.memory = after.memory;
+  model.load = after.load;
+  model.pressure = after.pressure;
+  model.disks.resize(after.disks.size());
   for (std::size_t i = 0; i < after.disks.size(); ++i) {
-    disk_rates(find_named(before.disks, after.disks[i].name), after.disks[i], out.disks[i]);
+    const DiskSample* then = find_named(before.disks, after.disks[i].name);
+    const DiskRates* shown = find_named(previous.disks, after.disks[i].name);
+    if (then != nullptr && shown != nullptr && same_read(*then, after.disks[i])) {
+      model.disks[i] = *shown;
+    } else {
+      disk_rates(then, after.disks[i], model.disks[i]);
+    }
   }
-  out.nets.resize(after.nets.size());
+  model.nets.resize(after.nets.size());
   for (std::size_t i = 0; i < after.nets.size(); ++i) {
-    net_rates(find_named(before.nets, after.nets[i].name), after.nets[i], out.nets[i]);
+    const NetSample* then = find_named(before.nets, after.nets[i].name);
+    const NetRates* shown = find_named(previous.nets, after.nets[i].name);
+    if (then != nullptr && shown != nullptr && same_read(*then, after.nets[i])) {
+      model.nets[i] = *shown;
+    } else {
+      net_rates(then, after.nets[i], model.nets[i]);
+    }
   }
 }
 

@@ -21,6 +21,7 @@ struct CpuTicks {
 struct CpuSample {
   std::string name;  // "cpu0"
   bool ticks_ok = false;
+  std::uint64_t read_time_ns = 0;  // when the broker read the ticks
   CpuTicks ticks;
   // Every available per-CPU counter family ("cycles", "context_switches", ...).
   std::vector<CounterSample::Entry> counters;
@@ -104,9 +105,11 @@ struct TopModel {
   std::vector<CpuCounterRates> counters;  // empty where no per-CPU counter is published
 };
 
-// What changed from `before` to `after`. Instances are matched by name; one that is new in
-// `after` (or whose counters went backwards: a restarted broker, a re-plugged device) has no
-// rates yet rather than made-up ones. Levels (memory, load, pressure) are `after`'s.
-void build_model(const TopSample& before, const TopSample& after, TopModel& out);
+// What changed from `before` to `after`, into `model`. Instances are matched by name; one that is
+// new in `after` (or whose counters went backwards: a restarted broker, a re-plugged device) has
+// no rates yet rather than made-up ones. One the broker did not read again between the samples
+// (its read period is longer than the tick) keeps what `model` showed for it before. Levels
+// (memory, load, pressure) are `after`'s.
+void build_model(const TopSample& before, const TopSample& after, TopModel& model);
 
 }  // namespace sysring::cli

@@ -105,11 +105,13 @@ void TopSampler::read_cpus(std::vector<CpuSample>& out) const {
     const bool live = is_live(cpu_domain_, cpu);
     std::array<std::uint64_t, 8> ticks{};
     s.ticks_ok = live;
+    s.read_time_ns = 0;
     for (std::size_t t = 0; t < ticks.size() && s.ticks_ok; ++t) {
       Scalar v;
       s.ticks_ok =
           cpu_time_[t] != nullptr && snapshot_.scalar(*cpu_time_[t], cpu.row, v) == ReadStatus::kOk;
       ticks[t] = v.as_u64();
+      if (t == 0) s.read_time_ns = v.read_time_ns;
     }
     s.ticks = {ticks[0], ticks[1], ticks[2], ticks[3], ticks[4], ticks[5], ticks[6], ticks[7]};
     s.counters.resize(counter_families_.size());
