@@ -12,7 +12,7 @@ def test_example_prints_memory_cpus_and_three_batches(broker):
     out = subprocess.run([sys.executable, str(PYTHON_DIR / "examples" / "mem_cpu_follow.py"),
                           broker.segment], env=env, capture_output=True, text=True, timeout=25)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.startswith("broker alive")
+    assert re.match(r"broker (alive|stale); counters: ", out.stdout)  # stale: a loaded machine
     assert re.search(r"^mem\.available +\d+ bytes$", out.stdout, re.M)
     assert re.search(r'^cpu\.time\.user\{cpu="0"\} \d+$', out.stdout, re.M)
     batches = re.findall(r"^(snapshot|batch) position \d+", out.stdout, re.M)
