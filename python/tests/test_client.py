@@ -113,6 +113,16 @@ def test_unknown_metric_raises_no_such_metric(client):
         client.read_family("no.such.family")
 
 
+def test_unavailable_metrics_raise_unavailable(client):
+    unavailable = [m for m in client.metrics() if not m.available and not m.is_family]
+    if not unavailable:
+        pytest.skip("every metric is available on this machine")
+    for m in unavailable:
+        with pytest.raises(sysring.Unavailable, match=f"^{re.escape(m.name)}: unavailable$") as e:
+            client.read(m.name)
+        assert e.value.status == sysring.Status.UNAVAILABLE
+
+
 def test_family_and_scalar_mixups_name_the_right_call(client):
     with pytest.raises(sysring.NoSuchMetric, match=r"cpu\.time\.user is a family of cpu"):
         client.read("cpu.time.user")
@@ -273,3 +283,22 @@ def test_missing_library_is_a_clear_error():
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("REFUSED cannot load libsysring: tried /nonexistent/libsysring.so")
     assert "Set SYSRING_LIBRARY" in out.stdout
+
+
+def test_one_client_shared_by_threads(client):
+    import threading
+    errors = []
+
+    def work():
+        try:
+            for _ in range(200):
+                assert client.read("mem.total") > 0
+                assert len(client.read_family("cpu.time.user")) == len(online_cpus())
+        except Exception as e:  # reported below: an assert in a thread would be lost
+            errors.append(e)
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert not any(t.is_alive() for t in threads) and errors == []
