@@ -17,6 +17,7 @@ packages=(
   prometheus prometheus-node-exporter
   python3-pytest python3-venv python3-pip python3-setuptools python3-wheel  # python/: its pytest suite, offline `pip install` into a venv
   pkg-config groff-base man-db  # tests/install: the C consumer through pkg-config; man pages checked by groff and lexgrog
+  lintian dpkg-dev shellcheck strace  # tests/package: the .deb (dpkg-shlibdeps; cpack sets owners itself, no fakeroot), lintian, maintainer scripts, the services' system calls
 )
 
 missing=()
