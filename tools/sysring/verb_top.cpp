@@ -84,8 +84,9 @@ class TopView {
     }
     const std::uint64_t tick = client_.live_header().tick_count.load(std::memory_order_acquire);
     if (tick == last_tick_) {
-      // The broker is late (or stale): look again soon rather than a whole tick later.
-      wake_at_ns_ = monotonic_ns() + tick_ns_ / 20;
+      // A late broker: look again soon rather than a whole tick later. A stale one: once a tick,
+      // which is how often its status line's age moves.
+      wake_at_ns_ = monotonic_ns() + (health_ == BrokerHealth::kStale ? tick_ns_ : tick_ns_ / 20);
       return health_changed;
     }
     return take_sample() || health_changed;
