@@ -38,11 +38,11 @@ SignalGate::SignalGate() {
   sigaddset(&blocked, SIGINT);
   sigaddset(&blocked, SIGTERM);
   sigaddset(&blocked, SIGWINCH);
-  ::sigprocmask(SIG_BLOCK, &blocked, &previous_);
+  ::pthread_sigmask(SIG_BLOCK, &blocked, &previous_);  // top has one thread
 }
 
 SignalGate::~SignalGate() {
-  ::sigprocmask(SIG_SETMASK, &previous_, nullptr);
+  ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
 }
 
 bool SignalGate::wait(int fd, std::uint64_t timeout_ns) const {

@@ -34,6 +34,7 @@ class TopView {
         client_(std::move(client)),
         terminal_(terminal),
         gate_(gate),
+        // NOLINTNEXTLINE(concurrency-mt-unsafe): read once, before anything could set it
         colour_(std::getenv("NO_COLOR") == nullptr) {
     if (terminal_ != nullptr) size_ = terminal_->size();
     adopt_broker();
