@@ -73,7 +73,7 @@ for script in postinst prerm postrm; do
   [[ -x $f ]] || { fail "no executable $script"; continue; }
   cmp -s "$f" "$src/packaging/debian/$script" || fail "$script differs from packaging/debian/$script"
   timeout 30 sh -n "$f" || fail "$script: sh -n"
-  # shellcheck is optional (the brief's "if available"): sh -n always runs.
+  # sh -n always; shellcheck where it is installed (it is optional).
   if command -v shellcheck >/dev/null; then
     timeout 60 shellcheck -s sh "$f" || fail "$script: shellcheck"
   else

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # What sysringd.service gives the broker, rebuilt without systemd as PID 1 (this machine has
-# none): an IPC namespace (PrivateIPC=yes), a mount namespace whose / is read-only
-# (ProtectSystem=strict; /dev/shm is its own mount and stays writable), an unprivileged user
-# with CAP_PERFMON as its only ambient and bounding capability, no_new_privs. The segment must
-# appear in this (the host's) /dev/shm, an unprivileged client here must read it, and the
-# counters must be counted. The same run without CAP_PERFMON must lose the counters, which
-# shows the capability is what grants them.
+# none): an IPC namespace (PrivateIPC=yes); a mount namespace (PrivateMounts=yes) with a private
+# /tmp bound from a directory of the host's /tmp (PrivateTmp=yes) and a private tmpfs /dev
+# holding a bind of the host's /dev/shm (PrivateDevices=yes, as systemd's mount_private_dev
+# builds it); an unprivileged user with CAP_PERFMON as its only ambient and bounding capability;
+# no_new_privs. Then: the segment must appear in this (the host's) /dev/shm, an unprivileged
+# client here must read it, the counters must be counted, and the filesystem values of / must be
+# the host's (fs.readonly and fs.size_bytes against statvfs here: the reason the unit has no
+# ProtectSystem=). The same run without CAP_PERFMON must lose the counters, which shows the
+# capability is what grants them.
 #   service_sandbox_test.sh SYSRINGD SYSRING_CLI
 set -euo pipefail
 sysringd=$1 cli=$2
@@ -16,15 +19,24 @@ fi
 user=65534  # nobody: an unprivileged uid, as the sysring user is
 segment=/pkgsb-$$
 log=$(mktemp)
-trap 'rm -f "$log"; rm -f "/dev/shm$segment"' EXIT
+private_tmp=$(mktemp -d)  # on the host's /tmp, as systemd's /tmp/systemd-private-*/tmp is
+chmod 1777 "$private_tmp"
+trap 'rm -f "$log" "/dev/shm$segment"; rm -rf "$private_tmp"' EXIT
 
 run_broker() {  # $1: the capabilities the broker keeps (setpriv syntax)
+  # shellcheck disable=SC2016  # expanded by the inner shell
   timeout 60 unshare --ipc --mount --propagation slave -- sh -c '
-    mount -o remount,bind,ro / || exit 90
+    set -e
+    mount --bind "$5" /tmp
+    dev=$(mktemp -d /tmp/dev.XXXXXX)
+    mount -t tmpfs -o mode=755,nosuid tmpfs "$dev"
+    mkdir "$dev/shm" && mount --bind /dev/shm "$dev/shm"
+    touch "$dev/null" && mount --bind /dev/null "$dev/null"
+    mount --move "$dev" /dev
     exec setpriv --reuid="$1" --regid="$1" --clear-groups --no-new-privs \
       --inh-caps="$2" --ambient-caps="$2" --bounding-set="$2" \
       "$3" --foreground --segment "$4" --tick-ms 100 --max-ticks 60' \
-    sh "$user" "$1" "$sysringd" "$segment" >"$log" 2>&1 &
+    sh "$user" "$1" "$sysringd" "$segment" "$private_tmp" >"$log" 2>&1 &
   broker=$!
   for _ in $(seq 100); do
     [[ -e /dev/shm$segment ]] && return 0
@@ -35,20 +47,27 @@ run_broker() {  # $1: the capabilities the broker keeps (setpriv syntax)
   return 1
 }
 
+# A client in the host's namespaces, as the same unprivileged user (a client trusts a segment
+# of its own uid, as it trusts the sysring user's).
+client() { timeout 20 setpriv --reuid=$user --regid=$user --clear-groups "$cli" --segment "$segment" "$@"; }
+
 status=0
 run_broker -all,+perfmon
 if [[ $(stat -c %u "/dev/shm$segment") != "$user" ]]; then
   echo "FAIL: the segment is not owned by the broker's user"
   status=1
 fi
-# A client in the host's namespaces, as the same unprivileged user (a client trusts a segment
-# of its own uid, as it trusts the sysring user's).
-if ! out=$(timeout 20 setpriv --reuid=$user --regid=$user --clear-groups "$cli" --segment "$segment" \
-  get load.avg1 2>&1); then
-  printf 'FAIL: the client could not read the segment:\n%s\n' "$out"
+sleep 0.5  # a few ticks: the statfs worker's first round
+if ! json=$(client get 'fs.readonly{mountpoint="/"}' 'fs.size_bytes{mountpoint="/"}' load.avg1 --json 2>&1); then
+  printf 'FAIL: the client could not read the segment:\n%s\n' "$json"
   status=1
 else
-  echo "client: $(tail -n 1 <<<"$out")"
+  host=$(python3 -c 'import os; s = os.statvfs("/"); print(int(bool(s.f_flag & os.ST_RDONLY)), s.f_blocks * s.f_frsize)')
+  seen=$(python3 -c 'import json, sys
+v = {m["name"]: m.get("value") for m in json.loads(sys.argv[1])["metrics"]}
+print(v.get("fs.readonly"), v.get("fs.size_bytes"))' "$json")
+  echo "/ on the host: readonly, size = $host; from the sandboxed broker: $seen"
+  [[ $seen == "$host" ]] || { echo "FAIL: the sandboxed broker's / differs from the host's"; status=1; }
 fi
 wait "$broker" || { echo "FAIL: the sandboxed broker exited non-zero"; status=1; }
 cat "$log"
