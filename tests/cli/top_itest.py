@@ -308,6 +308,13 @@ class TopBrokerRestartTest(unittest.TestCase):
             gone = read_until(b'broker is gone', 10)
             broker.start()
             back = read_until(b're-attached to a new broker', 10, gone)
+            # Its first block has the new broker's levels but no rates: none carried over from
+            # the old broker, none made up from one look.
+            block_start = output.rfind(b'sysring top', 0, back)
+            read_until(b'\n\n', 10, back)
+            reattached = output[block_start:].split(b'\n\n')[0].decode()
+            self.assertRegex(reattached, r'cpu0 \[ *\] +-\n')
+            self.assertRegex(reattached, r'Load average: [\d.]+')
             # The new broker's values keep coming: two more blocks after the re-attach.
             first = read_until(b'sysring top', 10, back)
             second = read_until(b'sysring top', 10, first + 1)

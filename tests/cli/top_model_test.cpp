@@ -324,5 +324,26 @@ TEST(TopModelKeep, NothingKeptForAnInstanceSeenForTheFirstTime) {
   EXPECT_FALSE(model.disks[0].valid);
 }
 
+TEST(TopModelKeep, FirstLookKeepsNothingShownBefore) {
+  // What the last broker showed, then the first look at a new one holding the same names.
+  TopSample first, second;
+  first.cpus.push_back(cpu("cpu0", {0, 0, 0, 0, 0, 0, 0, 0}));
+  first.cpus[0].read_time_ns = kSecond;
+  second.cpus.push_back(cpu("cpu0", {50, 0, 0, 50, 0, 0, 0, 0}));
+  second.cpus[0].read_time_ns = 2 * kSecond;
+  first.disks.push_back(disk("vda", kSecond, 0, 0, 0, 0, 0));
+  second.disks.push_back(disk("vda", 2 * kSecond, 100, 0, 0, 0, 0));
+  TopModel model;
+  build_model(first, second, model);
+  ASSERT_TRUE(model.cpus[0].valid);
+  ASSERT_TRUE(model.disks[0].valid);
+  build_first_model(second, model);
+  ASSERT_EQ(model.cpus.size(), 1U);
+  EXPECT_FALSE(model.cpus[0].valid);
+  ASSERT_EQ(model.disks.size(), 1U);
+  EXPECT_FALSE(model.disks[0].valid);
+  EXPECT_EQ(model.disks[0].name, "vda");
+}
+
 }  // namespace
 }  // namespace sysring::cli

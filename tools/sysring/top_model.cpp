@@ -180,4 +180,9 @@ void build_model(const TopSample& before, const TopSample& after, TopModel& mode
   }
 }
 
+void build_first_model(const TopSample& first, TopModel& model) {
+  model = TopModel{};
+  build_model(first, first, model);  // one look: every delta zero, so no rate
+}
+
 }  // namespace sysring::cli

@@ -112,4 +112,8 @@ struct TopModel {
 // (memory, load, pressure) are `after`'s.
 void build_model(const TopSample& before, const TopSample& after, TopModel& model);
 
+// The first look (at start, or at a new broker): levels and every instance, no rates, and
+// nothing kept from what `model` showed before (another broker's instances, maybe).
+void build_first_model(const TopSample& first, TopModel& model);
+
 }  // namespace sysring::cli

@@ -101,7 +101,11 @@ class TopView {
     }
     const bool had_before = have_before_;
     last_tick_ = after_.tick_count;
-    build_model(had_before ? before_ : after_, after_, model_);
+    if (had_before) {
+      build_model(before_, after_, model_);
+    } else {
+      build_first_model(after_, model_);
+    }
     std::swap(before_, after_);
     have_before_ = true;
     complete_ = had_before;
