@@ -24,6 +24,13 @@ for unit in sysringd sysring-exporter; do
   fi
 done
 
+# verify also looks up each Documentation=man: page with man(1): the pages the package installs
+# (packaging/man/), found through MANPATH since they are not installed here.
+mkdir -p "$work/man/man1" "$work/man/man8"
+cp "$unit_dir/../man/"*.1 "$work/man/man1/"
+cp "$unit_dir/../man/"*.8 "$work/man/man8/"
+export MANPATH=$work/man
+
 cd "$work"
 status=0
 # The broker statfs()es the host's mount points from its own mount namespace: an option that
