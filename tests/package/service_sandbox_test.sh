@@ -8,10 +8,10 @@
 # client here must read it, the counters must be counted, and the filesystem values of / must be
 # the host's (fs.readonly and fs.size_bytes against statvfs here: the reason the unit has no
 # ProtectSystem=). The same run without CAP_PERFMON must lose the counters, which shows the
-# capability is what grants them.
-#   service_sandbox_test.sh SYSRINGD SYSRING_CLI
+# capability is what grants them. And the exporter, sandboxed as its unit has it, serves it.
+#   service_sandbox_test.sh SYSRINGD SYSRING_CLI SYSRING_EXPORTER
 set -euo pipefail
-sysringd=$1 cli=$2
+sysringd=$1 cli=$2 exporter=$3
 if [[ $(id -u) -ne 0 ]]; then
   echo "SKIP: rebuilding the sandbox (unshare, mount, setpriv) needs root"
   exit 77
@@ -69,6 +69,41 @@ print(v.get("fs.readonly"), v.get("fs.size_bytes"))' "$json")
   echo "/ on the host: readonly, size = $host; from the sandboxed broker: $seen"
   [[ $seen == "$host" ]] || { echo "FAIL: the sandboxed broker's / differs from the host's"; status=1; }
 fi
+
+# sysring-exporter.service's view: another unprivileged uid (as a DynamicUser is), no
+# capabilities, its own IPC namespace and private /dev holding the host's /dev/shm. It must map
+# the broker's segment and serve it (SYSRING_BROKER_USER names the broker's user, as the
+# sysring user is trusted by name in the package).
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# shellcheck disable=SC2016  # expanded by the inner shell
+timeout 30 unshare --ipc --mount --propagation slave -- sh -c '
+  set -e
+  dev=$(mktemp -d /tmp/dev.XXXXXX)
+  mount -t tmpfs -o mode=755,nosuid tmpfs "$dev"
+  mkdir "$dev/shm" && mount --bind /dev/shm "$dev/shm"
+  touch "$dev/null" && mount --bind /dev/null "$dev/null"
+  mount --move "$dev" /dev
+  exec setpriv --reuid=61234 --regid=61234 --clear-groups --no-new-privs \
+    --inh-caps=-all --bounding-set=-all env SYSRING_BROKER_USER=nobody \
+    "$1" --segment "$2" --web.listen-address="127.0.0.1:$3"' sh "$exporter" "$segment" "$port" \
+  >"$log.exporter" 2>&1 &
+exporter_pid=$!
+up=
+for _ in $(seq 50); do
+  up=$(curl -s --max-time 2 "http://127.0.0.1:$port/metrics" | grep '^sysring_broker_up ' || true)
+  [[ -n $up ]] && break
+  sleep 0.1
+done
+kill "$exporter_pid" 2>/dev/null || true
+wait "$exporter_pid" || true
+echo "sandboxed exporter: ${up:-no answer}"
+if [[ $up != "sysring_broker_up 1" ]]; then
+  echo "FAIL: the sandboxed exporter did not serve the broker's segment"
+  cat "$log.exporter"
+  status=1
+fi
+rm -f "$log.exporter"
+
 wait "$broker" || { echo "FAIL: the sandboxed broker exited non-zero"; status=1; }
 cat "$log"
 if ! grep -q "counters: perf_event:.* events on [0-9]* CPUs" "$log"; then
