@@ -121,7 +121,11 @@ def run_exporter(exporter, broker, summary):
             urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read()
         finally:
             # SIGTERM the exporter itself (strace's child), so strace writes its summary.
-            children = open(f"/proc/{traced.pid}/task/{traced.pid}/children").read().split()
+            try:
+                with open(f"/proc/{traced.pid}/task/{traced.pid}/children") as f:
+                    children = f.read().split()
+            except OSError:  # strace already gone
+                children = []
             for child in children:
                 os.kill(int(child), signal.SIGTERM)
             traced.wait(timeout=20)
