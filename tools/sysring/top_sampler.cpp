@@ -87,8 +87,11 @@ bool TopSampler::is_live(const DomainInfo* domain, const BoundInstance& instance
 
 bool TopSampler::sample(TopSample& out) {
   if (!bound_ || client_.directory_generation() != generation_) bind_instances();
+  // The tick before the copy: the values are at least that new, so a publish racing the copy is
+  // picked up at the next look instead of being taken as already seen.
+  const std::uint64_t tick = client_.live_header().tick_count.load(std::memory_order_acquire);
   if (!client_.read_all(snapshot_)) return false;
-  out.tick_count = client_.info().tick_count;
+  out.tick_count = tick;
   read_cpus(out.cpus);
   read_disks(out.disks);
   read_nets(out.nets);
