@@ -196,16 +196,24 @@ TEST(TopLayout, CountersPerCpuWithIpcAndRates) {
   cycles.event = "cycles";
   cycles.valid = true;
   cycles.per_second = 2.5e9;
-  CounterChange clock;
+  CounterChange switches;
+  switches.event = "context_switches";
+  switches.valid = true;
+  switches.per_second = 1500;
+  CounterChange clock;  // wall time on a CPU counted system-wide: not shown
   clock.event = "task_clock";
   clock.valid = true;
-  clock.per_second = 5e8;  // ns per second: half the CPU
-  c.changes = {clock, cycles};
+  clock.per_second = 1e9;
+  c.changes = {switches, clock, cycles};
   m.counters.push_back(c);
   const auto lines = layout(m, status(), {200, 30});
   EXPECT_TRUE(has_line_starting(lines, "Counters: perf_event: software events only"));
-  // IPC first, then cycles before task_clock, whatever order the broker had.
-  EXPECT_TRUE(has_line_starting(lines, "cpu0  IPC 1.25  cycles 2.50G/s  task_clock 50.0%"));
+  // IPC first, then cycles before context switches, whatever order the broker had.
+  const auto cpu0 = std::find_if(lines.begin(), lines.end(), [](const ScreenLine& l) {
+    return l.text.starts_with("cpu0  IPC");
+  });
+  ASSERT_NE(cpu0, lines.end());
+  EXPECT_EQ(cpu0->text, "cpu0  IPC 1.25  cycles 2.50G/s  context_switches 1.50k/s");
 }
 
 TEST(TopLayout, InvalidRatesShowAsDashes) {

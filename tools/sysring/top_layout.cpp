@@ -166,10 +166,9 @@ Section load_section(const TopModel& model) {
 
 // Events people look at first; any other follows in the broker's order.
 int event_rank(const std::string& event) {
-  static constexpr const char* kOrder[] = {"cycles",         "instructions",     "cache_misses",
-                                           "branch_misses",  "task_clock",       "context_switches",
-                                           "cpu_migrations", "page_faults",      "major_faults",
-                                           "minor_faults",   "cache_references", "branches"};
+  static constexpr const char* kOrder[] = {
+      "cycles",         "instructions", "cache_misses", "branch_misses",    "context_switches",
+      "cpu_migrations", "page_faults",  "major_faults", "cache_references", "branches"};
   for (std::size_t i = 0; i < std::size(kOrder); ++i) {
     if (event == kOrder[i]) return static_cast<int>(i);
   }
@@ -177,9 +176,13 @@ int event_rank(const std::string& event) {
 }
 
 std::string counter_item(const CounterChange& c) {
-  // Clocks count nanoseconds: per second of wall time they are a share of the CPU.
-  if (c.event.ends_with("_clock")) return c.event + " " + fixed(c.per_second / 1e7, 1) + "%";
   return c.event + " " + format_rate(c.per_second) + "/s";
+}
+
+// cpu_clock and task_clock of a CPU counted system-wide both advance with wall time, idle or
+// not (always 100 % here), and minor faults are page faults less the few major ones.
+bool says_something(const std::string& event) {
+  return event != "cpu_clock" && event != "task_clock" && event != "minor_faults";
 }
 
 Section counter_section(const TopModel& model, const TopStatus& status) {
@@ -206,8 +209,7 @@ Section counter_section(const TopModel& model, const TopStatus& status) {
     if (cpu.ipc) line.append("  IPC " + fixed(*cpu.ipc, 2));
     order.clear();
     for (const CounterChange& c : cpu.changes) {
-      // Wall-clock time per CPU: always 100 %, so it says nothing here.
-      if (c.event != "cpu_clock") order.push_back(&c);
+      if (says_something(c.event)) order.push_back(&c);
     }
     std::stable_sort(order.begin(), order.end(),
                      [](const CounterChange* a, const CounterChange* b) {
