@@ -177,6 +177,17 @@ TEST(TopLayout, ManyCpusGoSideBySideOnAWideTerminal) {
   EXPECT_TRUE(lines[9].text.starts_with("Mem")) << lines[9].text;
 }
 
+TEST(TopLayout, WideRateCellsStayApart) {
+  TopModel m = model_with(0, 1, 0);
+  m.disks[0].read_bytes_per_s = 1020.4 * 1024 * 1024;
+  m.disks[0].write_bytes_per_s = 1020.4 * 1024 * 1024;
+  const auto lines = layout(m, status(), {100, 30});
+  const auto disk = std::find_if(lines.begin(), lines.end(),
+                                 [](const ScreenLine& l) { return l.text.starts_with("vda"); });
+  ASSERT_NE(disk, lines.end());
+  EXPECT_NE(disk->text.find(" 1020.4 MiB/s 1020.4 MiB/s "), std::string::npos) << disk->text;
+}
+
 TEST(TopLayout, BrokerProblemIsShownUnderTheTitle) {
   TopStatus s = status();
   s.problem = "broker is stale: no heartbeat for 3.2 s";

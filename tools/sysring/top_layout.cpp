@@ -237,7 +237,10 @@ void table_row(ScreenLine& line, std::size_t name_width, std::string_view name, 
                std::initializer_list<std::string> cells, Tone cell_tone = Tone::kPlain) {
   line.append(name, name_tone);
   line.pad_to(name_width);
-  for (const std::string& cell : cells) line.append(right(cell, kRateWidth), cell_tone);
+  for (const std::string& cell : cells) {
+    line.append(" ");  // apart even when a cell is wider than its column ("1020.4 MiB/s")
+    line.append(right(cell, kRateWidth - 1), cell_tone);
+  }
 }
 
 Section disk_section(const TopModel& model) {
