@@ -68,14 +68,14 @@ class Broker:
 class PtyTop:
     """`sysring top` with a pseudo-terminal as its controlling terminal and stdio."""
 
-    def __init__(self, segment, columns, rows, extra_env=None):
+    def __init__(self, segment, columns, rows, extra_env=None, args=()):
         self.master, slave = os.openpty()
         self.set_size(columns, rows, slave)
 
         def take_terminal():
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
-        self.proc = subprocess.Popen([CLI, '--segment', segment, 'top'], stdin=slave,
+        self.proc = subprocess.Popen([CLI, '--segment', segment, 'top', *args], stdin=slave,
                                      stdout=slave, stderr=slave, start_new_session=True,
                                      preexec_fn=take_terminal, env=dict(os.environ, TERM='xterm', **(extra_env or {})))
         self.slave = slave
@@ -133,6 +133,8 @@ class PtyTop:
     def frames_of(output):
         """Each repaint's rows as plain text (colours removed)."""
         result = []
+        # The alternate screen is entered with a home and clear of its own: not a frame.
+        output = output.replace(ENTER + b'\x1b[?25l\x1b[H\x1b[2J', b'')
         for frame in output.split(b'\x1b[H')[1:]:
             frame = frame.split(b'\x1b[J')[0]
             # Rows end in \r\n (the line discipline may add one more \r).
@@ -256,6 +258,15 @@ class TopTest(unittest.TestCase):
             self.assertTrue(top.output.endswith(LEAVE), top.output[-100:])
             attrs = termios.tcgetattr(top.slave)
             self.assertTrue(attrs[3] & termios.ICANON and attrs[3] & termios.ECHO)
+        finally:
+            top.close()
+
+    def test_terminal_stops_after_count_refreshes(self):
+        top = PtyTop(self.segment, 80, 24, args=['--count', '3'])
+        try:
+            self.assertEqual(top.drain_until_exit(10), 0, top.output[-300:])
+            self.assertEqual(len(top.frames()), 3)
+            self.assertTrue(top.output.endswith(LEAVE), top.output[-100:])
         finally:
             top.close()
 

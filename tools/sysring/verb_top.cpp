@@ -43,20 +43,20 @@ class TopView {
   int run() {
     // The first look has levels but no rates yet: a terminal shows it at once, a pipe waits for
     // the second so that every block it prints is complete.
-    if (take_sample() && terminal_ != nullptr) present();
+    if (take_sample() && terminal_ != nullptr && present(true)) return kExitOk;
     while (!stop_requested()) {
       const std::uint64_t now = monotonic_ns();
       const bool key = gate_.wait(terminal_ != nullptr ? terminal_->key_fd() : -1,
                                   wake_at_ns_ > now ? wake_at_ns_ - now : 0);
       if (stop_requested()) break;
       if (key && terminal_->read_quit_keys()) break;
-      bool redraw = false;
+      bool resized = false;
       if (terminal_ != nullptr && take_resize()) {
         size_ = terminal_->size();
-        redraw = true;
+        resized = true;
       }
-      if (monotonic_ns() >= wake_at_ns_) redraw = on_wake() || redraw;
-      if (redraw && present()) break;  // --count reached
+      const bool refresh = monotonic_ns() >= wake_at_ns_ && on_wake();
+      if ((refresh || resized) && present(refresh)) break;  // --count reached
     }
     return kExitOk;
   }
@@ -150,18 +150,19 @@ class TopView {
     return true;
   }
 
-  // Shows the model; true once --count refreshes have been shown.
-  bool present() {
+  // Shows the model; true once --count refreshes have been shown (a repaint for a resize
+  // alone is not a refresh).
+  bool present(bool refresh) {
     if (terminal_ != nullptr) {
       layout_top(model_, status_, size_, lines_);
       render_screen(lines_, colour_, frame_);
       terminal_->write_all(frame_);
-      return false;
+    } else {
+      layout_top(model_, status_, {kPlainColumns, SIZE_MAX, false}, lines_);
+      render_plain(lines_, frame_);
+      write_stdout(frame_);
     }
-    layout_top(model_, status_, {kPlainColumns, SIZE_MAX, false}, lines_);
-    render_plain(lines_, frame_);
-    write_stdout(frame_);
-    return options_.count && ++refreshes_ >= *options_.count;
+    return refresh && options_.count && ++refreshes_ >= *options_.count;
   }
 
   const CliOptions& options_;
