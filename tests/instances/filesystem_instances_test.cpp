@@ -1,6 +1,7 @@
 // The filesystem source over a fixture mount table and a fake statvfs: instances, labels and
-// values; mounts coming and going; a hung mount that never stalls a refresh; and on this
-// machine, "/" against statvfs("/") and a mount table that is not re-read while unchanged.
+// values; mounts coming and going; read-only from the table's options, following remounts; a
+// hung mount that never stalls a refresh; and on this machine, "/" against statvfs("/"), a mount
+// table that is not re-read while unchanged, and real mounts and remounts signalled by procfs.
 #include "sources/linux/filesystem_instances.hpp"
 
 #include <fcntl.h>
@@ -123,11 +124,26 @@ TEST(FilesystemInstances, DarwinRowsAndUnknownSourcesAreNotBound) {
   EXPECT_NE(source.availability(9000).reason.find("statvfs:nonsense"), std::string::npos);
 }
 
+TEST(FilesystemInstances, StatvfsReadonlyIsNoSource) {
+  // statvfs's ST_RDONLY answers for the broker's own mount namespace: not a source.
+  FixtureTree tree("filesystem_mounts");
+  std::vector<registry::RegistryEntry> all = rows();
+  for (registry::RegistryEntry& e : all) {
+    if (e.id == kReadonly) e.source = "statvfs:readonly";
+  }
+  auto fake = std::make_shared<FakeStatfs>();
+  FilesystemInstances source(all, tree.config(), with(fake));
+  EXPECT_FALSE(source.availability(kReadonly).available);
+  EXPECT_NE(source.availability(kReadonly).reason.find("mountinfo:readonly"), std::string::npos)
+      << source.availability(kReadonly).reason;
+  EXPECT_TRUE(source.availability(kSize).available);
+}
+
 TEST(FilesystemInstances, InstancesLabelsAndValues) {
   FixtureTree tree("filesystem_mounts");
   auto fake = std::make_shared<FakeStatfs>();
   fake->set_blocks("/", 1'000'000);
-  fake->set_readonly("/srv");
+  fake->set_readonly("/");  // statvfs's ST_RDONLY: not what fs.readonly publishes
   FilesystemInstances source(rows(), tree.config(), with(fake));
   RecordingSink sink;
   ASSERT_TRUE(refresh_until(source, sink, [&] {
@@ -150,8 +166,10 @@ TEST(FilesystemInstances, InstancesLabelsAndValues) {
   EXPECT_EQ(ok_bits(sink, kAvail, "/"), 250'000 * FakeStatfs::kFrsize);
   EXPECT_EQ(ok_bits(sink, kFiles, "/"), 5000U);
   EXPECT_EQ(ok_bits(sink, kFilesFree, "/"), 4000U);
+  // Read-only from the table: "/" is rw there, /srv's top mount (xfs) ro.
   EXPECT_EQ(ok_bits(sink, kReadonly, "/"), 0U);
   EXPECT_EQ(ok_bits(sink, kReadonly, "/srv"), 1U);
+  EXPECT_EQ(ok_bits(sink, kReadonly, "/home"), 0U);
   EXPECT_EQ(fake->calls("/proc"), 0);  // excluded mounts are never asked
 }
 
@@ -180,6 +198,60 @@ TEST(FilesystemInstances, MountAppearsAndDisappears) {
   EXPECT_EQ(test::names(sink), kFixtureMounts);
 }
 
+// `mount -o remount,ro` keeps the mount and changes its options: the next refresh publishes
+// the new flag, the instance stays and statvfs goes on as before.
+TEST(FilesystemInstances, RemountFollowsTheTable) {
+  FixtureTree tree("filesystem_mounts");
+  auto fake = std::make_shared<FakeStatfs>();
+  FilesystemInstances source(rows(), tree.config(), with(fake));
+  RecordingSink sink;
+  ASSERT_TRUE(refresh_until(source, sink, [&] { return has_value(sink, "/home"); }));
+  EXPECT_EQ(ok_bits(sink, kReadonly, "/home"), 0U);
+
+  const std::string table = tree.path("proc/1/mountinfo").string();
+  const std::string rw = [&] {
+    std::ifstream in(table);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }();
+  const std::string home_rw =
+      "29 22 254:2 / /home rw,relatime shared:7 master:1 - ext4 /dev/vda2 rw";
+  ASSERT_NE(rw.find(home_rw), std::string::npos);
+  const auto with_home = [&](const std::string& line) {
+    std::string text = rw;
+    text.replace(text.find(home_rw), home_rw.size(), line);
+    return text;
+  };
+  const auto refresh_once = [&] {
+    sink.begin();
+    source.refresh(sink);
+  };
+
+  // A read-only bind remount: the mount's own flag.
+  tree.rewrite("proc/1/mountinfo",
+               with_home("29 22 254:2 / /home ro,relatime shared:7 master:1 - ext4 /dev/vda2 rw"));
+  refresh_once();
+  EXPECT_EQ(ok_bits(sink, kReadonly, "/home"), 1U);
+  EXPECT_EQ(test::names(sink), kFixtureMounts);
+  EXPECT_TRUE(has_value(sink, "/home"));  // statvfs values go on
+
+  // Back to rw, then the superblock read-only under an rw mount (remount,ro of another bind).
+  tree.rewrite("proc/1/mountinfo", rw);
+  refresh_once();
+  EXPECT_EQ(ok_bits(sink, kReadonly, "/home"), 0U);
+  tree.rewrite("proc/1/mountinfo",
+               with_home("29 22 254:2 / /home rw,relatime shared:7 master:1 - ext4 /dev/vda2 ro"));
+  refresh_once();
+  EXPECT_EQ(ok_bits(sink, kReadonly, "/home"), 1U);
+
+  // errors=remount-ro names no read-only filesystem.
+  tree.rewrite("proc/1/mountinfo", with_home("29 22 254:2 / /home rw,relatime shared:7 master:1 - "
+                                             "ext4 /dev/vda2 rw,errors=remount-ro"));
+  refresh_once();
+  EXPECT_EQ(ok_bits(sink, kReadonly, "/home"), 0U);
+  const int calls = fake->calls("/home");
+  ASSERT_TRUE(refresh_until(source, sink, [&] { return fake->calls("/home") > calls; }));
+}
+
 TEST(FilesystemInstances, HungMountNeverStallsTheRefresh) {
   FixtureTree tree("filesystem_mounts");
   auto fake = std::make_shared<FakeStatfs>();
@@ -198,9 +270,11 @@ TEST(FilesystemInstances, HungMountNeverStallsTheRefresh) {
       EXPECT_TRUE(has_value(sink, m)) << m;
     }
   }
-  for (const std::uint16_t id : {kFree, kAvail, kFiles, kFilesFree, kReadonly}) {
+  for (const std::uint16_t id : {kFree, kAvail, kFiles, kFilesFree}) {
     EXPECT_EQ(status_of(sink, id, "/mnt/nfs"), layout::SlotStatus::kUnavailable);
   }
+  // The table knows it is mounted rw, hung or not.
+  EXPECT_EQ(ok_bits(sink, kReadonly, "/mnt/nfs"), 0U);
 
   // Stuck past the timeout: node_exporter's device_error; a healthy mount's is 0.
   ASSERT_TRUE(
@@ -275,6 +349,7 @@ TEST(FilesystemInstances, FailedStatvfsIsAReadError) {
   }));
   EXPECT_TRUE(has_value(sink, "/"));
   EXPECT_EQ(ok_bits(sink, kDeviceError, "/run/user/1000"), 1U);
+  EXPECT_EQ(ok_bits(sink, kReadonly, "/run/user/1000"), 0U);  // from the table all the same
   EXPECT_EQ(ok_bits(sink, kDeviceError, "/"), 0U);
 }
 
@@ -290,6 +365,14 @@ TEST(FilesystemInstances, NothingDueMeansNoStatvfs) {
   }
   EXPECT_EQ(test::names(sink), kFixtureMounts);  // the instances are kept current all the same
   EXPECT_EQ(sink.reading(kSize, "/"), nullptr);
+  EXPECT_EQ(fake->calls("/"), 0);
+
+  // Only fs.readonly due: it comes from the table, so still no statvfs.
+  sink.unwanted = {kSize, kFree, kAvail, kFiles, kFilesFree, kDeviceError};
+  sink.begin();
+  source.refresh(sink);
+  EXPECT_EQ(ok_bits(sink, kReadonly, "/srv"), 1U);
+  EXPECT_EQ(ok_bits(sink, kReadonly, "/"), 0U);
   EXPECT_EQ(fake->calls("/"), 0);
 
   sink.unwanted = {kFiles};  // one family not due: the others are reported, it is not
@@ -363,7 +446,9 @@ TEST(FilesystemInstances, RealStatvfsOnDirectories) {
   ASSERT_EQ(::statvfs(a.c_str(), &st), 0);
   EXPECT_EQ(ok_bits(sink, kSize, a.string()), std::uint64_t{st.f_blocks} * st.f_frsize);
   EXPECT_EQ(ok_bits(sink, kFiles, a.string()), std::uint64_t{st.f_files});
-  EXPECT_EQ(ok_bits(sink, kReadonly, a.string()), (st.f_flag & ST_RDONLY) != 0 ? 1U : 0U);
+  // The table's word: b is listed ro, though the directory is on a writable filesystem.
+  EXPECT_EQ(ok_bits(sink, kReadonly, a.string()), 0U);
+  EXPECT_EQ(ok_bits(sink, kReadonly, b.string()), 1U);
 }
 
 // ---- This machine ----
@@ -471,6 +556,54 @@ TEST(FilesystemInstancesHere, MountSignalledByProcfsPoll) {
   sink.begin();
   source.refresh(sink);
   EXPECT_FALSE(sink.has(point.string()));
+}
+
+// A remount, for real: the kernel signals it on a procfs mountinfo like a mount, and the next
+// refresh publishes the new flag, while statvfs in this (the reader's) namespace is not asked
+// for it. Needs CAP_SYS_ADMIN.
+TEST(FilesystemInstancesHere, RemountSignalledByProcfsPoll) {
+  if (::unshare(CLONE_NEWNS) != 0) GTEST_SKIP() << "unshare(CLONE_NEWNS): " << errno_text(errno);
+  ASSERT_EQ(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), 0);
+  FixtureTree tree("filesystem_mounts");
+  tree.remove("proc/1");
+  std::filesystem::create_directory_symlink("/proc/" + std::to_string(::getpid()),
+                                            tree.path("proc/1"));
+  const std::filesystem::path point = tree.path("scratch");
+  std::filesystem::create_directories(point);
+  ASSERT_EQ(::mount("sysring-ro-test", point.c_str(), "tmpfs", 0, "size=1m"), 0)
+      << errno_text(errno);
+  struct Unmount {
+    std::string path;
+    ~Unmount() { ::umount(path.c_str()); }
+  } unmount{point.string()};
+
+  // The real statvfs: its ST_RDONLY would say the same here, so the fake proves the table is
+  // what is read (it says rw throughout).
+  auto fake = std::make_shared<FakeStatfs>();
+  FilesystemInstances source(rows(), tree.config(), with(fake));
+  RecordingSink sink;
+  const auto readonly_after_refresh = [&] {
+    sink.begin();
+    source.refresh(sink);
+    return ok_bits(sink, kReadonly, point.string());
+  };
+  EXPECT_EQ(readonly_after_refresh(), 0U);
+  std::uint64_t reads = source.mount_table_reads();
+
+  // Each kind of remount: the mount's flag (bind), then the superblock's.
+  struct Step {
+    unsigned long flags;
+    std::uint64_t readonly;
+  };
+  for (const Step step : {Step{MS_REMOUNT | MS_BIND | MS_RDONLY, 1}, Step{MS_REMOUNT | MS_BIND, 0},
+                          Step{MS_REMOUNT | MS_RDONLY, 1}, Step{MS_REMOUNT, 0}}) {
+    ASSERT_EQ(::mount(nullptr, point.c_str(), nullptr, step.flags, nullptr), 0)
+        << std::hex << step.flags << ": " << errno_text(errno);
+    EXPECT_EQ(readonly_after_refresh(), step.readonly) << std::hex << step.flags;
+    EXPECT_EQ(source.mount_table_reads(), reads + 1) << "the remount was not signalled";
+    reads = source.mount_table_reads();
+  }
+  EXPECT_EQ(sink.present().at(point.string()).labels.at("device"), "sysring-ro-test");
 }
 
 }  // namespace

@@ -62,6 +62,39 @@ TEST(VisibleMounts, EscapesDecodedInPointAndDevice) {
   EXPECT_EQ(disk->fstype, "ext4");
 }
 
+TEST(VisibleMounts, ReadonlyFromTheTopMountsOptions) {
+  const std::vector<Mount> mounts = visible_mounts(fixture_mountinfo(), default_filter());
+  std::vector<std::string> readonly;
+  for (const Mount& m : mounts) {
+    if (m.readonly) readonly.push_back(m.mount_point);
+  }
+  // /srv: an rw ext4 under a ro xfs; the xfs is the one a path lookup reaches.
+  EXPECT_EQ(readonly, std::vector<std::string>{"/srv"});
+
+  const std::string text =
+      "22 1 254:1 / / rw,relatime - ext4 /dev/vda1 rw,errors=remount-ro\n"
+      "23 22 254:2 / /usr ro,relatime - ext4 /dev/vda2 rw\n"
+      "24 22 0:40 / /b rw,relatime - tmpfs t ro,size=1024k\n"
+      "25 22 254:3 / /data ro - ext4 /dev/vda3 ro\n"
+      "26 22 254:4 / /data rw - ext4 /dev/vda4 rw\n";  // over the ro one
+  const std::vector<Mount> table = visible_mounts(text, default_filter());
+  ASSERT_EQ(points(table), (std::vector<std::string>{"/", "/usr", "/b", "/data"}));
+  EXPECT_FALSE(table[0].readonly);  // errors=remount-ro is no "ro"
+  EXPECT_TRUE(table[1].readonly);   // per-mount ro
+  EXPECT_TRUE(table[2].readonly);   // superblock ro
+  EXPECT_FALSE(table[3].readonly);  // the top mount's word
+}
+
+TEST(VisibleMounts, ARemountIsAChangedMount) {
+  const std::vector<Mount> rw =
+      visible_mounts("23 22 254:2 / /home rw,relatime - ext4 /dev/vda2 rw\n", default_filter());
+  const std::vector<Mount> ro =
+      visible_mounts("23 22 254:2 / /home ro,relatime - ext4 /dev/vda2 rw\n", default_filter());
+  ASSERT_EQ(rw.size(), 1U);
+  ASSERT_EQ(ro.size(), 1U);
+  EXPECT_NE(rw, ro);
+}
+
 TEST(VisibleMounts, ExclusionAppliesToTheTopMount) {
   // An overlay over an ext4 mount at one path: the path is the overlay's, and overlay is
   // excluded.

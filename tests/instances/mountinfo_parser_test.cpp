@@ -88,6 +88,47 @@ TEST(MountinfoLine, SeparatorIsAWholeToken) {
   EXPECT_EQ(m.source, "/dev/a-b");
 }
 
+// Read-only is "ro" as a whole option, in the per-mount options (field 6) or the superblock's.
+bool readonly_line(std::string_view line) {
+  MountRecord m;
+  EXPECT_TRUE(parse_mount_line(line, m)) << line;
+  return mount_is_readonly(m);
+}
+
+TEST(MountReadonly, PerMountRoAndRw) {
+  EXPECT_TRUE(readonly_line("32 31 8:33 / /srv ro,relatime shared:9 - xfs /dev/sdc1 ro,attr2"));
+  EXPECT_FALSE(readonly_line("22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw"));
+  // A read-only bind remount (systemd's ProtectSystem=): the mount is ro, the superblock rw.
+  EXPECT_TRUE(readonly_line("40 22 254:1 / /usr ro,nosuid,relatime - ext4 /dev/vda1 rw"));
+}
+
+TEST(MountReadonly, SuperblockRoUnderARwMount) {
+  // `mount -o remount,ro` of one bind of a filesystem, seen through another; or ext4 after
+  // errors=remount-ro tripped: /proc/mounts says ro, statvfs says ST_RDONLY, and so do we.
+  EXPECT_TRUE(readonly_line("67 46 0:40 / /b rw,relatime - tmpfs t ro,size=1024k"));
+  EXPECT_TRUE(readonly_line("22 1 254:1 / / rw,relatime - ext4 /dev/vda1 ro,errors=remount-ro"));
+}
+
+TEST(MountReadonly, RemountRoOptionIsNotReadOnly) {
+  // "errors=remount-ro" says what to do on an error, not that the filesystem is read-only.
+  EXPECT_FALSE(readonly_line("22 1 254:1 / / rw,relatime - ext4 /dev/vda1 rw,errors=remount-ro"));
+  EXPECT_FALSE(readonly_line("22 1 254:1 / / rw,x-ro,nro - ext4 /dev/vda1 rw,rox,ro=1"));
+  // No superblock options at all.
+  EXPECT_FALSE(readonly_line("22 1 254:1 / / rw - ext4 /dev/vda1"));
+}
+
+TEST(MountOption, WholeEntriesAnywhereInTheList) {
+  EXPECT_TRUE(has_mount_option("ro", "ro"));
+  EXPECT_TRUE(has_mount_option("ro,relatime", "ro"));
+  EXPECT_TRUE(has_mount_option("relatime,ro", "ro"));  // node_exporter looks at every entry
+  EXPECT_TRUE(has_mount_option("nosuid,ro,nodev", "ro"));
+  EXPECT_FALSE(has_mount_option("rw,errors=remount-ro", "ro"));
+  EXPECT_FALSE(has_mount_option("rw,relatime", "ro"));
+  EXPECT_FALSE(has_mount_option("", "ro"));
+  EXPECT_FALSE(has_mount_option("r,o", "ro"));
+  EXPECT_FALSE(has_mount_option("rox,xro", "ro"));
+}
+
 TEST(MountinfoReader, SkipsMalformedLinesAndKeepsOrder) {
   const std::string_view text =
       "22 1 254:1 / / rw - ext4 /dev/vda1 rw\n"

@@ -53,7 +53,6 @@ TEST(StatfsWorker, AnswersEveryPathInOrder) {
   auto fake = std::make_shared<test::FakeStatfs>();
   fake->set_blocks("/a", 10);
   fake->set_blocks("/b", 20);
-  fake->set_readonly("/b");
   StatfsWorker worker(options(fake));
   const std::vector<std::string> paths = {"/a", "/b"};
   worker.set_paths(paths);
@@ -65,9 +64,7 @@ TEST(StatfsWorker, AnswersEveryPathInOrder) {
   EXPECT_EQ(answers[0].values.avail_bytes, 2 * test::FakeStatfs::kFrsize);
   EXPECT_EQ(answers[0].values.files, 5000U);
   EXPECT_EQ(answers[0].values.files_free, 4000U);
-  EXPECT_FALSE(answers[0].values.readonly);
   EXPECT_EQ(answers[1].values.size_bytes, 20 * test::FakeStatfs::kFrsize);
-  EXPECT_TRUE(answers[1].values.readonly);
 }
 
 TEST(StatfsWorker, AFastRoundIsCollectedByTheSameCall) {

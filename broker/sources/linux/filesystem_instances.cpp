@@ -9,18 +9,8 @@
 namespace sysring::broker::linux_instances {
 namespace {
 
-// "statvfs:<key>" -> the key's index in Field order; nullopt for anything else.
-std::optional<std::size_t> field_index(std::string_view source) {
-  constexpr std::string_view kPrefix = "statvfs:";
-  constexpr std::array<std::string_view, 7> kKeys = {
-      "size", "free", "avail", "files", "files_free", "readonly", "device_error"};
-  if (!source.starts_with(kPrefix)) return std::nullopt;
-  source.remove_prefix(kPrefix.size());
-  for (std::size_t i = 0; i < kKeys.size(); ++i) {
-    if (kKeys[i] == source) return i;
-  }
-  return std::nullopt;
-}
+constexpr std::string_view kExpectedSources =
+    "expected statvfs:size|free|avail|files|files_free|device_error or mountinfo:readonly";
 
 // A timeout of (nearly) zero would declare every call stuck and churn through caller threads.
 constexpr std::uint32_t kMinStatfsTimeoutMs = 10;
@@ -42,6 +32,27 @@ Reading status_only(layout::SlotStatus status) {
 
 }  // namespace
 
+std::optional<FilesystemInstances::Field> FilesystemInstances::field_of(std::string_view source) {
+  struct Key {
+    std::string_view source;
+    Field field;
+  };
+  // No statvfs:readonly: statvfs's flag is the broker's namespace's, not the host's.
+  constexpr std::array<Key, 7> kKeys = {{
+      {"statvfs:size", Field::kSize},
+      {"statvfs:free", Field::kFree},
+      {"statvfs:avail", Field::kAvail},
+      {"statvfs:files", Field::kFiles},
+      {"statvfs:files_free", Field::kFilesFree},
+      {"statvfs:device_error", Field::kDeviceError},
+      {"mountinfo:readonly", Field::kReadonly},
+  }};
+  for (const Key& key : kKeys) {
+    if (key.source == source) return key.field;
+  }
+  return std::nullopt;
+}
+
 FilesystemInstances::FilesystemInstances(Rows rows, const InstanceConfig& config,
                                          StatfsWorkerOptions worker)
     : filter_(config.fs_types_exclude, config.mount_points_exclude),
@@ -51,17 +62,18 @@ FilesystemInstances::FilesystemInstances(Rows rows, const InstanceConfig& config
       worker_(with_timeout(std::move(worker), config.statfs_timeout_ms)) {
   for (const registry::RegistryEntry& row : rows) {
     if (!is_linux_row_of(row, InstanceDomain::Filesystem)) continue;
-    const std::optional<std::size_t> field = field_index(row.source);
+    const std::optional<Field> field = field_of(row.source);
     if (!field) {
-      families_.set_unavailable(
-          row.id,
-          bad_source(row.source,
-                     "expected statvfs:size|free|avail|files|files_free|readonly|device_error"));
+      families_.set_unavailable(row.id, bad_source(row.source, kExpectedSources));
     } else if (row.type != schema::ValueType::U64) {
-      families_.set_unavailable(row.id, bad_source(row.source, "statvfs values are u64"));
+      families_.set_unavailable(row.id, bad_source(row.source, "filesystem values are u64"));
     } else {
-      families_.set(row.id, {true, {}, "statvfs(2) of each mount point"});
-      bound_.push_back({row.id, static_cast<Field>(*field), false});
+      families_.set(row.id,
+                    {true,
+                     {},
+                     *field == Field::kReadonly ? "the options of each mount in the mount table"
+                                                : "statvfs(2) of each mount point"});
+      bound_.push_back({row.id, *field, false});
     }
   }
   if (!mountinfo_.is_open()) {
@@ -102,14 +114,14 @@ void FilesystemInstances::refresh(InstanceSink& sink) {
   if (!mountinfo_.is_open()) return;
   if (mountinfo_.changed()) table_readable_ = reload_mounts();
   if (!table_readable_) return;  // every mount is gone for this refresh
-  bool any_wanted = false;
+  bool statfs_wanted = false;
   for (Bound& b : bound_) {
     b.wanted = sink.wants(b.id);
-    any_wanted |= b.wanted;
+    statfs_wanted |= b.wanted && b.field != Field::kReadonly;
   }
-  // No statvfs when no value is due: the mounts are still reported. The worker's round runs
-  // while the inline mounts are asked here; a round of no path wakes no thread.
-  if (any_wanted) {
+  // No statvfs when no value of it is due: the mounts are still reported. The worker's round
+  // runs while the inline mounts are asked here; a round of no path wakes no thread.
+  if (statfs_wanted) {
     if (!worker_answers_.empty()) worker_.request();
     for (std::size_t i = 0; i < mounts_.size(); ++i) {
       if (worker_index_[i] == kInline)
@@ -123,7 +135,10 @@ void FilesystemInstances::refresh(InstanceSink& sink) {
   for (std::size_t i = 0; i < mounts_.size(); ++i) report(sink, mounts_[i], answers_[i]);
 }
 
-Reading FilesystemInstances::reading_of(const StatfsAnswer& answer, Field field) {
+Reading FilesystemInstances::reading_of(const Mount& mount, const StatfsAnswer& answer,
+                                        Field field) {
+  // From the mount table: known whatever statvfs answered.
+  if (field == Field::kReadonly) return ok(mount.readonly ? 1 : 0);
   // node_exporter's device_error: the mount failed its last statfs or is stuck in one.
   if (field == Field::kDeviceError) {
     return answer.state == StatfsAnswer::State::kNone
@@ -152,7 +167,6 @@ Reading FilesystemInstances::reading_of(const StatfsAnswer& answer, Field field)
     case Field::kFilesFree:
       return ok(v.files_free);
     case Field::kReadonly:
-      return ok(v.readonly ? 1 : 0);
     case Field::kDeviceError:
       break;
   }
@@ -167,7 +181,7 @@ void FilesystemInstances::report(InstanceSink& sink, const Mount& mount,
   const std::uint32_t row = sink.present(mount.mount_point, labels);
   if (row == kNoRow) return;
   for (const Bound& b : bound_) {
-    if (b.wanted) sink.value(b.id, row, reading_of(answer, b.field));
+    if (b.wanted) sink.value(b.id, row, reading_of(mount, answer, b.field));
   }
 }
 

@@ -1,5 +1,6 @@
 // The filesystem domain: one instance per mount in the mount table (node_exporter's exclusions),
-// named by its mount point, with the values of statvfs(2) on it.
+// named by its mount point, with the values of statvfs(2) on it and its read-only flag from the
+// table.
 //
 //   source             value                     registry
 //   statvfs:size       f_blocks * f_frsize       bytes
@@ -7,9 +8,17 @@
 //   statvfs:avail      f_bavail * f_frsize       bytes (for unprivileged users)
 //   statvfs:files      f_files                   count
 //   statvfs:files_free f_ffree                   count
-//   statvfs:readonly   ST_RDONLY in f_flag       0 or 1
 //   statvfs:device_error  1 when the last statvfs failed or the mount is stuck, else 0
 //                         (unavailable before the first answer)
+//   mountinfo:readonly "ro" in the mount's        0 or 1 (always available: it needs no
+//                      per-mount or superblock    statvfs answer)
+//                      options
+//
+// Read-only is the host's word, not statvfs's ST_RDONLY: statvfs answers for the broker's own
+// mount namespace, where a sandbox (systemd's ProtectSystem=strict, ProtectHome=read-only) has
+// remounted every path read-only. The table of <proc>/1/mountinfo is init's namespace, so it
+// says what node_exporter says ("ro" among the options of /proc/1/mounts). A remount changes the
+// table, which the kernel signals like a mount: the next refresh reads the new options.
 //
 // Mounts: <proc>/1/mountinfo, parsed again only when the kernel says it changed (see
 // MountinfoFile). Labels: device (the mount source), fstype, mountpoint. Mount points are paths
@@ -25,8 +34,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "instances/instance_config.hpp"
@@ -68,16 +79,18 @@ class FilesystemInstances final : public InstanceSource {
     kReadonly,
     kDeviceError
   };
-  struct Bound {  // an available family and the statvfs value it publishes
+  struct Bound {  // an available family and the value it publishes
     std::uint16_t id;
     Field field;
     bool wanted;  // due in this refresh (InstanceSink::wants)
   };
 
+  // The field a registry source names; nullopt for one the domain does not publish.
+  static std::optional<Field> field_of(std::string_view source);
   // Re-reads the mount table; false when it cannot be read (no instance then).
   bool reload_mounts();
   void report(InstanceSink& sink, const Mount& mount, const StatfsAnswer& answer) const;
-  static Reading reading_of(const StatfsAnswer& answer, Field field);
+  static Reading reading_of(const Mount& mount, const StatfsAnswer& answer, Field field);
 
   FamilyTable families_;
   std::vector<Bound> bound_;

@@ -21,7 +21,8 @@ std::vector<Mount> visible_mounts(std::string_view mountinfo, const MountFilter&
   MountinfoReader reader(mountinfo);
   MountRecord record;
   while (reader.next(record)) {
-    Mount mount{decoded(record.mount_point), decoded(record.source), std::string(record.fstype)};
+    Mount mount{decoded(record.mount_point), decoded(record.source), std::string(record.fstype),
+                mount_is_readonly(record)};
     const auto [it, inserted] = index_of.try_emplace(mount.mount_point, top.size());
     if (inserted) {
       top.push_back(std::move(mount));

@@ -6,6 +6,9 @@
 // is left out even when a mount beneath it would not be. The exclusions are node_exporter's
 // fs_types_exclude and mount_points_exclude, matched as it does (a search, not a full match:
 // the default patterns anchor themselves with ^ and $).
+//
+// A path's options may change while it stays mounted (`mount -o remount,ro`): the Mount read
+// from the next table says so, and compares unequal to the one before.
 #pragma once
 
 #include <string>
@@ -20,6 +23,10 @@ struct Mount {
   std::string mount_point;  // escapes decoded: "/mnt/my disk"
   std::string device;       // the mount source, escapes decoded: "/dev/vda1", "tmpfs"
   std::string fstype;
+  // "ro" in the per-mount or the superblock options (mount_is_readonly): the table's word, not
+  // statvfs's, which answers for the reader's own mount namespace (read-only remounts of a
+  // sandbox such as systemd's ProtectSystem= included). A remount changes it in place.
+  bool readonly = false;
 
   bool operator==(const Mount&) const = default;
 };

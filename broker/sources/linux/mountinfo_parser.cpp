@@ -37,6 +37,20 @@ bool parse_mount_line(std::string_view line, MountRecord& out) {
   return !out.source.empty();
 }
 
+bool has_mount_option(std::string_view options, std::string_view option) {
+  while (!options.empty()) {
+    const std::size_t comma = options.find(',');
+    if (options.substr(0, comma) == option) return true;
+    if (comma == std::string_view::npos) break;
+    options.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+bool mount_is_readonly(const MountRecord& mount) {
+  return has_mount_option(mount.options, "ro") || has_mount_option(mount.super_options, "ro");
+}
+
 bool MountinfoReader::next(MountRecord& out) {
   while (!rest_.empty()) {
     if (parse_mount_line(procfs::next_line(rest_), out)) return true;

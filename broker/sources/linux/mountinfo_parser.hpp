@@ -9,6 +9,14 @@
 // three octal digits ("\040"); views keep the escapes, decode_mount_escapes() removes them.
 // A line without the separator, or with fewer than five fields before it or two after it, is
 // malformed and skipped.
+//
+// Read-only: the kernel writes "ro" or "rw" first in both option fields, the per-mount one from
+// the mount's own flag (MNT_READONLY: `mount -o remount,bind,ro`, systemd's ProtectSystem=) and
+// the superblock's from the filesystem's (`mount -o remount,ro`, ext4 once errors=remount-ro
+// has tripped, a filesystem that is read-only by nature). Either makes the path read-only:
+// /proc/mounts writes "ro" for both, statvfs sets ST_RDONLY for both, and node_exporter reads
+// either (its readonly is "ro" among the options of /proc/1/mounts, or of mountinfo's two
+// fields).
 #pragma once
 
 #include <cstdint>
@@ -30,6 +38,13 @@ struct MountRecord {
 
 // Parses one line; false (and `out` unspecified) when the line is malformed.
 bool parse_mount_line(std::string_view line, MountRecord& out);
+
+// True when the comma-separated `options` hold `option` as a whole entry: "ro" is in
+// "ro,relatime" but not in "rw,errors=remount-ro".
+bool has_mount_option(std::string_view options, std::string_view option);
+
+// True when the mount is read-only: "ro" among its per-mount options or its superblock's.
+bool mount_is_readonly(const MountRecord& mount);
 
 // Iterates the mounts of one read of a mountinfo file, skipping malformed lines.
 class MountinfoReader {

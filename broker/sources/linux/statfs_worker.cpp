@@ -213,7 +213,6 @@ StatfsValues statfs_values(const struct statvfs& st) {
   v.avail_bytes = std::uint64_t{st.f_bavail} * st.f_frsize;
   v.files = st.f_files;
   v.files_free = st.f_ffree;
-  v.readonly = (st.f_flag & ST_RDONLY) != 0;
   return v;
 }
 

@@ -48,7 +48,8 @@ struct StatfsValues {
   std::uint64_t avail_bytes = 0;  // f_bavail * f_frsize
   std::uint64_t files = 0;        // f_files
   std::uint64_t files_free = 0;   // f_ffree
-  bool readonly = false;          // ST_RDONLY in f_flag
+  // No ST_RDONLY: statvfs answers for the caller's mount namespace, and a sandbox's read-only
+  // remounts would show there; fs.readonly comes from the mount table (mount_list.hpp).
 };
 
 StatfsValues statfs_values(const struct statvfs& st);
