@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # What sysringd.service gives the broker, rebuilt without systemd as PID 1 (this machine has
 # none): an IPC namespace (PrivateIPC=yes); a mount namespace (PrivateMounts=yes) with a private
-# /tmp bound from a directory of the host's /tmp (PrivateTmp=yes) and a private tmpfs /dev
-# holding a bind of the host's /dev/shm (PrivateDevices=yes, as systemd's mount_private_dev
-# builds it); an unprivileged user with CAP_PERFMON as its only ambient and bounding capability;
-# no_new_privs. Then: the segment must appear in this (the host's) /dev/shm, an unprivileged
-# client here must read it, the counters must be counted, and the filesystem values of / must be
-# the host's (fs.readonly and fs.size_bytes against statvfs here: the reason the unit has no
-# ProtectSystem=). The same run without CAP_PERFMON must lose the counters, which shows the
-# capability is what grants them. And the exporter, sandboxed as its unit has it, serves it.
+# /tmp bound from a directory of the host's /tmp (PrivateTmp=yes), a private tmpfs /dev holding
+# a bind of the host's /dev/shm (PrivateDevices=yes, as systemd's mount_private_dev builds it),
+# and every other mount remounted read-only but /dev, /proc, /sys and the private /tmp
+# (ProtectSystem=strict, which covers ProtectHome=read-only's /home, /root and /run/user; as
+# systemd's bind_remount_recursive does it, mount by mount); an unprivileged user with
+# CAP_PERFMON as its only ambient and bounding capability; no_new_privs. Then: / must be
+# read-only for statvfs inside (the remount took), the segment must appear in this (the host's)
+# /dev/shm, an unprivileged client here must read it, the counters must be counted, and the
+# filesystem values of every mount the broker publishes must be the host's: fs.readonly and
+# fs.size_bytes against statvfs here (read-only remounts keep the sizes; fs.readonly comes from
+# the host's mount table, not from the sandbox's statvfs, which says read-only for all). The same
+# run without CAP_PERFMON must lose the counters, which shows the capability is what grants them.
+# And the exporter, sandboxed as its unit has it, serves it.
 #   service_sandbox_test.sh SYSRINGD SYSRING_CLI SYSRING_EXPORTER
 set -euo pipefail
 sysringd=$1 cli=$2 exporter=$3
@@ -23,6 +28,24 @@ private_tmp=$(mktemp -d)  # on the host's /tmp, as systemd's /tmp/systemd-privat
 chmod 1777 "$private_tmp"
 trap 'rm -f "$log" "/dev/shm$segment"; rm -rf "$private_tmp"' EXIT
 
+# ProtectSystem=strict, inside the sandbox: every mount point of the namespace (escapes
+# decoded) remounted read-only, one by one, but the API filesystems and the private /tmp. Then
+# statvfs("/") there must say ST_RDONLY, or the rest of the test proves nothing.
+# shellcheck disable=SC2016  # python, not shell
+protect_system_strict='
+import os, re, subprocess, sys
+points = []
+for line in open("/proc/self/mountinfo"):
+    point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), line.split()[4])
+    if point not in points and point != "/tmp" and not re.match(r"/(dev|proc|sys)(/|$)", point):
+        points.append(point)
+for point in points:
+    subprocess.run(["mount", "-o", "remount,bind,ro", point], check=True)
+if not os.statvfs("/").f_flag & os.ST_RDONLY:
+    sys.exit("sandbox: / is still writable after the read-only remounts")
+print(f"sandbox: {len(points)} mounts read-only, / among them (statvfs ST_RDONLY)")
+'
+
 run_broker() {  # $1: the capabilities the broker keeps (setpriv syntax)
   # shellcheck disable=SC2016  # expanded by the inner shell
   timeout 60 unshare --ipc --mount --propagation slave -- sh -c '
@@ -33,10 +56,11 @@ run_broker() {  # $1: the capabilities the broker keeps (setpriv syntax)
     mkdir "$dev/shm" && mount --bind /dev/shm "$dev/shm"
     touch "$dev/null" && mount --bind /dev/null "$dev/null"
     mount --move "$dev" /dev
+    python3 -c "$6"
     exec setpriv --reuid="$1" --regid="$1" --clear-groups --no-new-privs \
       --inh-caps="$2" --ambient-caps="$2" --bounding-set="$2" \
       "$3" --foreground --segment "$4" --tick-ms 100 --max-ticks 60' \
-    sh "$user" "$1" "$sysringd" "$segment" "$private_tmp" >"$log" 2>&1 &
+    sh "$user" "$1" "$sysringd" "$segment" "$private_tmp" "$protect_system_strict" >"$log" 2>&1 &
   broker=$!
   for _ in $(seq 100); do
     [[ -e /dev/shm$segment ]] && return 0
@@ -58,16 +82,31 @@ if [[ $(stat -c %u "/dev/shm$segment") != "$user" ]]; then
   status=1
 fi
 sleep 0.5  # a few ticks: the statfs worker's first round
-if ! json=$(client get 'fs.readonly{mountpoint="/"}' 'fs.size_bytes{mountpoint="/"}' load.avg1 --json 2>&1); then
+if ! grep -q '^sandbox: .* read-only, / among them' "$log"; then
+  echo "FAIL: the sandbox's mounts were not remounted read-only"
+  status=1
+fi
+if ! json=$(client get fs.readonly fs.size_bytes load.avg1 --json 2>&1); then
   printf 'FAIL: the client could not read the segment:\n%s\n' "$json"
   status=1
 else
-  host=$(python3 -c 'import os; s = os.statvfs("/"); print(int(bool(s.f_flag & os.ST_RDONLY)), s.f_blocks * s.f_frsize)')
-  seen=$(python3 -c 'import json, sys
-v = {m["name"]: m.get("value") for m in json.loads(sys.argv[1])["metrics"]}
-print(v.get("fs.readonly"), v.get("fs.size_bytes"))' "$json")
-  echo "/ on the host: readonly, size = $host; from the sandboxed broker: $seen"
-  [[ $seen == "$host" ]] || { echo "FAIL: the sandboxed broker's / differs from the host's"; status=1; }
+  # Every published mount against statvfs here, in the host's namespace; "/" must be one.
+  if ! python3 -c 'import json, os, sys
+seen = {}
+for m in json.loads(sys.argv[1])["metrics"]:
+    if m["name"] in ("fs.readonly", "fs.size_bytes") and m.get("status") == "ok":
+        seen.setdefault(m["labels"]["mountpoint"], {})[m["name"]] = m["value"]
+bad = "/" not in seen
+for point, v in sorted(seen.items()):
+    s = os.statvfs(point)
+    host = {"fs.readonly": int(bool(s.f_flag & os.ST_RDONLY)), "fs.size_bytes": s.f_blocks * s.f_frsize}
+    bad |= v != host
+    print(point, "readonly, size: host", *host.values(), "| sandboxed broker",
+          v.get("fs.readonly"), v.get("fs.size_bytes"), "" if v == host else "<- differs")
+sys.exit(1 if bad else 0)' "$json"; then
+    echo "FAIL: the sandboxed broker's filesystems differ from the host's (or / is missing)"
+    status=1
+  fi
 fi
 
 # sysring-exporter.service's view: another unprivileged uid (as a DynamicUser is), no

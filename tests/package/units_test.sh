@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # systemd-analyze verify on both units (clean: any output fails), and their exposure scores
 # from `systemd-analyze security --offline=yes` against ceilings set from what they scored when
-# written (sysringd 2.0, sysring-exporter 1.2; ceiling = that + 0.5).
+# written (sysringd 1.7 with ProtectSystem=strict and ProtectHome=read-only, sysring-exporter
+# 1.2; ceiling = that + 0.5).
 #   units_test.sh UNIT_DIR SYSRINGD SYSRING_EXPORTER
 set -euo pipefail
 unit_dir=$(realpath "$1") sysringd=$(realpath "$2") exporter=$(realpath "$3")
 command -v systemd-analyze >/dev/null || { echo "FAIL: systemd-analyze is not installed"; exit 1; }
-declare -A ceiling=([sysringd]=2.5 [sysring-exporter]=1.7)
+declare -A ceiling=([sysringd]=2.2 [sysring-exporter]=1.7)
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -33,14 +34,22 @@ export MANPATH=$work/man
 
 cd "$work"
 status=0
-# The broker statfs()es the host's mount points from its own mount namespace: an option that
-# remounts or hides them there changes fs.readonly or the sizes it publishes
-# (service_sandbox_test.sh shows / flipping to read-only under a read-only remount).
-if grep -nE '^(ProtectSystem|ProtectHome|ReadOnlyPaths|InaccessiblePaths|TemporaryFileSystem|BindReadOnlyPaths)=' \
+# The broker statfs()es the host's mount points from its own mount namespace. Read-only
+# remounts keep each mount's superblock (the sizes are the host's) and fs.readonly comes from
+# the host's mount table, so ProtectSystem=strict and ProtectHome=read-only are wanted
+# (service_sandbox_test.sh rebuilds them). An option that hides a path or puts something else
+# over it would publish the stand-in's sizes for that mount: refused.
+if grep -nE '^(ProtectHome=(yes|true|on|1|tmpfs)|InaccessiblePaths=|TemporaryFileSystem=|BindPaths=|BindReadOnlyPaths=)' \
   "$unit_dir/sysringd.service"; then
-  echo "FAIL: sysringd.service remounts or hides paths (above): fs.* values would be the sandbox's"
+  echo "FAIL: sysringd.service hides paths or mounts over them (above): fs.* values would be the sandbox's"
   status=1
 fi
+for want in ProtectSystem=strict ProtectHome=read-only; do
+  if ! grep -qx "$want" "$unit_dir/sysringd.service"; then
+    echo "FAIL: sysringd.service has no $want"
+    status=1
+  fi
+done
 # Both at once: the exporter's Wants=/After= name sysringd.service, found beside it.
 if ! out=$(timeout 60 systemd-analyze verify ./sysringd.service ./sysring-exporter.service 2>&1); then
   echo "FAIL: systemd-analyze verify exited non-zero"
