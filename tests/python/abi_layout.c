@@ -7,17 +7,22 @@
 #include "sysring/sysring.h"
 
 /* "member": [offset, size] */
-#define FIELD(type, member, last)                                                \
-  printf("\"%s\": [%zu, %zu]%s", #member, offsetof(type, member),                \
-         sizeof(((type*)0)->member), last ? "" : ", ")
-#define STRUCT(type, last) printf("\"%s\": {\"size\": %zu, \"align\": %zu, \"fields\": {", #type, sizeof(type), _Alignof(type))
+#define FIELD(type, member, last)                                                             \
+  printf("\"%s\": [%zu, %zu]%s", #member, offsetof(type, member), sizeof(((type*)0)->member), \
+         last ? "" : ", ")
+#define STRUCT(type, last)                                                             \
+  printf("\"%s\": {\"size\": %zu, \"align\": %zu, \"fields\": {", #type, sizeof(type), \
+         _Alignof(type))
 #define END(last) printf("}}%s\n", last ? "" : ",")
 
 int main(void) {
   printf("{\n");
-  printf("\"sysring_status\": {\"size\": %zu, \"align\": %zu, \"fields\": {}},\n", sizeof(sysring_status), _Alignof(sysring_status));
-  printf("\"sysring_health_state\": {\"size\": %zu, \"align\": %zu, \"fields\": {}},\n", sizeof(sysring_health_state), _Alignof(sysring_health_state));
-  printf("\"sysring_metric_id\": {\"size\": %zu, \"align\": %zu, \"fields\": {}},\n", sizeof(sysring_metric_id), _Alignof(sysring_metric_id));
+  printf("\"sysring_status\": {\"size\": %zu, \"align\": %zu, \"fields\": {}},\n",
+         sizeof(sysring_status), _Alignof(sysring_status));
+  printf("\"sysring_health_state\": {\"size\": %zu, \"align\": %zu, \"fields\": {}},\n",
+         sizeof(sysring_health_state), _Alignof(sysring_health_state));
+  printf("\"sysring_metric_id\": {\"size\": %zu, \"align\": %zu, \"fields\": {}},\n",
+         sizeof(sysring_metric_id), _Alignof(sysring_metric_id));
   STRUCT(sysring_scalar, 0);
   FIELD(sysring_scalar, bits, 0);
   FIELD(sysring_scalar, read_time_ns, 0);
