@@ -10,6 +10,7 @@ from ctypes import byref
 from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple, Union
 
 from . import _abi, _lib
+from ._closing import Closing
 from .errors import Busy, InvalidArgument, NoSuchMetric, Status, error_for
 from .types import (HEALTH_BY_CODE, Counter, Domain, FamilyValues, Health, Instance,
                     MetricInfo, Pattern, Type, Value, decode_bits)
@@ -29,7 +30,7 @@ def _counter(c: _abi.sysring_counter) -> Counter:
     return Counter(c.count, c.time_enabled_ns, c.time_running_ns, c.read_time_ns)
 
 
-class Client:
+class Client(Closing):
     """An open sysring segment (default "/sysring"). Use as a context manager or close().
 
     Reads are safe from several threads (each call takes the client's lock around the C call)."""
@@ -59,18 +60,6 @@ class Client:
             if self._ptr_value is not None:
                 self._lib.sysring_close(self._ptr_value)
                 self._ptr_value = None
-
-    def __enter__(self) -> "Client":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
 
     @property
     def closed(self) -> bool:

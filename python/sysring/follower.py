@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple, Union
 
 from . import _abi
+from ._closing import Closing
 from .errors import Status, SystemFailure, error_for
 from .types import Domain, Type, decode_bits
 
@@ -56,7 +57,7 @@ class Batch:
     strings: List[str] = field(default_factory=list)  # string metrics that changed: read() them
 
 
-class Follower:
+class Follower(Closing):
     """A cursor on the ring. poll() never blocks; batches() waits politely between polls."""
 
     def __init__(self, client: "Client"):
@@ -75,18 +76,6 @@ class Follower:
             if self._ptr is not None:
                 self.client._lib.sysring_follower_free(self._ptr)
                 self._ptr = None
-
-    def __enter__(self) -> "Follower":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def poll(self) -> Optional[Batch]:
         """The next batch, or None when there is nothing new yet."""

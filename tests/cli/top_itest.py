@@ -176,6 +176,11 @@ class TopTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.broker.stop()
 
+    def assert_cooked_with_echo(self, top):
+        """The terminal is given back: canonical mode and echo, as before top ran."""
+        attrs = termios.tcgetattr(top.slave)
+        self.assertTrue(attrs[3] & termios.ICANON and attrs[3] & termios.ECHO)
+
     def test_pipe_prints_count_plain_blocks(self):
         result = subprocess.run([CLI, '--segment', self.segment, 'top', '--count', '3'],
                                 capture_output=True, timeout=30)
@@ -232,8 +237,7 @@ class TopTest(unittest.TestCase):
             self.assertEqual(top.drain_until_exit(1.0), 0, top.output[-300:])
             self.assertLess(time.monotonic() - asked, 1.0)
             self.assertTrue(top.output.endswith(LEAVE), top.output[-100:])
-            attrs = termios.tcgetattr(top.slave)
-            self.assertTrue(attrs[3] & termios.ICANON and attrs[3] & termios.ECHO)
+            self.assert_cooked_with_echo(top)
         finally:
             top.close()
 
@@ -244,8 +248,7 @@ class TopTest(unittest.TestCase):
             os.write(top.master, b'\x03')  # the line discipline turns it into SIGINT
             self.assertEqual(top.drain_until_exit(1.0), 0)
             self.assertTrue(top.output.endswith(LEAVE), top.output[-100:])
-            attrs = termios.tcgetattr(top.slave)
-            self.assertTrue(attrs[3] & termios.ICANON and attrs[3] & termios.ECHO)
+            self.assert_cooked_with_echo(top)
         finally:
             top.close()
 
@@ -256,8 +259,7 @@ class TopTest(unittest.TestCase):
             top.proc.send_signal(signal.SIGTERM)
             self.assertEqual(top.drain_until_exit(1.0), 0)
             self.assertTrue(top.output.endswith(LEAVE), top.output[-100:])
-            attrs = termios.tcgetattr(top.slave)
-            self.assertTrue(attrs[3] & termios.ICANON and attrs[3] & termios.ECHO)
+            self.assert_cooked_with_echo(top)
         finally:
             top.close()
 
