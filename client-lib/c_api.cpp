@@ -73,10 +73,16 @@ sysring_status status_of(sysring::ErrorCode code) {
   }
 }
 
+// The last error's line on this thread (sysring_last_error). A fixed buffer: assigning it cannot
+// throw, and the pointer handed out stays valid until this thread's next error.
+thread_local char t_last_error[512] = "";
+
 // Runs `body`, turning any exception into a status: the one place errors cross the ABI.
 template <class Body>
 sysring_status guarded(Body&& body, char* err = nullptr, size_t err_size = 0) noexcept {
   const auto put_message = [&](const char* message) {
+    std::strncpy(t_last_error, message, sizeof t_last_error - 1);
+    t_last_error[sizeof t_last_error - 1] = '\0';
     if (err == nullptr || err_size == 0) return;
     std::strncpy(err, message, err_size - 1);
     err[err_size - 1] = '\0';
@@ -128,6 +134,10 @@ sysring_status sysring_open(const char* name, sysring_client** out, char* err, s
         return SYSRING_OK;
       },
       err, err_size);
+}
+
+const char* sysring_last_error(void) {
+  return t_last_error;
 }
 
 void sysring_close(sysring_client* client) {

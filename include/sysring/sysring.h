@@ -166,6 +166,10 @@ typedef struct sysring_batch {
  * one-line message. Returns SYSRING_OK and *out, or an error (< 0) and *out = NULL. */
 sysring_status sysring_open(const char* name, sysring_client** out, char* err, size_t err_size);
 void sysring_close(sysring_client* client);
+/* The one-line message of the last error (< 0) a libsysring call returned on this thread with a
+ * reason (every error but SYSRING_E_ARGUMENT has one; sysring_open also writes it to err), or ""
+ * if there was none. Valid until this thread's next such error; success does not clear it. */
+const char* sysring_last_error(void);
 
 /* Returns SYSRING_OK, or SYSRING_E_ARGUMENT for a NULL argument; *out: sysring_health_state. */
 sysring_status sysring_health(const sysring_client* client, sysring_health_state* out);

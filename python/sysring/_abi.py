@@ -131,6 +131,7 @@ instance_list_p = c_void_p
 FUNCTIONS = {
     "sysring_open": (sysring_status, [c_char_p, POINTER(client_p), POINTER(c_char), c_size_t]),
     "sysring_close": (None, [client_p]),
+    "sysring_last_error": (c_char_p, []),
     "sysring_health": (sysring_status, [client_p, POINTER(sysring_health_state)]),
     "sysring_reattach": (sysring_status, [client_p]),
     "sysring_counters_summary": (c_char_p, [client_p]),

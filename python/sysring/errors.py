@@ -184,6 +184,13 @@ _DEFAULT_MESSAGES = {
 }
 
 
+def _library_line() -> Optional[str]:
+    """The library's own line for this thread's last error (sysring_last_error), if any."""
+    from . import _lib  # here, not at the top: _lib imports this module
+    line = _lib.load().sysring_last_error()
+    return line.decode("utf-8", "replace") or None if line else None
+
+
 def error_for(status: int, message: Optional[str] = None, context: Optional[str] = None) -> SysringError:
     """The exception for a non-OK status: `message` (the library's line) or a default one,
     prefixed with `context` (e.g. the metric's name)."""
@@ -192,6 +199,8 @@ def error_for(status: int, message: Optional[str] = None, context: Optional[str]
     except ValueError:
         return SystemFailure(f"unknown sysring status {status}" + (f" ({context})" if context else ""),
                              Status.E_SYSTEM)
+    if message is None and st < 0 and st != Status.E_ARGUMENT:  # E_ARGUMENT sets no line
+        message = _library_line()
     text = message or _DEFAULT_MESSAGES[st]
     if context:
         text = f"{context}: {text}"

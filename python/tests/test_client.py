@@ -138,6 +138,15 @@ def test_missing_segment_is_not_found_with_the_library_line(scratch_segment):
     assert e.value.status == sysring.Status.E_NOT_FOUND
 
 
+def test_errors_without_a_message_buffer_carry_the_library_line(scratch_segment):
+    # sysring_last_error: the line of this thread's last error, for calls that take no buffer.
+    with pytest.raises(sysring.NotFound) as opened:
+        sysring.Client(scratch_segment)
+    later = sysring.errors.error_for(sysring.Status.E_NOT_FOUND)
+    assert str(later) == str(opened.value)
+    assert isinstance(later, sysring.NotFound)
+
+
 @pytest.mark.parametrize("name", ["no-slash", "/", "/a/b", "/" + "x" * 31])
 def test_invalid_segment_names(name):
     with pytest.raises(sysring.InvalidName, match="segment name"):

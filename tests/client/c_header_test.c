@@ -37,6 +37,8 @@ static int open_errors(void) {
   CHECK(sysring_open("/c-header-test-absent", &client, err, sizeof err) == SYSRING_E_NOT_FOUND);
   CHECK(client == NULL);
   CHECK(strlen(err) > 0 && strchr(err, '\n') == NULL);
+  /* The same line stays available to calls that take no message buffer */
+  CHECK(strcmp(sysring_last_error(), err) == 0);
 
   /* A tiny buffer is still NUL-terminated */
   memset(err, 'x', sizeof err);
