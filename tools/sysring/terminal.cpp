@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/select.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -46,12 +47,22 @@ SignalGate::~SignalGate() {
 }
 
 bool SignalGate::wait(int fd, std::uint64_t timeout_ns) const {
-  pollfd pfd{fd, POLLIN, 0};
   const timespec timeout{static_cast<time_t>(timeout_ns / 1'000'000'000ULL),
                          static_cast<long>(timeout_ns % 1'000'000'000ULL)};
   // The signals are unblocked only for the duration of the sleep (EINTR: the caller checks).
+#ifdef __APPLE__
+  // macOS has no ppoll; pselect takes the same signal mask.
+  fd_set readable;
+  FD_ZERO(&readable);
+  if (fd >= 0) FD_SET(fd, &readable);
+  const int ready =
+      ::pselect(fd >= 0 ? fd + 1 : 0, &readable, nullptr, nullptr, &timeout, &previous_);
+  return ready > 0 && fd >= 0 && FD_ISSET(fd, &readable);
+#else
+  pollfd pfd{fd, POLLIN, 0};
   const int ready = ::ppoll(&pfd, fd >= 0 ? 1 : 0, &timeout, &previous_);
   return ready > 0 && (pfd.revents & (POLLIN | POLLHUP)) != 0;
+#endif
 }
 
 bool take_resize() {
