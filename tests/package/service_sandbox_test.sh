@@ -26,6 +26,9 @@ segment=/pkgsb-$$
 log=$(mktemp)
 private_tmp=$(mktemp -d)  # on the host's /tmp, as systemd's /tmp/systemd-private-*/tmp is
 chmod 1777 "$private_tmp"
+# The build may itself live under /tmp (a CI clone), which the private /tmp hides: the broker
+# runs from a copy inside the private /tmp, where the sandbox sees it as /tmp/sysringd.
+cp "$sysringd" "$private_tmp/sysringd"
 trap 'rm -f "$log" "/dev/shm$segment"; rm -rf "$private_tmp"' EXIT
 
 # ProtectSystem=strict, inside the sandbox: every mount point of the namespace (escapes
@@ -56,11 +59,12 @@ run_broker() {  # $1: the capabilities the broker keeps (setpriv syntax)
     mkdir "$dev/shm" && mount --bind /dev/shm "$dev/shm"
     touch "$dev/null" && mount --bind /dev/null "$dev/null"
     mount --move "$dev" /dev
+    cd /  # the caller'"'"'s directory may be under the hidden /tmp
     python3 -c "$6"
     exec setpriv --reuid="$1" --regid="$1" --clear-groups --no-new-privs \
       --inh-caps="$2" --ambient-caps="$2" --bounding-set="$2" \
       "$3" --foreground --segment "$4" --tick-ms 100 --max-ticks 60' \
-    sh "$user" "$1" "$sysringd" "$segment" "$private_tmp" "$protect_system_strict" >"$log" 2>&1 &
+    sh "$user" "$1" /tmp/sysringd "$segment" "$private_tmp" "$protect_system_strict" >"$log" 2>&1 &
   broker=$!
   for _ in $(seq 100); do
     [[ -e /dev/shm$segment ]] && return 0
