@@ -29,6 +29,10 @@ chmod 1777 "$private_tmp"
 # The build may itself live under /tmp (a CI clone), which the private /tmp hides: the broker
 # runs from a copy inside the private /tmp, where the sandbox sees it as /tmp/sysringd.
 cp "$sysringd" "$private_tmp/sysringd"
+# The client and the exporter run as other users on the host: copies they can reach whatever the
+# build directory's permissions.
+cp "$cli" "$private_tmp/sysring" && cli=$private_tmp/sysring
+cp "$exporter" "$private_tmp/sysring-exporter" && exporter=$private_tmp/sysring-exporter
 trap 'rm -f "$log" "/dev/shm$segment"; rm -rf "$private_tmp"' EXIT
 
 # ProtectSystem=strict, inside the sandbox: every mount point of the namespace (escapes

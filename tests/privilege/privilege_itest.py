@@ -19,11 +19,23 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 
 SYSRINGD = os.environ.get('SYSRINGD', '')
 CLI = os.environ.get('SYSRING_CLI', '')
+
+
+def stage_for_other_users():
+    """Copies of the binaries that every user can reach: the build may sit under a directory
+    only root can enter, and this test runs them as daemon, nobody and uid 4242."""
+    global SYSRINGD, CLI
+    stage = tempfile.mkdtemp(prefix='sysring-priv-bin-')
+    os.chmod(stage, 0o755)
+    SYSRINGD = shutil.copy2(SYSRINGD, stage)
+    CLI = shutil.copy2(CLI, stage)
+    return stage
 CAP_PERFMON = 38
 BROKER_USER = 'daemon'  # an account every Debian system has, standing in for `sysring`
 STRANGER_UID = 4242     # no passwd entry: neither root, the broker user nor the reader
@@ -111,6 +123,14 @@ def client(argv, uid=65534, gid=65534, broker_user=BROKER_USER):
 @unittest.skipUnless(SYSRINGD and CLI, 'SYSRINGD and SYSRING_CLI must name the built binaries')
 @unittest.skipUnless(os.geteuid() == 0 and shutil.which('setpriv'), 'needs root and setpriv')
 class PrivilegeTest(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stage = stage_for_other_users()
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.stage, ignore_errors=True)
 
     def setUp(self):
         self.tmp = os.path.join(os.environ.get('TMPDIR', '/tmp'), f'sysring-priv-{os.getpid()}')
