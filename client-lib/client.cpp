@@ -5,25 +5,21 @@
 #include <time.h>
 
 #include <atomic>
-#include <boost/interprocess/exceptions.hpp>
-#include <boost/interprocess/mapped_region.hpp>
-#include <boost/interprocess/shared_memory_object.hpp>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
 
 #include "segment_validator.hpp"
+#include "shm_object.hpp"
 #include "sysring/errno_text.hpp"
 #include "sysring/registry_data.hpp"
 
 namespace sysring {
 
-namespace bip = boost::interprocess;
-
 struct Client::Mapping {
   OpenOptions options;
-  bip::shared_memory_object object;
-  bip::mapped_region region;
+  detail::UniqueFd object;
+  detail::ReadOnlyMapping region;
   layout::HeaderFixed header_copy{};  // validated once; never re-read from shared memory
   detail::SegmentLayout sections;
   std::uint64_t device = 0, inode = 0;
@@ -41,7 +37,7 @@ struct Client::Mapping {
   mutable std::shared_ptr<const InstanceDirectory> directory;
 
   [[nodiscard]] const std::uint8_t* base() const {
-    return static_cast<const std::uint8_t*>(region.get_address());
+    return static_cast<const std::uint8_t*>(region.address());
   }
   [[nodiscard]] const layout::Header& live() const {
     return *reinterpret_cast<const layout::Header*>(base());
@@ -94,14 +90,14 @@ bool process_exists(std::uint32_t pid) {
   return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH;
 }
 
-// (device, inode) the name refers to now, or nullopt if it no longer exists.
+// (device, inode) the name refers to now, or nullopt if it no longer exists or now holds
+// something that is not a shm object (a FIFO planted there must not block the probe).
 std::optional<std::pair<std::uint64_t, std::uint64_t>> identity_of(const std::string& name) {
   try {
-    bip::shared_memory_object probe(bip::open_only, name.c_str(), bip::read_only);
-    struct stat st {};
-    if (::fstat(probe.get_mapping_handle().handle, &st) != 0) return std::nullopt;
-    return std::pair<std::uint64_t, std::uint64_t>{st.st_dev, st.st_ino};
-  } catch (const bip::interprocess_exception&) {
+    const detail::OpenedObject probe = detail::open_shm_object(name);
+    if (!probe.fd.valid()) return std::nullopt;
+    return std::pair<std::uint64_t, std::uint64_t>{probe.st.st_dev, probe.st.st_ino};
+  } catch (const Error&) {
     return std::nullopt;
   }
 }
@@ -119,27 +115,21 @@ std::unique_ptr<Client::Mapping> Client::map_and_validate(const OpenOptions& opt
   validate_segment_name(options.name);
   auto m = std::make_unique<Client::Mapping>();
   m->options = options;
-  try {
-    m->object = bip::shared_memory_object(bip::open_only, options.name.c_str(), bip::read_only);
-  } catch (const bip::interprocess_exception& e) {
-    throw open_error(options.name, e.get_native_error());
-  }
+  // Non-blocking, no link followed, and anything but a shm object (a FIFO, directory, socket)
+  // refused on the fstat of the descriptor we hold, before any call that could block.
+  detail::OpenedObject opened = detail::open_shm_object(options.name);
+  if (!opened.fd.valid()) throw open_error(options.name, opened.error);
+  m->object = std::move(opened.fd);
 
-  // fstat the object we hold, before mapping: owner, mode, type, size.
-  struct stat st {};
-  if (::fstat(m->object.get_mapping_handle().handle, &st) != 0) {
-    throw open_error(options.name, errno);
-  }
+  // The fstat of the object we hold, before mapping: owner, mode, type, size.
+  const struct stat& st = opened.st;
   detail::check_file_policy(st, options.expected_owner);
   const auto size = static_cast<std::uint64_t>(st.st_size);
   m->device = st.st_dev;
   m->inode = st.st_ino;
 
-  try {
-    m->region = bip::mapped_region(m->object, bip::read_only, 0, size);  // PROT_READ
-  } catch (const bip::interprocess_exception& e) {
-    throw open_error(options.name, e.get_native_error());
-  }
+  m->region = detail::ReadOnlyMapping(m->object.get(), size);  // PROT_READ, MAP_SHARED
+  if (!m->region.valid()) throw open_error(options.name, errno);
 
   // The state is release-stored after the immutable header: acquire it, then copy the header
   // once. Identity (magic, version) is judged before the state, so a foreign object is reported

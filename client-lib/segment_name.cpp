@@ -19,6 +19,10 @@ std::string segment_name_problem(std::string_view name) {
                     c == '-' || c == '_' || c == '.';
     if (!ok) return "segment name may only use letters, digits, '-', '_' and '.' after the '/'";
   }
+  // "/." and "/.." are the shm directory and its parent; no name of dots alone is a segment.
+  if (name.find_first_not_of('.', 1) == std::string_view::npos) {
+    return "segment name must have a character other than '.' after the '/'";
+  }
   return {};
 }
 

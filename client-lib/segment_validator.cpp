@@ -13,6 +13,7 @@
 #include "broker_user.hpp"
 #include "descriptors_generated.h"
 #include "instances_generated.h"
+#include "shm_object.hpp"
 #include "sysring/error.hpp"
 
 namespace sysring::detail {
@@ -38,16 +39,6 @@ std::string octal(mode_t mode) {
   char buf[8];
   (void)std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
   return buf;
-}
-
-// Linux reports a POSIX shm object as a regular file. macOS fstat gives a shm object only its
-// permission bits, no file type (darwin-facts §6), so there the type must be 0 or regular.
-bool is_shm_object(mode_t mode) {
-#ifdef __APPLE__
-  return (mode & S_IFMT) == 0 || S_ISREG(mode);
-#else
-  return S_ISREG(mode);
-#endif
 }
 
 // Without an explicit owner a client trusts root, the installation's broker user and itself

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <random>
 
+#include "shm_object.hpp"
 #include "sysring/errno_text.hpp"
 #include "sysring/error.hpp"
 #include "sysring/segment_name.hpp"
@@ -75,26 +76,28 @@ void check_config(const SegmentConfig& c) {
 
 void remove_stale_segment(const std::string& name, std::uint64_t now_ns,
                           std::optional<uid_t> also_ours) {
-  bip::shared_memory_object existing;
-  try {
-    existing = bip::shared_memory_object(bip::open_only, name.c_str(), bip::read_only);
-  } catch (const bip::interprocess_exception& e) {
-    if (e.get_native_error() == ENOENT) return;
-    throw Error(ErrorCode::kPermission, "cannot inspect existing segment " + name + ": " +
-                                            errno_text(e.get_native_error()));
+  // Any user may plant a FIFO, directory, socket or link under the name: the helper opens without
+  // blocking or following a link and refuses (kBadSegment) whatever is not a shm object, so the
+  // broker exits with one line and never unlinks it.
+  const detail::OpenedObject existing = detail::open_shm_object(name);
+  if (!existing.fd.valid()) {
+    if (existing.error == ENOENT) return;
+    throw Error(ErrorCode::kPermission,
+                "cannot inspect existing segment " + name + ": " + errno_text(existing.error));
   }
-  struct stat st {};
-  if (::fstat(existing.get_mapping_handle().handle, &st) != 0) {
-    throw Error(ErrorCode::kSystem, "fstat " + name + ": " + errno_text(errno));
-  }
+  const struct stat& st = existing.st;
   if (st.st_uid != ::geteuid() && st.st_uid != also_ours) {
     throw Error(ErrorCode::kForeignOwner, "segment " + name + " exists and belongs to uid " +
                                               std::to_string(st.st_uid) +
                                               "; refusing to replace another user's segment");
   }
   if (st.st_size >= static_cast<off_t>(sizeof(layout::Header))) {
-    const bip::mapped_region region(existing, bip::read_only, 0, sizeof(layout::Header));
-    const auto* h = static_cast<const layout::Header*>(region.get_address());
+    const detail::ReadOnlyMapping region(existing.fd.get(), sizeof(layout::Header));
+    if (!region.valid()) {
+      throw Error(ErrorCode::kSystem,
+                  "cannot map existing segment " + name + ": " + errno_text(errno));
+    }
+    const auto* h = static_cast<const layout::Header*>(region.address());
     const auto state = static_cast<layout::BrokerState>(h->state.load(std::memory_order_acquire));
     const std::uint64_t beat = h->heartbeat_ns.load(std::memory_order_acquire);
     const std::uint64_t period = h->fixed.tick_period_ns;
@@ -258,13 +261,12 @@ void SegmentWriter::close() noexcept {
   struct stat now {};
   if (::fstat(object_.get_mapping_handle().handle, &mine) != 0) return;
   try {
-    const bip::shared_memory_object current(bip::open_only, name_.c_str(), bip::read_only);
-    if (::fstat(current.get_mapping_handle().handle, &now) != 0 || now.st_ino != mine.st_ino ||
-        now.st_dev != mine.st_dev) {
-      return;
-    }
-  } catch (const bip::interprocess_exception&) {
-    return;  // already gone
+    const detail::OpenedObject current = detail::open_shm_object(name_);  // never blocks
+    if (!current.fd.valid()) return;                                      // already gone
+    now = current.st;
+    if (now.st_ino != mine.st_ino || now.st_dev != mine.st_dev) return;
+  } catch (const Error&) {
+    return;  // the name holds something else now: not ours to remove
   }
   bip::shared_memory_object::remove(name_.c_str());
 }

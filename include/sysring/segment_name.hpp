@@ -1,4 +1,5 @@
-// Segment names: "/" followed by 1..30 characters without another "/" (macOS allows 31 in all).
+// Segment names: "/" followed by 1..30 characters from [A-Za-z0-9._-], not dots alone ("/." and
+// "/.." name directories); macOS allows 31 in all.
 #pragma once
 
 #include <string>

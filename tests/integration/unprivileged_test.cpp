@@ -18,6 +18,7 @@
 #include "process_util.hpp"
 #include "sysring/client.hpp"
 #include "sysring/counter_sample.hpp"
+#include "sysring/errno_text.hpp"
 #include "sysring/layout.hpp"
 
 namespace sysring {
@@ -317,6 +318,126 @@ TEST_F(Unprivileged, NobodySquattingANameIsRefusedByClientsAndBrokers) {
   ::fstat(fd, &st);
   ::close(fd);
   EXPECT_EQ(st.st_uid, kNobody);
+}
+
+// Issue 14: /dev/shm lets any user create files, so `nobody` may plant a FIFO (whose blocking
+// open never returns), a directory or a symbolic link at a segment name. The root broker (in
+// the foreground and as a daemon, whose parent waits for the child's word), `sysring get`,
+// `sysring watch` and libsysring each refuse it with one line in bounded time, and leave it.
+enum class Planted { kFifo, kDirectory, kSymlink };
+
+struct PlantedCase {
+  Planted kind;
+  const char* words;  // as the refusal names it
+  mode_t type;
+};
+
+class HostileObjects : public Unprivileged, public ::testing::WithParamInterface<PlantedCase> {};
+
+TEST_P(HostileObjects, NobodysObjectAtTheNameIsRefusedByBrokerCliAndLibraryAndLeftThere) {
+  const PlantedCase c = GetParam();
+  const std::string name = unique_segment();
+  const std::string path = "/dev/shm" + name;
+  struct Cleanup {
+    std::string path;
+    Planted kind;
+    ~Cleanup() {
+      if (kind == Planted::kFifo) {
+        // Should the bug return, a reader blocked in open() (a daemon child no test process
+        // owns) is released by a writer's open.
+        const int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK);
+        if (fd >= 0) ::close(fd);
+      }
+      if (kind == Planted::kDirectory) {
+        ::rmdir(path.c_str());
+      } else {
+        ::unlink(path.c_str());
+      }
+    }
+  } cleanup{path, c.kind};
+
+  const ChildResult planted = run_as_nobody(
+      [&](int report) -> int {
+        int rc = -1;
+        if (c.kind == Planted::kFifo) rc = ::mkfifo(path.c_str(), 0666);
+        if (c.kind == Planted::kDirectory) rc = ::mkdir(path.c_str(), 0777);
+        if (c.kind == Planted::kSymlink) rc = ::symlink("/etc/hostname", path.c_str());
+        if (rc != 0) {
+          const std::string why = "plant: " + errno_text(errno);
+          (void)!::write(report, why.data(), why.size());
+          return 10;
+        }
+        return 0;
+      },
+      10s);
+  ASSERT_TRUE(planted.ok()) << planted.describe();
+
+  const std::string refusal =
+      std::string("segment ") + name + " is " + c.words + ", not a shared-memory segment";
+  auto expect_refusal = [&](const std::vector<std::string>& argv, const char* who) {
+    const RunResult r = run(argv, 10s);  // killed, and failed, if it blocks
+    EXPECT_TRUE(r.failed_cleanly()) << who << ": " << r.describe();
+    EXPECT_TRUE(one_line(r.err)) << who;
+    EXPECT_NE(r.err.find(refusal), std::string::npos) << who << ": " << r.describe();
+  };
+  expect_refusal({SYSRINGD_PATH, "--foreground", "--segment", name, "--tick-ms", "100"},
+                 "sysringd --foreground");
+  expect_refusal({SYSRINGD_PATH, "--segment", name, "--tick-ms", "100"}, "sysringd (daemon)");
+#ifdef SYSRING_CLI_PATH
+  expect_refusal({SYSRING_CLI_PATH, "--segment", name, "get", "mem.total"}, "sysring get");
+  expect_refusal({SYSRING_CLI_PATH, "--segment", name, "watch", "--count", "1"}, "sysring watch");
+#endif
+
+  // libsysring, in a child so that a blocking open fails the test instead of hanging it.
+  const ChildResult lib = run_as_nobody(
+      [&](int report) -> int {
+        try {
+          Client client = Client::open(options_for(name));
+        } catch (const Error& e) {
+          const std::string what = e.what();
+          (void)!::write(report, what.data(), what.size());
+          return e.code() == ErrorCode::kBadSegment && what.find(refusal) != std::string::npos ? 0
+                                                                                               : 20;
+        }
+        return 21;  // opened it
+      },
+      10s);
+  EXPECT_TRUE(lib.ok()) << "libsysring: " << lib.describe();
+
+  struct stat st {};
+  ASSERT_EQ(::lstat(path.c_str(), &st), 0) << "the planted object was removed";
+  EXPECT_EQ(st.st_mode & S_IFMT, c.type);
+  EXPECT_EQ(st.st_uid, kNobody);
+}
+
+INSTANTIATE_TEST_SUITE_P(Planted, HostileObjects,
+                         ::testing::Values(PlantedCase{Planted::kFifo, "a FIFO", S_IFIFO},
+                                           PlantedCase{Planted::kDirectory, "a directory", S_IFDIR},
+                                           PlantedCase{Planted::kSymlink, "a symbolic link",
+                                                       S_IFLNK}),
+                         [](const ::testing::TestParamInfo<PlantedCase>& info) {
+                           return std::string(info.param.kind == Planted::kFifo        ? "Fifo"
+                                              : info.param.kind == Planted::kDirectory ? "Directory"
+                                                                                       : "Symlink");
+                         });
+
+// "/." and "/.." would name /dev/shm itself and its parent: a usage error, before any open.
+TEST(HostileNames, DotNamesAreUsageErrorsForBrokerAndCli) {
+  for (const std::string bad : {"/.", "/.."}) {
+    SCOPED_TRACE(bad);
+    const RunResult broker = run({SYSRINGD_PATH, "--foreground", "--segment", bad}, 10s);
+    EXPECT_TRUE(broker.exited(2)) << broker.describe();
+    EXPECT_TRUE(one_line(broker.err));
+    EXPECT_NE(broker.err.find("other than '.'"), std::string::npos) << broker.describe();
+#ifdef SYSRING_CLI_PATH
+    const RunResult cli = run({SYSRING_CLI_PATH, "--segment", bad, "get", "mem.total"}, 10s);
+    EXPECT_TRUE(cli.exited(2)) << cli.describe();
+    EXPECT_TRUE(one_line(cli.err));
+    EXPECT_NE(cli.err.find("other than '.'"), std::string::npos) << cli.describe();
+#endif
+  }
+  struct stat st {};
+  EXPECT_EQ(::stat("/dev/shm", &st), 0);  // still there
 }
 
 }  // namespace
