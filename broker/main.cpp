@@ -49,9 +49,23 @@ void install_signal_handlers() {
   sa.sa_handler = on_stop_signal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0;  // no SA_RESTART: the tick sleep wakes up at once
+  // SIGHUP too: closing the terminal of a foreground broker (scripts/run.sh) must not leave a
+  // stale segment behind. A daemon has no controlling terminal, so only `kill -HUP` sends it.
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
-  (void)::signal(SIGPIPE, SIG_IGN);
+  ::sigaction(SIGHUP, &sa, nullptr);
+  (void)::signal(SIGPIPE, SIG_IGN);  // a closed stdout or log pipe is an EPIPE, never a death
+}
+
+const char* stop_signal_name(int signo) {
+  switch (signo) {
+    case SIGINT:
+      return "SIGINT";
+    case SIGHUP:
+      return "SIGHUP";
+    default:
+      return "SIGTERM";
+  }
 }
 
 std::uint64_t now_ns() {
@@ -249,8 +263,7 @@ int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entr
   }
   segment.close();
   const int signo = g_stop_signal.load();
-  log::info(signo != 0 ? std::string("stopped by ") + (signo == SIGINT ? "SIGINT" : "SIGTERM") +
-                             ", segment removed"
+  log::info(signo != 0 ? std::string("stopped by ") + stop_signal_name(signo) + ", segment removed"
                        : "tick limit reached, segment removed");
   return 0;
 }

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "process_liveness.hpp"
 #include "segment_validator.hpp"
 #include "shm_object.hpp"
 #include "sysring/errno_text.hpp"
@@ -83,11 +84,6 @@ Error open_error(const std::string& name, int err) {
     default:
       return {ErrorCode::kSystem, "cannot open segment " + name + ": " + errno_text(err)};
   }
-}
-
-bool process_exists(std::uint32_t pid) {
-  // Validation guarantees 0 < pid <= INT32_MAX, so kill() never targets a process group.
-  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH;
 }
 
 // (device, inode) the name refers to now, or nullopt if it no longer exists or now holds
@@ -539,7 +535,11 @@ BrokerHealth Client::health() const noexcept {
   const layout::Header& live = mapping_->live();
   const auto state = static_cast<layout::BrokerState>(live.state.load(std::memory_order_acquire));
   if (state == layout::BrokerState::kClosed) return BrokerHealth::kGone;
-  if (!process_exists(mapping_->header_copy.broker_pid)) return BrokerHealth::kGone;
+  // A zombie, or another process that reused the pid, is no broker (process_liveness.hpp).
+  if (!detail::broker_process_running(mapping_->header_copy.broker_pid,
+                                      mapping_->header_copy.start_mono_ns)) {
+    return BrokerHealth::kGone;
+  }
   const auto now_identity = identity_of(mapping_->options.name);
   if (!now_identity || now_identity->first != mapping_->device ||
       now_identity->second != mapping_->inode) {

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <random>
 
+#include "process_liveness.hpp"
 #include "shm_object.hpp"
 #include "sysring/errno_text.hpp"
 #include "sysring/error.hpp"
@@ -103,11 +104,11 @@ void remove_stale_segment(const std::string& name, std::uint64_t now_ns,
     const std::uint64_t period = h->fixed.tick_period_ns;
     // A heartbeat from the future cannot come from this boot's monotonic clock: not fresh.
     const bool fresh = beat <= now_ns && now_ns - beat <= 3 * period;
-    const std::uint32_t pid = h->fixed.broker_pid;
-    const bool pid_plausible = pid != 0 && pid <= static_cast<std::uint32_t>(INT32_MAX);
-    const bool running = h->fixed.magic == layout::kMagic &&
-                         state != layout::BrokerState::kClosed && fresh && pid_plausible &&
-                         (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+    // A zombie (killed, not yet reaped by its parent) or a process that reused the pid is not
+    // the broker that wrote the header: the name is free at once (process_liveness.hpp).
+    const bool running =
+        h->fixed.magic == layout::kMagic && state != layout::BrokerState::kClosed && fresh &&
+        detail::broker_process_running(h->fixed.broker_pid, h->fixed.start_mono_ns);
     if (running) {
       throw Error(
           ErrorCode::kBrokerRunning,

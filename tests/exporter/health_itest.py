@@ -167,6 +167,12 @@ class HealthTest(unittest.TestCase):
         exporter.send_signal(signal.SIGTERM)
         self.assertEqual(exporter.wait(10), 0)
 
+    def test_sighup_stops_cleanly(self):
+        # Its terminal closed: a clean stop like SIGTERM (as sysringd does), not a signal death.
+        exporter, _ = self.start_exporter()
+        exporter.send_signal(signal.SIGHUP)
+        self.assertEqual(exporter.wait(10), 0)
+
 
 if __name__ == '__main__':
     main()

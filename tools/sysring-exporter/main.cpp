@@ -1,5 +1,5 @@
 // sysring-exporter: serves the broker's segment to Prometheus. Parses the command line, binds
-// the listen address, serves until SIGINT or SIGTERM, and turns every failure into one
+// the listen address, serves until SIGINT, SIGTERM or SIGHUP, and turns every failure into one
 // "sysring-exporter: error:" line and a non-zero exit.
 #include <signal.h>
 
@@ -35,7 +35,8 @@ int serve(const ExporterOptions& options) {
   MetricsRenderer renderer(options.renderer);
   RequestHandler handler(options.telemetry_path, renderer);
   HttpServer server(io, options.listen_address, handler, options.limits);
-  boost::asio::signal_set stop(io, SIGINT, SIGTERM);
+  // SIGHUP (its terminal closed) stops it cleanly too, as it does sysringd.
+  boost::asio::signal_set stop(io, SIGINT, SIGTERM, SIGHUP);
   stop.async_wait([&](const boost::system::error_code&, int) { io.stop(); });
   server.start();
   const auto endpoint = server.local_endpoint();

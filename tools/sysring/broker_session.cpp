@@ -1,11 +1,9 @@
 #include "broker_session.hpp"
 
-#include <signal.h>
-
-#include <cerrno>
 #include <cstdio>
 
 #include "exit_codes.hpp"
+#include "process_liveness.hpp"
 
 namespace sysring::cli {
 
@@ -29,7 +27,7 @@ std::string gone_reason(const Client& client) {
   const SegmentInfo info = client.info();
   if (info.state == layout::BrokerState::kClosed) return "broker closed " + info.name;
   // Client::health() does not say which check failed, so repeat the cheap one here.
-  if (::kill(static_cast<pid_t>(info.broker_pid), 0) != 0 && errno == ESRCH) {
+  if (!detail::broker_process_running(info.broker_pid, info.start_mono_ns)) {
     return "broker pid " + std::to_string(info.broker_pid) + " has exited without closing " +
            info.name;
   }
