@@ -8,9 +8,11 @@
 #include <vector>
 
 #include "sysring/segment_name.hpp"
+#include "unsigned_option.hpp"
 
 namespace sysring::broker {
 namespace po = boost::program_options;
+using options::unsigned_value;
 
 namespace {
 
@@ -81,14 +83,14 @@ std::optional<BrokerOptions> parse_broker_options(int argc, char** argv) {
       ("help,h", "show this help")
       ("segment,s", po::value(&o.segment)->default_value(o.segment),
        "shared-memory name: '/' and at most 30 more characters")
-      ("tick-ms,t", po::value(&o.tick_ms)->default_value(o.tick_ms),
+      ("tick-ms,t", unsigned_value(&o.tick_ms, o.tick_ms),
        "base tick in milliseconds (10..60000); each metric is read at its own TTL")
-      ("ring-slots", po::value(&o.ring_slots)->default_value(o.ring_slots),
+      ("ring-slots", unsigned_value(&o.ring_slots, o.ring_slots),
        "delta-ring slots, a power of two")
-      ("ring-slot-bytes", po::value(&o.ring_slot_bytes)->default_value(o.ring_slot_bytes),
+      ("ring-slot-bytes", unsigned_value(&o.ring_slot_bytes, o.ring_slot_bytes),
        "bytes per ring slot, a power of two from 1024")
-      ("instance-headroom", po::value(&o.instance_headroom_percent)
-           ->default_value(o.instance_headroom_percent),
+      ("instance-headroom", unsigned_value(&o.instance_headroom_percent,
+                                              o.instance_headroom_percent),
        "rows per instance domain (cpu, disk, netif, ...) beyond what exists at start, in percent "
        "of it (at least 8 more); instances past them are counted, not published")
       ("mode", po::value(&mode)->default_value(mode),
@@ -113,7 +115,8 @@ std::optional<BrokerOptions> parse_broker_options(int argc, char** argv) {
        "...) or the CPU's own event names (libpfm4); default: the six hardware events, or the "
        "software ones where there is no PMU")
       ("no-counters", po::bool_switch(&no_counters), "publish no performance counters")
-      ("max-ticks", po::value(&o.max_ticks)->default_value(0), "exit after N ticks (0: never)");
+      ("max-ticks", unsigned_value(&o.max_ticks, std::uint64_t{0}),
+       "exit after N ticks (0: never)");
 
   po::variables_map vm;
   try {

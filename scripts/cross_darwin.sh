@@ -86,7 +86,7 @@ for f in "${all_sources[@]}"; do is_excluded "$f" || sources+=("$f"); done
 
 include_dirs=(include "${host_build#"$root"/}/generated" broker broker/sources broker/computed
               broker/sources/darwin broker/counters client-lib tools/sysring
-              tools/sysring-exporter)
+              tools/sysring-exporter tools/common)
 [[ -d $root/broker/counters/kpc ]] && include_dirs+=(broker/counters/kpc)
 cflags="-target aarch64-macos -std=c++20 -O1 -g0 -Wall -Wextra -Wno-invalid-offsetof"
 cflags+=" -DBOOST_INTERPROCESS_POSIX_SHARED_MEMORY_OBJECTS -isystem $out/sysinc"

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "sysring/segment_name.hpp"
+#include "unsigned_option.hpp"
 
 #ifndef SYSRING_VERSION  // set by CMake; a build without it (the cross check) says so
 #define SYSRING_VERSION "unknown"
@@ -12,6 +13,7 @@
 namespace sysring::exporter {
 
 namespace po = boost::program_options;
+using options::unsigned_value;
 
 namespace {
 
@@ -36,6 +38,7 @@ std::optional<ExporterOptions> parse_exporter_options(int argc, const char* cons
   std::string netstat_fields = std::string(kDefaultNetstatFields);
   std::string vmstat_fields = std::string(kDefaultVmstatFields);
   unsigned timeout_ms = 10'000;
+  unsigned gzip_level = 1;
 
   po::options_description general(
       "sysring-exporter: node_exporter-compatible metrics from the "
@@ -46,19 +49,18 @@ std::optional<ExporterOptions> parse_exporter_options(int argc, const char* cons
       "address to listen on: host:port, :port or [v6]:port")(
       "web.telemetry-path", po::value(&options.telemetry_path)->default_value("/metrics"),
       "path under which to expose metrics")(
-      "web.request-timeout-ms", po::value(&timeout_ms)->default_value(timeout_ms),
+      "web.request-timeout-ms", unsigned_value(&timeout_ms, timeout_ms),
       "deadline to read a request and to write its reply; a slower client is disconnected")(
-      "web.max-connections", po::value(&options.limits.max_connections)->default_value(64),
+      "web.max-connections", unsigned_value(&options.limits.max_connections, 64U),
       "open connections at once; more are closed at once")(
-      "web.threads", po::value(&options.threads)->default_value(1),
+      "web.threads", unsigned_value(&options.threads, 1U),
       "threads serving HTTP (one serves thousands of scrapes a second; more only add hand-offs)")(
       "segment", po::value(&options.renderer.segment)->default_value(options.renderer.segment),
       "shared-memory segment of the broker")(
       "allow-stale", po::bool_switch(&options.renderer.allow_stale),
       "serve the last values of a stale broker (default: only sysring_broker_up 0)")(
-      "gzip-level", po::value(&options.renderer.gzip_level)->default_value(1),
-      "zlib level 1-9 for gzip replies")("log-level", po::value(&log_level)->default_value("info"),
-                                         "debug, info, warn or error");
+      "gzip-level", unsigned_value(&gzip_level, 1U), "zlib level 1-9 for gzip replies")(
+      "log-level", po::value(&log_level)->default_value("info"), "debug, info, warn or error");
 
   po::options_description collectors("Collectors (all on by default)");
   collectors.add_options()("collector.disable-defaults", po::bool_switch(),
@@ -115,9 +117,8 @@ std::optional<ExporterOptions> parse_exporter_options(int argc, const char* cons
   if (options.threads == 0 || options.threads > 64) throw UsageError("--web.threads: 1 to 64");
   if (options.limits.max_connections == 0) throw UsageError("--web.max-connections: at least 1");
   if (timeout_ms == 0) throw UsageError("--web.request-timeout-ms: at least 1");
-  if (options.renderer.gzip_level < 1 || options.renderer.gzip_level > 9) {
-    throw UsageError("--gzip-level: 1 to 9");
-  }
+  if (gzip_level < 1 || gzip_level > 9) throw UsageError("--gzip-level: 1 to 9");
+  options.renderer.gzip_level = static_cast<int>(gzip_level);
   options.limits.request_timeout = std::chrono::milliseconds(timeout_ms);
   if (const std::string problem = segment_name_problem(options.renderer.segment);
       !problem.empty()) {

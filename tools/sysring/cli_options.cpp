@@ -1,12 +1,13 @@
 #include "cli_options.hpp"
 
 #include <boost/program_options.hpp>
-#include <charconv>
 #include <iostream>
+#include <optional>
 #include <set>
 
 #include "exit_codes.hpp"
 #include "sysring/segment_name.hpp"
+#include "unsigned_option.hpp"
 
 namespace sysring::cli {
 namespace po = boost::program_options;
@@ -51,17 +52,16 @@ constexpr const char* kUsage =
     "\n"
     "Options";
 
-// Parsed by hand: Boost would wrap "-1" into a huge unsigned number instead of refusing it.
+// Through the shared parser: Boost would wrap "-1" into a huge unsigned number instead of
+// refusing it. Parsed after the verb is known, so a flag that does not apply is named first.
 std::uint64_t parse_bounded(const std::string& flag, const std::string& text, std::uint64_t min,
                             std::uint64_t max) {
-  std::uint64_t value = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ec != std::errc{} || ptr != end || value < min || value > max) {
+  const std::optional<std::uint64_t> value = options::parse_unsigned<std::uint64_t>(text);
+  if (!value || *value < min || *value > max) {
     throw usage_error(flag + " must be a whole number from " + std::to_string(min) + " to " +
                       std::to_string(max) + ", not '" + text + "'");
   }
-  return value;
+  return *value;
 }
 
 struct VerbRule {

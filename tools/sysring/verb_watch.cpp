@@ -1,7 +1,10 @@
 // `sysring watch`: follows the delta ring until SIGINT/SIGTERM (or --count batches), reporting
 // laps, a stale broker, a gone broker, and re-attaching by itself when a new broker appears.
+// Gives up (exit 1, one line) when the segment stays busy: a ring slot whose sequence word a
+// hostile or crashed writer left odd would otherwise be polled forever.
 #include <algorithm>
 #include <memory>
+#include <string>
 
 #include "broker_session.hpp"
 #include "exit_codes.hpp"
@@ -18,6 +21,13 @@ namespace {
 std::uint64_t poll_interval_ns(const CliOptions& options, std::uint64_t tick_ns) {
   if (options.interval_ms) return std::uint64_t{*options.interval_ms} * 1'000'000ULL;
   return std::clamp<std::uint64_t>(tick_ns / 4, 5'000'000ULL, 1'000'000'000ULL);
+}
+
+// How long the follower may report kBusy without delivering anything before watch gives up: a
+// broker writes a slot in microseconds and publishes the table every tick, so several ticks
+// of busy mean a sequence word nobody will finish. At least 2 s, at most 30 s.
+std::uint64_t busy_limit_ns(std::uint64_t tick_ns) {
+  return std::clamp<std::uint64_t>(4 * tick_ns, 2'000'000'000ULL, 30'000'000'000ULL);
 }
 
 // Bounds one wake-up's drain so the stop flag and health are still checked under heavy load;
@@ -51,14 +61,36 @@ class Watcher {
   void adopt_tick() {
     tick_ns_ = std::max<std::uint64_t>(client_.info().tick_period_ns, 1'000'000ULL);
     interval_ns_ = poll_interval_ns(options_, tick_ns_);
+    busy_since_ns_ = 0;
+  }
+
+  // A kBusy poll: throws once the follower has been busy, with nothing delivered, for longer
+  // than busy_limit_ns (the first snapshot included, so `watch -n 1` cannot wait silently).
+  void note_busy() {
+    const std::uint64_t now = monotonic_ns();
+    if (busy_since_ns_ == 0) {
+      busy_since_ns_ = now;
+      return;
+    }
+    if (now - busy_since_ns_ < busy_limit_ns(tick_ns_)) return;
+    const std::string ms = std::to_string((now - busy_since_ns_) / 1'000'000ULL);
+    throw CliError(kExitError,
+                   snapshot_pending_
+                       ? "the value table stayed busy for " + ms +
+                             " ms (a writer stuck mid-update?); no snapshot could be read"
+                       : "ring slot " + std::to_string(follower_->position()) +
+                             " stayed busy for " + ms + " ms (a writer stuck mid-update?)");
   }
 
   // Prints every batch available now. True once --count batches have been printed.
   bool drain() {
     Batch batch;
     for (int i = 0; i < kMaxBatchesPerWake && !stop_requested(); ++i) {
-      switch (follower_->poll(batch)) {
+      const PollResult result = follower_->poll(batch);
+      if (result != PollResult::kBusy) busy_since_ns_ = 0;
+      switch (result) {
         case PollResult::kBatch:
+          snapshot_pending_ = false;
           printer_->batch(client_, *follower_, batch);
           if (options_.count && ++batches_ >= *options_.count) return true;
           break;
@@ -66,7 +98,9 @@ class Watcher {
           printer_->corrupt(follower_->position() - 1, follower_->corrupt_count());
           break;
         case PollResult::kIdle:
-        case PollResult::kBusy:  // the broker is mid-write: the next wake-up gets it
+          return false;
+        case PollResult::kBusy:  // the broker is mid-write: the next wake-up gets it, or gives up
+          note_busy();
           return false;
       }
     }
@@ -97,6 +131,7 @@ class Watcher {
     // A new follower rather than resync(): the new ring may have larger slots than the buffer
     // the old follower sized for the previous broker.
     follower_ = std::make_unique<RingFollower>(client_);
+    snapshot_pending_ = true;
     health_ = BrokerHealth::kAlive;
     adopt_tick();
     printer_->reattached(client_.info());
@@ -111,6 +146,8 @@ class Watcher {
   std::uint64_t interval_ns_ = 0;
   std::uint64_t next_health_check_ns_ = 0;
   std::uint64_t batches_ = 0;
+  bool snapshot_pending_ = true;     // the follower has not delivered its first snapshot
+  std::uint64_t busy_since_ns_ = 0;  // monotonic time of the first of consecutive kBusy polls
   std::string last_attach_error_;
 };
 
