@@ -143,49 +143,38 @@ class StuckSequenceWords(unittest.TestCase):
         # start it first.)
         self.assert_other_readers_answer(stale=False)
 
-    def test_watch_reaches_odd_slot(self):
-        watch = subprocess.Popen([CLI, '--segment', self.segment, 'watch', '--count', '1000000'],
+    def watch_until_it_gives_up(self, argv, ahead):
+        """Starts `sysring ARGV`, flips the parity of the ring slot `ahead` batches past the head
+        once it follows the ring, and returns (slot position, stderr, seconds to give up)."""
+        watch = subprocess.Popen([CLI, '--segment', self.segment] + argv,
                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.PIPE, text=True)
         try:
             time.sleep(3 * TICK_MS / 1000)  # the snapshot is out; it follows the ring
-            position = self.shm.word(RING_HEAD) + 3
+            position = self.shm.word(RING_HEAD) + ahead
             slot = self.shm.ring_slot(position)
             self.shm.set_word(slot, self.shm.word(slot) ^ 1)
             started = time.monotonic()
             try:
                 _, err = watch.communicate(timeout=RUN_TIMEOUT)
             except subprocess.TimeoutExpired:
-                raise AssertionError('watch kept polling a ring slot left odd') from None
-        finally:
-            if watch.poll() is None:
-                watch.kill()
-                watch.wait(timeout=5)
-        self.assertEqual(watch.returncode, 1, err)
-        lines = err.splitlines()
-        self.assertEqual(len(lines), 1, err)
-        self.assertIn('ring slot %d stayed busy for' % position, lines[0])
-        self.assertLess(time.monotonic() - started, 12)
-
-    def test_json_watch_gives_up_too(self):
-        watch = subprocess.Popen(
-            [CLI, '--segment', self.segment, '--json', 'watch', '--interval-ms', '20'],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            text=True)
-        try:
-            time.sleep(3 * TICK_MS / 1000)
-            slot = self.shm.ring_slot(self.shm.word(RING_HEAD) + 2)
-            self.shm.set_word(slot, self.shm.word(slot) ^ 1)
-            try:
-                _, err = watch.communicate(timeout=RUN_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                raise AssertionError('watch --json kept polling a ring slot left odd') from None
+                raise AssertionError(f'{argv} kept polling a ring slot left odd') from None
         finally:
             if watch.poll() is None:
                 watch.kill()
                 watch.wait(timeout=5)
         self.assertEqual(watch.returncode, 1, err)
         self.assertEqual(len(err.splitlines()), 1, err)
+        return position, err, time.monotonic() - started
+
+    def test_watch_reaches_odd_slot(self):
+        position, err, seconds = self.watch_until_it_gives_up(['watch', '--count', '1000000'], 3)
+        self.assertIn('ring slot %d stayed busy for' % position, err)
+        self.assertLess(seconds, 12)
+
+    def test_json_watch_gives_up_too(self):
+        _, err, _ = self.watch_until_it_gives_up(
+            ['--json', 'watch', '--interval-ms', '20'], 2)
         self.assertIn('stayed busy for', err)
 
     def test_value_table_latch_left_odd(self):

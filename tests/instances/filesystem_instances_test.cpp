@@ -522,18 +522,24 @@ TEST(FilesystemInstancesHere, SteadyRefreshDoesNotAllocate) {
   EXPECT_EQ(sink.presents, 10 * warm.presents);
 }
 
+// Points the tree's <proc>/1 at this process, so <proc>/1/mountinfo is procfs and shows this
+// (private) mount namespace, and returns an empty directory of the tree to mount on.
+std::filesystem::path point_into_own_namespace(FixtureTree& tree) {
+  tree.remove("proc/1");
+  std::filesystem::create_directory_symlink("/proc/" + std::to_string(::getpid()),
+                                            tree.path("proc/1"));
+  std::filesystem::path point = tree.path("scratch");
+  std::filesystem::create_directories(point);
+  return point;
+}
+
 // The kernel's change signal, for real: a tmpfs mounted in a private mount namespace shows up
 // at the next refresh, through poll() on a procfs mountinfo. Needs CAP_SYS_ADMIN.
 TEST(FilesystemInstancesHere, MountSignalledByProcfsPoll) {
   if (::unshare(CLONE_NEWNS) != 0) GTEST_SKIP() << "unshare(CLONE_NEWNS): " << errno_text(errno);
   ASSERT_EQ(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), 0);
   FixtureTree tree("filesystem_mounts");
-  // <proc>/1 -> this process, so <proc>/1/mountinfo is procfs and shows our namespace.
-  tree.remove("proc/1");
-  std::filesystem::create_directory_symlink("/proc/" + std::to_string(::getpid()),
-                                            tree.path("proc/1"));
-  const std::filesystem::path point = tree.path("scratch");
-  std::filesystem::create_directories(point);
+  const std::filesystem::path point = point_into_own_namespace(tree);
 
   auto fake = std::make_shared<FakeStatfs>();
   FilesystemInstances source(rows(), tree.config(), with(fake));
@@ -565,11 +571,7 @@ TEST(FilesystemInstancesHere, RemountSignalledByProcfsPoll) {
   if (::unshare(CLONE_NEWNS) != 0) GTEST_SKIP() << "unshare(CLONE_NEWNS): " << errno_text(errno);
   ASSERT_EQ(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), 0);
   FixtureTree tree("filesystem_mounts");
-  tree.remove("proc/1");
-  std::filesystem::create_directory_symlink("/proc/" + std::to_string(::getpid()),
-                                            tree.path("proc/1"));
-  const std::filesystem::path point = tree.path("scratch");
-  std::filesystem::create_directories(point);
+  const std::filesystem::path point = point_into_own_namespace(tree);
   ASSERT_EQ(::mount("sysring-ro-test", point.c_str(), "tmpfs", 0, "size=1m"), 0)
       << errno_text(errno);
   struct Unmount {
