@@ -10,6 +10,7 @@ packages=(
   clang libclang-rt-dev
   libpfm4-dev
   libcap-dev  # sysringd --user: drops to its user keeping only CAP_PERFMON
+  libseccomp-dev  # sysringd's in-process seccomp allow-list (broker/sandbox/)
   iproute2  # `ip link`: the veth pair of the real-machine instance test
   zlib1g-dev libdeflate-dev  # sysring-exporter's gzip: zlib for the cached chunks, libdeflate for the tail
   # The exporter's tests and benchmark run these binaries directly (never as services):
