@@ -160,6 +160,9 @@ bool RingFollower::decode(const void* raw, Batch& out) {
     const std::uint8_t* p = packed->data();
     const std::uint8_t* end = p + packed->size();
     std::uint64_t cell = 0;
+    // Each value is two varints of a byte or more: a larger count is a lie, and reserving it
+    // would let a hostile slot ask for up to 100 GB.
+    if (batch.value_count() > packed->size() / 2) return false;
     out.values.reserve(batch.value_count());
     for (std::uint32_t i = 0; i < batch.value_count(); ++i) {
       std::uint64_t gap = 0, encoded = 0;
