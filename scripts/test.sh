@@ -21,6 +21,11 @@ echo "== ASan + UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir "$root/build-asan" --output-on-failure -j "$jobs" -LE bench
 
+echo "== chaos soak (2 minutes)"
+# The broker killed, stopped and starved under 36 clients and an exporter (docs/SOAK.md); uses
+# build/'s binaries.
+"$root/scripts/soak.sh" 2
+
 echo "== clang ThreadSanitizer (latch, seqlock, ring, bulk reads, instance churn)"
 # Only the concurrency suites: TSan replaces operator new, which the allocation-counting
 # sources test replaces too.
