@@ -40,3 +40,9 @@ echo "== cross build aarch64-macos"
 # Compiles the broker, client library and tools for macOS on Apple silicon and links the darwin
 # smoke binary (scripts/cross_darwin.sh says what is left out and why).
 "$root/scripts/cross_darwin.sh"
+
+echo "== fuzz (5 s per target)"
+# Every libFuzzer target (fuzz/, docs/FUZZING.md) for a short fixed budget on a clang ASan+UBSan
+# build in build-fuzz/: a crash, leak, timeout or memory blow-up fails the stage, and its input is
+# left in fuzz/regressions/<target>/ to commit with the fix.
+"$root/scripts/fuzz.sh" 5
