@@ -69,9 +69,10 @@ Client* Attachment::step() {
   if (health != health_) {
     health_ = health;
     if (changes_.size() < kMaxRecords) {
-      changes_.push_back({client_->info().broker_pid, health, now});
+      changes_.push_back({client_->info().broker_pid, health, now, last_check_ns_});
     }
   }
+  last_check_ns_ = now;
   if (health != BrokerHealth::kAlive && name_changed()) {
     try {
       if (client_->reattach()) attached(true);

@@ -20,6 +20,9 @@ struct HealthChange {
   std::uint32_t pid = 0;  // of the broker the client was attached to
   BrokerHealth to = BrokerHealth::kAlive;
   std::uint64_t at_ns = 0;  // CLOCK_MONOTONIC
+  // The check before, which still said the old health: the library answered that until then
+  // (the time between the two is this client's scheduling, not the library's).
+  std::uint64_t previous_check_ns = 0;
 };
 
 struct Attach {
@@ -57,6 +60,7 @@ class Attachment {
   dev_t device_ = 0;
   ino_t inode_ = 0;
   std::uint64_t last_open_ns_ = 0;
+  std::uint64_t last_check_ns_ = 0;
   std::vector<HealthChange> changes_;
   std::vector<Attach> attaches_;
 };

@@ -243,7 +243,8 @@ void write_summary(const Options& o, const Tally& t, const Attachment& att, Foll
   out << ",\"health_changes\":[";
   for (std::size_t i = 0; i < att.changes().size(); ++i) {
     const HealthChange& h = att.changes()[i];
-    out << (i ? "," : "") << "[" << h.pid << ",\"" << to_string(h.to) << "\"," << h.at_ns << "]";
+    out << (i ? "," : "") << "[" << h.pid << ",\"" << to_string(h.to) << "\"," << h.at_ns << ","
+        << h.previous_check_ns << "]";
   }
   out << "],\"attaches\":[";
   for (std::size_t i = 0; i < att.attaches().size(); ++i) {
