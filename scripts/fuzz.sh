@@ -44,8 +44,10 @@ for t in "${targets[@]}"; do
 done
 
 "$root/scripts/bootstrap.sh"
+# -O1 -gline-tables-only as OSS-Fuzz builds: quick to compile, symbolized stacks, and asserts on.
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DSYSRING_BUILD_FUZZ=ON -DSYSRING_SANITIZE=address,undefined -DSYSRING_BUILD_TESTS=OFF \
+  -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DSYSRING_BUILD_FUZZ=ON -DSYSRING_SANITIZE=address,undefined -DSYSRING_BUILD_TESTS=OFF \
   -DSYSRING_BUILD_BENCH=OFF >/dev/null
 cmake --build "$build" --parallel "$(nproc)" --target "${targets[@]/%/_fuzz}"
 
