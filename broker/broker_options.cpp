@@ -75,6 +75,7 @@ std::optional<BrokerOptions> parse_broker_options(int argc, char** argv) {
   std::string level = "info";
   std::string pmc_events;
   bool no_counters = false;
+  std::string seccomp = "on";
   po::options_description desc(
       "sysringd: publishes kernel metrics into shared memory for unprivileged readers\n"
       "Usage: sysringd [options]\nOptions");
@@ -102,6 +103,9 @@ std::optional<BrokerOptions> parse_broker_options(int argc, char** argv) {
       ("keep-caps", po::value(&o.keep_caps)->default_value(o.keep_caps),
        "with --user: capabilities kept, comma-separated, or none (cap_perfmon: system-wide "
        "counters; without it, software events and no hardware counters)")
+      ("seccomp", po::value(&seccomp)->default_value(seccomp),
+       "on: once serving, a seccomp allow-list of the broker's system calls (a call outside it "
+       "fails with EPERM and is logged); off: no filter, for debugging. Linux only")
       ("log-level", po::value(&level)->default_value(level), "error, warn, info or debug")
       ("foreground,f", po::bool_switch(&o.foreground), "stay attached and log to stderr")
       ("proc-root", po::value(&o.proc_root)->default_value(o.proc_root),
@@ -141,6 +145,10 @@ std::optional<BrokerOptions> parse_broker_options(int argc, char** argv) {
   o.mode = parse_mode(mode);
   o.log_level = parse_level(level);
   if (!group.empty()) o.group = parse_group(group);
+  if (seccomp != "on" && seccomp != "off") {
+    throw std::invalid_argument("--seccomp must be on or off, not '" + seccomp + "'");
+  }
+  o.seccomp = seccomp == "on";
   o.counters = !no_counters;
   o.instance_config.proc_root = o.proc_root;
   o.instance_config.sys_root = o.sys_root;

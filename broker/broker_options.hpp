@@ -36,6 +36,8 @@ struct BrokerOptions {
   // (broker/privilege/privilege_drop.hpp). Empty user: keep the starting credentials.
   std::string user;
   std::string keep_caps = "cap_perfmon";
+  // Once serving, allow only the system calls the broker makes (broker/sandbox/); Linux only.
+  bool seccomp = true;
 };
 
 // Returns the options, or nullopt after printing --help. Throws std::invalid_argument (one line)

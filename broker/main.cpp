@@ -23,6 +23,7 @@
 #include "platform_sources.hpp"
 #ifndef __APPLE__
 #include "privilege/privilege_drop.hpp"
+#include "sandbox/seccomp_filter.hpp"
 #endif
 #include "scheduler/monotonic_chain.hpp"
 #include "segment/descriptor_builder.hpp"
@@ -164,6 +165,29 @@ std::uint64_t random_registration_base() {
 std::optional<PrivilegeTarget> g_privilege_target;
 #endif
 
+// Installed once serving, after the readiness report (a detached broker has switched to syslog by
+// then): start-up is not on the allow-list, only the steady state is. False: the filter could not
+// be installed (logged), and the broker stops rather than serve unfiltered.
+bool start_sandbox(const BrokerOptions& o) {
+#ifdef __APPLE__
+  if (o.seccomp) log::info("seccomp: no system call filter on macOS");
+#else
+  if (!o.seccomp) {
+    log::info("seccomp: off (--seccomp off)");
+    return true;
+  }
+  try {
+    const std::size_t allowed =
+        sandbox::install_seccomp_filter({.log_to_syslog = !o.foreground});
+    log::info("seccomp: " + std::to_string(allowed) + " system calls allowed");
+  } catch (const std::exception& e) {
+    log::error(std::string(e.what()) + " (--seccomp off runs without the filter)");
+    return false;
+  }
+#endif
+  return true;
+}
+
 int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entries,
         const std::vector<Schedule>& schedules) {
   raise_descriptor_limit();
@@ -249,8 +273,10 @@ int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entr
     log::info("counters: " + sources.counters_summary);
   }
   report_ready("ok");
+  const bool sandboxed = start_sandbox(o);
 
-  while (g_stop_signal.load() == 0 && (o.max_ticks == 0 || loop.ticks_done() < o.max_ticks)) {
+  while (sandboxed && g_stop_signal.load() == 0 &&
+         (o.max_ticks == 0 || loop.ticks_done() < o.max_ticks)) {
     next += config.tick_period_ns;
     sleep_until(next);
     if (g_stop_signal.load() != 0) break;
@@ -262,6 +288,7 @@ int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entr
                std::to_string(stats.parts) + " batches");
   }
   segment.close();
+  if (!sandboxed) return 1;
   const int signo = g_stop_signal.load();
   log::info(signo != 0 ? std::string("stopped by ") + stop_signal_name(signo) + ", segment removed"
                        : "tick limit reached, segment removed");
