@@ -7,6 +7,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -84,18 +85,24 @@ void report_denied_call(int number) {
   }
 }
 
+// The value the interrupted call returns, in the saved registers the kernel restores.
+void return_eperm(void* context) {
+#if defined(__x86_64__)
+  static_cast<ucontext_t*>(context)->uc_mcontext.gregs[REG_RAX] = -EPERM;
+#elif defined(__aarch64__)
+  static_cast<ucontext_t*>(context)->uc_mcontext.regs[0] = static_cast<unsigned long long>(-EPERM);
+#else
+  (void)context;
+#endif
+}
+
 // SCMP_ACT_TRAP skips the call and raises SIGSYS; the value left in the return register is what
 // the caller's libc sees, so -EPERM reads as an ordinary refusal (-1, errno EPERM).
 extern "C" void on_denied_call(int /*signo*/, siginfo_t* info, void* context) {
   // Only the kernel's SIGSYS for a filtered call has a call to answer; `kill -SYS` is ignored.
   if (info->si_code != kSigsysSeccomp) return;
   const int saved_errno = errno;
-  auto* uc = static_cast<ucontext_t*>(context);
-#if defined(__x86_64__)
-  uc->uc_mcontext.gregs[REG_RAX] = -EPERM;
-#elif defined(__aarch64__)
-  uc->uc_mcontext.regs[0] = static_cast<unsigned long long>(-EPERM);
-#endif
+  return_eperm(context);
   const int number = info->si_syscall;
   const std::size_t slot =
       number >= 0 && number < kNamedCalls ? static_cast<std::size_t>(number) : kNamedCalls;
