@@ -32,6 +32,8 @@ host_build=$root/build
 #                                       ntp_adjtime with other fields; not published there).
 #   broker/privilege/                   --user: Linux capabilities through libcap (on macOS the
 #                                       broker stays root: KPC counters need it).
+#   broker/sandbox/                     the seccomp filter (libseccomp): macOS has no seccomp;
+#                                       the broker logs that it runs without a filter.
 #   tools/sysring-exporter/chunked_gzip.cpp  needs libdeflate's header, which a Mac gets from
 #                                       Homebrew and this toolchain lacks (zlib is in macOS).
 excluded=(broker/counters/perf/ broker/counters/platform_counters_linux.cpp
@@ -39,7 +41,7 @@ excluded=(broker/counters/perf/ broker/counters/platform_counters_linux.cpp
           broker/sources/source_spec.cpp broker/sources/linux_sources.cpp
           broker/sources/linux/
           broker/sources/timex_decode.cpp broker/sources/timex_snapshot.cpp
-          broker/privilege/
+          broker/privilege/ broker/sandbox/
           tools/sysring-exporter/chunked_gzip.cpp)
 
 # Compiled but not linked into the smoke binary: Boost.Program_options is a compiled library
