@@ -33,7 +33,13 @@ VETHS = 3  # svJa/svJb pairs, J < VETHS
 MOUNTS = 3  # tmpfs soak-mJ, J < MOUNTS
 STAT_BYTES = 4096
 RSS_DRIFT_LIMIT_KIB = 64
-NOTICE_WINDOW_TICKS = 30  # a change later than this is not an answer to that kill or stop
+NOTICE_WINDOW_TICKS = 30
+# glibc's malloc keeps freed memory and grows its heaps by 128 KiB pads, thresholds that move
+# with use and an arena per thread: the broker's RSS then moves by ~100-200 KiB steps with the
+# instance set, at random times, leak or not. With one arena, no pad, a fixed mmap threshold and
+# every free trimmed, its RSS follows its live heap page by page, so a 64 KiB drift means growth.
+BROKER_ENV = dict(os.environ, GLIBC_TUNABLES='glibc.malloc.arena_max=1:glibc.malloc.top_pad=0:'
+                  'glibc.malloc.trim_threshold=0:glibc.malloc.mmap_threshold=65536')  # a change later than this is not an answer to that kill or stop
 
 
 def now_ns():
@@ -129,7 +135,7 @@ class Broker:
         return self.proc.pid if self.proc else None
 
     def start(self):
-        self.proc = subprocess.Popen(self.argv, stdout=self.log, stderr=self.log,
+        self.proc = subprocess.Popen(self.argv, stdout=self.log, stderr=self.log, env=BROKER_ENV,
                                      stdin=subprocess.DEVNULL, preexec_fn=set_parent_death_signal)
         self.stopped = False
         self.generations.append({'pid': self.proc.pid, 'started_ns': now_ns(), 'ended_ns': None,
@@ -150,8 +156,10 @@ class Broker:
     def kill(self):
         if not self.check_alive():
             return None
-        event = {'kind': 'kill', 'pid': self.proc.pid, 'at_ns': now_ns()}
         self.proc.send_signal(signal.SIGKILL)
+        # Timed once sent: a soak thread descheduled before the call would otherwise charge the
+        # broker's clients with its own delay.
+        event = {'kind': 'kill', 'pid': self.proc.pid, 'at_ns': now_ns()}
         self.proc.wait()
         self.generations[-1].update(ended_ns=now_ns(), how='SIGKILL')
         self.proc = None
@@ -434,12 +442,12 @@ class Soak:
                   t + 3 < self.end and
                   now_ns() - self.broker.generations[-1]['started_ns'] > 3e9):
                 ticks = rng.randint(8, 12)
-                stop_event = {'kind': 'stop', 'pid': self.broker.pid, 'at_ns': now_ns(),
-                              'ticks': ticks}
                 with self.lock:
                     self.broker.proc.send_signal(signal.SIGSTOP)
                     self.broker.stopped = True
                     self.broker.generations[-1]['stopped'] = True
+                stop_event = {'kind': 'stop', 'pid': self.broker.pid, 'at_ns': now_ns(),
+                              'ticks': ticks}
                 self.events.append(stop_event)
                 stop_until = t + ticks * self.args.tick_ms / 1000
                 next_stop = stop_until + rng.uniform(6, 10)
