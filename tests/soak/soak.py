@@ -18,6 +18,7 @@ import glob
 import json
 import os
 import random
+import shutil
 import signal
 import statistics
 import subprocess
@@ -758,6 +759,13 @@ def main():
     finally:
         soak.cleanup()
     result['failures'] = fails
+    if fails:  # the clients' own summaries, for the diagnosis (the work directory goes)
+        keep = os.path.join(os.path.dirname(os.path.abspath(args.summary)), 'soak-clients')
+        shutil.rmtree(keep, ignore_errors=True)
+        os.makedirs(keep)
+        for path in glob.glob(os.path.join(args.workdir, '*.json')) + glob.glob(
+                os.path.join(args.workdir, '*.log')):
+            shutil.copy(path, keep)
     with open(args.summary, 'w') as f:
         json.dump(result, f, indent=1)
     print(f'== chaos soak: {args.minutes:g} min, tick {args.tick_ms} ms, {args.readers} readers, '
