@@ -251,16 +251,54 @@ void SegmentWriter::heartbeat(std::uint64_t now_ns, std::uint64_t ticks_done) no
   header_->heartbeat_ns.store(now_ns, std::memory_order_release);
 }
 
+SegmentFate SegmentWriter::fate() const noexcept {
+#ifdef __APPLE__
+  // pshm_stat fills in no link count (darwin-facts §6) and an object is sized once for life:
+  // neither removal nor truncation shows in fstat there.
+  return SegmentFate::kIntact;
+#else
+  struct stat mine {};
+  if (::fstat(object_.get_mapping_handle().handle, &mine) != 0) return SegmentFate::kIntact;
+  if (static_cast<std::size_t>(mine.st_size) < region_.get_size()) return SegmentFate::kTruncated;
+  if (mine.st_nlink > 0) return SegmentFate::kIntact;
+  try {
+    const detail::OpenedObject current = detail::open_shm_object(name_);  // never blocks
+    if (!current.fd.valid()) return SegmentFate::kRemoved;
+  } catch (const Error&) {
+    // Something that is not a shm object (a FIFO, a link) took the name.
+  }
+  return SegmentFate::kReplaced;
+#endif
+}
+
+const char* describe(SegmentFate fate) noexcept {
+  switch (fate) {
+    case SegmentFate::kIntact:
+      return "is intact";
+    case SegmentFate::kRemoved:
+      return "was removed under the broker";
+    case SegmentFate::kReplaced:
+      return "was replaced by another object under the broker";
+    case SegmentFate::kTruncated:
+      return "was truncated under the broker";
+  }
+  return "is in an unknown state";
+}
+
 void SegmentWriter::close() noexcept {
   if (!open_) return;
   open_ = false;
-  header_->state.store(static_cast<std::uint64_t>(layout::BrokerState::kClosed),
-                       std::memory_order_release);
+  struct stat mine {};
+  if (::fstat(object_.get_mapping_handle().handle, &mine) != 0) return;
+  // Clients that still map a removed or replaced object see CLOSED at once; a truncated one may
+  // have lost the header page, and touching a page past the end is SIGBUS.
+  if (static_cast<std::uint64_t>(mine.st_size) >= sizeof(layout::Header)) {
+    header_->state.store(static_cast<std::uint64_t>(layout::BrokerState::kClosed),
+                         std::memory_order_release);
+  }
   // Remove the name only while it is still ours: a broker that was stopped for long may have
   // been replaced by a new one, whose segment must survive our exit.
-  struct stat mine {};
   struct stat now {};
-  if (::fstat(object_.get_mapping_handle().handle, &mine) != 0) return;
   try {
     const detail::OpenedObject current = detail::open_shm_object(name_);  // never blocks
     if (!current.fd.valid()) return;                                      // already gone

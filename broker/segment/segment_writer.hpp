@@ -19,6 +19,19 @@
 
 namespace sysring::broker {
 
+// What became of the segment under its name since the broker created it (SegmentWriter::fate).
+// Only the segment's owner or root can remove, replace or truncate it (docs/DESIGN.md, "Threat
+// model"); the broker then stops, never fights over the name.
+enum class SegmentFate {
+  kIntact,     // the name maps our object, at its full size
+  kRemoved,    // the name was unlinked: new clients cannot find us
+  kReplaced,   // the name holds another object now
+  kTruncated,  // our object is shorter than its layout: writing past the end is SIGBUS
+};
+
+// "was removed", "was replaced by another object", ...: finishes "segment /x ".
+const char* describe(SegmentFate fate) noexcept;
+
 struct SegmentConfig {
   std::string name;
   mode_t mode = 0644;             // no group/other write bit is accepted
@@ -55,12 +68,19 @@ class SegmentWriter {
   [[nodiscard]] const DirectoryWriter& directory() const noexcept { return *directory_; }
   [[nodiscard]] RingWriter& ring() noexcept { return ring_; }
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
+  [[nodiscard]] const void* address() const noexcept { return region_.get_address(); }
+  [[nodiscard]] std::size_t size() const noexcept { return region_.get_size(); }
 
   // Lets `group` read a segment created with mode 0640. Throws Error on failure.
   void set_group(gid_t group);
   void go_live() noexcept;
   void heartbeat(std::uint64_t now_ns, std::uint64_t ticks_done) noexcept;
-  // State CLOSED (clients see "gone" at once), then the name is removed. Idempotent.
+  // One fstat of the object the broker maps, every tick: removing or replacing the name drops
+  // its link count to 0, truncation its size. Only then is the name opened (never blocking) to
+  // tell a removed name from a replaced one.
+  [[nodiscard]] SegmentFate fate() const noexcept;
+  // State CLOSED (clients see "gone" at once), then the name is removed. Idempotent. Writes
+  // nothing into a truncated object, and removes the name only while it is still ours.
   void close() noexcept;
 
  private:
