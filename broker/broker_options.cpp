@@ -1,12 +1,12 @@
 #include "broker_options.hpp"
 
-#include <grp.h>
-
 #include <boost/program_options.hpp>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
+#include "local_accounts.hpp"
 #include "sysring/segment_name.hpp"
 #include "unsigned_option.hpp"
 
@@ -37,13 +37,9 @@ mode_t parse_mode(const std::string& s) {
 }
 
 gid_t parse_group(const std::string& s) {
-  group entry{};
-  group* found = nullptr;
-  std::vector<char> buf(16384);
-  if (::getgrnam_r(s.c_str(), &entry, buf.data(), buf.size(), &found) == 0 && found != nullptr) {
-    return found->gr_gid;
-  }
-  throw std::invalid_argument("--group: no group named '" + s + "'");
+  // From /etc/group itself (no NSS in the static sysringd), as --user reads /etc/passwd.
+  if (const std::optional<gid_t> gid = detail::find_local_group(s)) return *gid;
+  throw std::invalid_argument("--group: no group named '" + s + "' in /etc/group");
 }
 
 // "cycles, instructions" -> {"cycles", "instructions"}; an empty item is an error.

@@ -1,6 +1,9 @@
 // sysringd: the broker. Reads kernel metrics on a schedule and publishes them into one
 // shared-memory segment that unprivileged clients map read-only.
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -28,6 +31,8 @@
 #include "scheduler/monotonic_chain.hpp"
 #include "segment/descriptor_builder.hpp"
 #include "segment/segment_writer.hpp"
+#include "segment/truncation_guard.hpp"
+#include "start_up_pages.hpp"
 #include "segment/value_layout.hpp"
 #include "sysring/errno_text.hpp"
 #include "sysring/error.hpp"
@@ -188,13 +193,12 @@ bool start_sandbox(const BrokerOptions& o) {
   return true;
 }
 
-int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entries,
-        const std::vector<Schedule>& schedules) {
-  raise_descriptor_limit();
-  PlatformSources sources = make_platform_sources(o);
-  const DomainCapacities capacities =
-      plan_capacities(sources.instances, o.instance_headroom_percent);
-  const ValueLayout layout(entries, capacities);
+// Builds the descriptor table and creates the segment. The table (150 KB here) is copied into
+// the segment and freed on return: the broker never needs it again.
+SegmentWriter create_segment(const BrokerOptions& o, const PlatformSources& sources,
+                             const std::vector<registry::RegistryEntry>& entries,
+                             const std::vector<Schedule>& schedules, const ValueLayout& layout,
+                             const DomainCapacities& capacities) {
   std::vector<const registry::RegistryEntry*> by_id(registry::kMaxMetricId + 1u, nullptr);
   for (const auto& e : entries) by_id[e.id] = &e;
   const auto descriptors = build_descriptor_table(
@@ -218,7 +222,19 @@ int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entr
     config.owner_gid = g_privilege_target->gid;
   }
 #endif
-  SegmentWriter segment = SegmentWriter::create(config);
+  return SegmentWriter::create(config);
+}
+
+int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entries,
+        const std::vector<Schedule>& schedules) {
+  raise_descriptor_limit();
+  PlatformSources sources = make_platform_sources(o);
+  const DomainCapacities capacities =
+      plan_capacities(sources.instances, o.instance_headroom_percent);
+  const ValueLayout layout(entries, capacities);
+  SegmentWriter segment = create_segment(o, sources, entries, schedules, layout, capacities);
+  const std::uint64_t tick_period_ns = std::uint64_t{o.tick_ms} * 1'000'000ULL;
+  guard_against_truncation(segment.address(), segment.size());
   if (o.group) segment.set_group(*o.group);
 #ifndef __APPLE__
   // Sources (and their counters) are open and the segment exists: nothing more needs root.
@@ -272,16 +288,34 @@ int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entr
   } else {
     log::info("counters: " + sources.counters_summary);
   }
+  // Start-up's temporaries (descriptor and layout building, option parsing, the first
+  // snapshot's builders) are freed but sit in the middle of the heap: hand their pages back.
+#ifdef __GLIBC__
+  (void)::malloc_trim(0);
+#endif
+  const std::size_t released = release_start_up_pages();
+  if (released != 0) {
+    log::debug("released the resident pages of " + std::to_string(released >> 10) +
+               " KiB of start-up code and constants");
+  }
   report_ready("ok");
   const bool sandboxed = start_sandbox(o);
 
   while (sandboxed && g_stop_signal.load() == 0 &&
          (o.max_ticks == 0 || loop.ticks_done() < o.max_ticks)) {
-    next += config.tick_period_ns;
+    next += tick_period_ns;
     sleep_until(next);
     if (g_stop_signal.load() != 0) break;
     const std::uint64_t now = now_ns();
-    if (now > next + config.tick_period_ns) next = now;  // we were suspended: don't burst
+    if (now > next + tick_period_ns) next = now;  // we were suspended: don't burst
+    // Its owner (or root) removed, replaced or truncated the segment: stop with status 1, so
+    // that the service manager restarts us on a fresh segment, rather than serve no one or
+    // write past the end of a truncated object (SIGBUS).
+    if (const SegmentFate fate = segment.fate(); fate != SegmentFate::kIntact) {
+      segment.close();
+      log::error("segment " + o.segment + " " + describe(fate) + "; stopping");
+      return 1;
+    }
     const TickStats stats = loop.tick(now);
     log::debug("tick " + std::to_string(loop.ticks_done()) + ": " + std::to_string(stats.reads) +
                " reads, " + std::to_string(stats.changes) + " changes, " +

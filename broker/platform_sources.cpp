@@ -43,6 +43,7 @@ std::vector<registry::RegistryEntry> published_entries() {
   std::vector<registry::RegistryEntry> entries = entries_of(kPlatform);
   const std::vector<registry::RegistryEntry> counters = entries_of("counters");
   entries.insert(entries.end(), counters.begin(), counters.end());
+  entries.shrink_to_fit();  // kept for the broker's life
   return entries;
 }
 

@@ -39,7 +39,7 @@ class TickLoop::Sink final : public InstanceSink {
   }
   void value(std::uint16_t family, std::uint32_t row, const Reading& reading) override {
     if (!wants(family)) return;
-    const Family& f = loop_->families_[family];
+    const Family& f = *loop_->family(family);
     if (row >= f.column->rows) return;
     const std::uint64_t cell = ValueLayout::cell(*f.column, row);
     // A STATIC family is read once per instance: keep the first good value, and take it
@@ -49,9 +49,8 @@ class TickLoop::Sink final : public InstanceSink {
     if (!f.due_now) loop_->table_->stamp(f.column->column, now_ns_);
   }
   [[nodiscard]] bool wants(std::uint16_t family) const override {
-    if (family >= loop_->families_.size()) return false;
-    const Family& f = loop_->families_[family];
-    return f.column != nullptr && f.available && (f.due_now || f.due.read_once);
+    const Family* f = loop_->family(family);
+    return f != nullptr && f->available && (f->due_now || f->due.read_once);
   }
 
  private:
@@ -86,7 +85,7 @@ TickLoop::TickLoop(SegmentWriter& segment, const ValueLayout& layout, MetricSour
   }
   std::uint16_t max_id = 0;
   for (const auto& e : entries) max_id = std::max(max_id, e.id);
-  families_.resize(std::size_t{max_id} + 1);
+  family_index_.assign(std::size_t{max_id} + 1, kNoFamily);
 
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const registry::RegistryEntry& e = entries[i];
@@ -100,7 +99,8 @@ TickLoop::TickLoop(SegmentWriter& segment, const ValueLayout& layout, MetricSour
 
     if (e.domain != InstanceDomain::None) {
       const InstanceSource* src = e.id < source_of.size() ? source_of[e.id] : nullptr;
-      Family& f = families_[e.id];
+      family_index_[e.id] = static_cast<std::uint16_t>(families_.size());
+      Family& f = families_.emplace_back();
       f.column = column;
       f.available = !disabled && src != nullptr && src->availability(e.id).available;
       f.due = due;
@@ -115,10 +115,13 @@ TickLoop::TickLoop(SegmentWriter& segment, const ValueLayout& layout, MetricSour
     }
     tracked_.push_back({e.id, e.type, column->column, cell, due});
   }
+  families_.shrink_to_fit();
   for (InstanceSource* s : instance_sources) {
     Source source{s, {}};
     for (const std::uint16_t f : s->families()) {
-      if (f < families_.size() && families_[f].available) source.families.push_back(f);
+      if (const Family* family = this->family(f); family && family->available) {
+        source.families.push_back(f);
+      }
     }
     // An owner is refreshed even with no family to read: its refresh decides what exists.
     if (!source.families.empty() || s->owns_domain()) sources_.push_back(std::move(source));
@@ -173,7 +176,8 @@ void TickLoop::apply(const InstanceEvent& e) {
   }
   for (const ColumnPlan& c : layout_->columns()) {
     if (c.domain != e.domain) continue;
-    const bool available = c.family < families_.size() && families_[c.family].available;
+    const Family* f = family(c.family);
+    const bool available = f != nullptr && f->available;
     table_->put_status(ValueLayout::cell(c, e.row),
                        available ? layout::SlotStatus::kEmpty : layout::SlotStatus::kUnavailable,
                        c.type);
@@ -184,7 +188,7 @@ void TickLoop::apply(const InstanceEvent& e) {
 void TickLoop::refresh(Source& s, std::uint64_t now_ns, TickStats& stats) {
   bool any_due = false;
   for (const std::uint16_t f : s.families) {
-    Family& family = families_[f];
+    Family& family = *this->family(f);
     family.due_now = is_due(family.due, now_ns);
     any_due |= family.due_now;
   }
@@ -205,7 +209,7 @@ void TickLoop::refresh(Source& s, std::uint64_t now_ns, TickStats& stats) {
     for (std::size_t i = events_before; i < events.size(); ++i) apply(events[i]);
   }
   for (const std::uint16_t f : s.families) {
-    Family& family = families_[f];
+    Family& family = *this->family(f);
     if (!family.due_now) continue;
     table_->stamp(family.column->column, now_ns);
     advance(family.due, true, now_ns);

@@ -96,7 +96,21 @@ class TickLoop {
   MetricSources* scalars_;
   std::vector<Scalar> tracked_;
   std::vector<std::uint64_t> unavailable_at_start_;  // cells
-  std::vector<Family> families_;                     // by family id
+  // A family's row by its id: a few hundred families among ids up to a few thousand.
+  static constexpr std::uint16_t kNoFamily = 0xFFFF;
+  std::vector<std::uint16_t> family_index_;  // family id -> index into families_, or kNoFamily
+  std::vector<Family> families_;
+  [[nodiscard]] std::size_t family_slot(std::uint16_t id) const noexcept {
+    return id < family_index_.size() ? family_index_[id] : kNoFamily;
+  }
+  [[nodiscard]] Family* family(std::uint16_t id) noexcept {
+    const std::size_t slot = family_slot(id);
+    return slot == kNoFamily ? nullptr : &families_[slot];
+  }
+  [[nodiscard]] const Family* family(std::uint16_t id) const noexcept {
+    const std::size_t slot = family_slot(id);
+    return slot == kNoFamily ? nullptr : &families_[slot];
+  }
   std::vector<Source> sources_;
   InstanceTable instances_;
   DeltaEncoder encoder_;

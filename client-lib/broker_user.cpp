@@ -1,11 +1,10 @@
 #include "broker_user.hpp"
 
-#include <pwd.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <cstdlib>
+
+#include "local_accounts.hpp"
 
 #ifndef SYSRING_BROKER_USER
 #define SYSRING_BROKER_USER "sysring"
@@ -23,28 +22,9 @@ std::string broker_user_name() {
 }
 
 std::optional<uid_t> local_user_uid(const std::string& name) {
-  if (name.empty()) return std::nullopt;
-  passwd entry{};
-  passwd* found = nullptr;
-  std::array<char, 1024> buf{};
-#ifdef __APPLE__
-  if (::getpwnam_r(name.c_str(), &entry, buf.data(), buf.size(), &found) != 0 || !found) {
-    return std::nullopt;
-  }
-  return found->pw_uid;
-#else
-  FILE* db = std::fopen("/etc/passwd", "re");
-  if (db == nullptr) return std::nullopt;
-  std::optional<uid_t> uid;
-  while (::fgetpwent_r(db, &entry, buf.data(), buf.size(), &found) == 0 && found != nullptr) {
-    if (name == found->pw_name) {
-      uid = found->pw_uid;
-      break;
-    }
-  }
-  (void)std::fclose(db);
-  return uid;
-#endif
+  const std::optional<LocalUser> user = find_local_user(name);
+  if (!user) return std::nullopt;
+  return user->uid;
 }
 
 }  // namespace sysring::detail

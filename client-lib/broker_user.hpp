@@ -15,9 +15,8 @@ namespace sysring::detail {
 // The configured name ("" when none is configured).
 std::string broker_user_name();
 
-// The uid of `name` from the local user database, or nullopt if no such user exists. On Linux
-// it reads /etc/passwd itself (fgetpwent_r): the CLI and exporter are static binaries, which
-// cannot load NSS modules, and an installation's system users always live in /etc/passwd.
+// The uid of `name` from the local account files (local_accounts.hpp), or nullopt if no such
+// user exists.
 std::optional<uid_t> local_user_uid(const std::string& name);
 
 }  // namespace sysring::detail

@@ -1,8 +1,11 @@
 #include "counters/counter_sources.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace sysring::broker::counters {
@@ -69,8 +72,10 @@ class CounterState {
       : backend_(std::move(setup.backend)) {
     std::uint16_t max_id = 0;
     for (const auto& e : entries) max_id = std::max(max_id, e.id);
-    availability_.resize(std::size_t{max_id} + 1, Availability{false, "not a counter row"});
-    event_of_.resize(std::size_t{max_id} + 1, 0);
+    // Counter rows are a few dozen ids high up in the registry: an index per id, and one
+    // Availability (two strings) per counter row only.
+    slot_of_.resize(std::size_t{max_id} + 1, kNoSlot);
+    availability_.reserve(entries.size());
     if (backend_) {
       readings_.resize(backend_->cpu_count());
       totals_.resize(std::size_t{backend_->cpu_count()} * backend_->events().size());
@@ -83,12 +88,15 @@ class CounterState {
 
   [[nodiscard]] const Availability& availability(std::uint16_t id) const {
     static const Availability kUnknown{false, "not a counter row"};
-    return id < availability_.size() ? availability_[id] : kUnknown;
+    return id < slot_of_.size() && slot_of_[id] != kNoSlot ? availability_[slot_of_[id]].first
+                                                            : kUnknown;
   }
   [[nodiscard]] std::span<const std::uint16_t> rows(Scope scope) const {
     return scope == Scope::kAll ? all_rows_ : cpu_rows_;
   }
-  [[nodiscard]] std::size_t event_of(std::uint16_t id) const { return event_of_[id]; }
+  [[nodiscard]] std::size_t event_of(std::uint16_t id) const {
+    return availability_[slot_of_[id]].second;
+  }
   [[nodiscard]] bool has_backend() const { return backend_ != nullptr; }
   [[nodiscard]] std::span<const CpuCounters> readings() const { return readings_; }
   [[nodiscard]] const std::string& cpu_name(std::uint32_t cpu) const { return cpu_names_[cpu]; }
@@ -112,7 +120,11 @@ class CounterState {
 
  private:
   void bind(const registry::RegistryEntry& e, const std::string& no_backend_reason) {
-    Availability& a = availability_[e.id];
+    if (slot_of_[e.id] == kNoSlot) {
+      slot_of_[e.id] = static_cast<std::uint16_t>(availability_.size());
+      availability_.emplace_back();
+    }
+    Availability& a = availability_[slot_of_[e.id]].first;
     const auto row = parse_row_source(e.source);
     if (!row) {
       a = {false, "bad counter source \"" + std::string(e.source) + "\""};
@@ -132,13 +144,14 @@ class CounterState {
       return;
     }
     a = {true, "", events[event].event_name + ": " + events[event].binding};
-    event_of_[e.id] = event;
+    availability_[slot_of_[e.id]].second = event;
     (row->scope == Scope::kAll ? all_rows_ : cpu_rows_).push_back(e.id);
   }
 
   std::unique_ptr<CounterBackend> backend_;
-  std::vector<Availability> availability_;
-  std::vector<std::size_t> event_of_;
+  static constexpr std::uint16_t kNoSlot = 0xFFFF;
+  std::vector<std::uint16_t> slot_of_;  // registry id -> index into availability_, or kNoSlot
+  std::vector<std::pair<Availability, std::size_t>> availability_;  // and the row's event
   std::vector<std::uint16_t> all_rows_, cpu_rows_;  // available rows of each view
   std::vector<CpuCounters> readings_;
   std::vector<MonotonicCounter> totals_;  // [cpu * events + event]

@@ -1,6 +1,5 @@
 #include "privilege/privilege_drop.hpp"
 
-#include <pwd.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -8,8 +7,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
+#include "local_accounts.hpp"
 #include "sysring/errno_text.hpp"
 #include "sysring/error.hpp"
 
@@ -61,14 +62,11 @@ void set_process_capabilities(const std::vector<int>& keep) {
 PrivilegeTarget resolve_privilege_target(const std::string& user, const std::string& caps) {
   PrivilegeTarget target;
   target.user = user;
-  passwd entry{};
-  passwd* found = nullptr;
-  std::vector<char> buf(16384);
-  if (::getpwnam_r(user.c_str(), &entry, buf.data(), buf.size(), &found) != 0 || !found) {
-    throw std::invalid_argument("--user: no user named '" + user + "'");
-  }
-  target.uid = found->pw_uid;
-  target.gid = found->pw_gid;
+  // From /etc/passwd itself, as clients resolve the broker user: sysringd is a static binary.
+  const std::optional<detail::LocalUser> found = detail::find_local_user(user);
+  if (!found) throw std::invalid_argument("--user: no user named '" + user + "' in /etc/passwd");
+  target.uid = found->uid;
+  target.gid = found->gid;
   target.capabilities = parse_capabilities(caps);
   return target;
 }

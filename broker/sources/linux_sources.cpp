@@ -89,6 +89,13 @@ LinuxSources::LinuxSources(std::span<const registry::RegistryEntry> entries,
     }
   }
   drop_unavailable();
+  // Built by push_back and kept for the broker's life: give back the growth slack (a quarter of
+  // the broker's heap here).
+  files_.shrink_to_fit();
+  metrics_.shrink_to_fit();
+  computed_.shrink_to_fit();
+  slots_.shrink_to_fit();
+  for (SourceFile& file : files_) file.keys.shrink_to_fit();
 }
 
 // Parses a source and attaches it to its file (opened on first use). Returns the metric index,

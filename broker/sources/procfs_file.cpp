@@ -60,6 +60,7 @@ int ProcfsFile::refresh() {
       if (capacity_ >= kMaxCapacity) return EFBIG;
       const std::size_t grown =
           capacity_ == 0 ? kInitialCapacity : std::min(2 * capacity_, kMaxCapacity);
+      if (mode_ == ReadMode::kWholeInOneRead) used = 0;  // one generation: read it all again
       auto bigger = std::make_unique<char[]>(grown);
       if (used > 0) std::memcpy(bigger.get(), buffer_.get(), used);
       buffer_ = std::move(bigger);

@@ -2,8 +2,9 @@
 //
 // Opening once and re-reading with pread(fd, buf, cap, 0) avoids a path walk and an fd
 // allocation per read, and keeps working after the broker drops privileges. The buffer grows
-// only when a read fills it (rare: a file grows past what it held at start), so a steady-state
-// refresh does not allocate.
+// only when a read fills it (at the first refresh, or when a file grows past what it held), so a
+// steady-state refresh does not allocate. It starts small: most of the broker's files are
+// /proc/sys and sysfs values of a few bytes, and 4 KiB each was a third of its resident set.
 #pragma once
 
 #include <cstddef>
@@ -22,7 +23,9 @@ class ProcfsFile {
     kUntilEof,
     // Files generated in one piece (/proc/sys handlers, single_open seq_files such as meminfo,
     // stat, loadavg, net/snmp): a read that does not fill the buffer holds the whole file, so
-    // the extra empty pread (as costly as the read itself) is skipped.
+    // the extra empty pread (as costly as the read itself) is skipped. A read that fills it is
+    // read again whole from offset 0 into a bigger buffer: a read at an offset would come from
+    // a newer generation of the file and could tear a line.
     kWholeInOneRead,
   };
 
@@ -48,7 +51,7 @@ class ProcfsFile {
 
   void close();
 
-  static constexpr std::size_t kInitialCapacity = 4096;
+  static constexpr std::size_t kInitialCapacity = 256;
   static constexpr std::size_t kMaxCapacity = std::size_t{16} << 20;  // runaway guard
 
  private:

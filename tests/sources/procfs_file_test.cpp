@@ -63,6 +63,22 @@ TEST(ProcfsFile, GrowsOnlyWhenAReadFillsTheBuffer) {
   EXPECT_EQ(file.contents().size(), exact.size());
 }
 
+TEST(ProcfsFile, AWholeFileLargerThanTheFirstBufferIsReadWhole) {
+  ProcTree tree;
+  std::string text;
+  for (int i = 0; text.size() < 5 * ProcfsFile::kInitialCapacity; ++i)
+    text += "Field" + std::to_string(i) + ":   " + std::to_string(i * 1024) + " kB\n";
+  tree.write("meminfo", text);
+  ProcfsFile file(tree.root() + "/meminfo", ProcfsFile::ReadMode::kWholeInOneRead);
+  ASSERT_EQ(file.refresh(), 0);
+  EXPECT_EQ(file.contents(), text) << "grown, then read again from offset 0";
+  EXPECT_GT(file.capacity(), text.size());
+  const std::size_t steady = file.capacity();
+  ASSERT_EQ(file.refresh(), 0);
+  EXPECT_EQ(file.contents(), text);
+  EXPECT_EQ(file.capacity(), steady);
+}
+
 TEST(ProcfsFile, DirectoryOpensButCannotBeRead) {
   ProcTree tree;
   ProcfsFile file(tree.root() + "/sys");
