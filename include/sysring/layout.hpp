@@ -20,12 +20,13 @@ static_assert(alignof(Word) == 8);
 
 inline constexpr std::uint64_t kMagic = 0x00474E4952535953ULL;  // "SYSRING\0" little-endian
 inline constexpr std::uint16_t kMajorVersion = 2;               // a reader refuses another major
-inline constexpr std::uint16_t kMinorVersion = 0;               // additive changes only
+inline constexpr std::uint16_t kMinorVersion = 1;               // additive changes only
 inline constexpr std::size_t kCacheLine = 64;
 inline constexpr std::size_t kWordBytes = 8;
 inline constexpr std::size_t kMaxSections = 8;
 inline constexpr std::uint64_t kMaxSegmentBytes = 1ULL << 30;  // sanity bound for readers
 inline constexpr std::size_t kMaxNameChars = 31;  // incl. the leading '/', macOS PSHMNAMLEN
+inline constexpr std::size_t kRequestSocketChars = 108;  // sockaddr_un::sun_path on Linux
 
 // Version policy: a new section kind, a new header word in padding or an appended FlatBuffer
 // field is a minor change (readers ignore what they do not know); moving or resizing anything
@@ -72,7 +73,10 @@ struct HeaderFixed {
   std::uint32_t ring_slot_size;    // power of two, bytes
   std::uint32_t directory_bytes;   // bytes of one directory buffer, its header included
   SectionEntry sections[kMaxSections];
-  std::uint8_t pad0[512 - 96 - kMaxSections * sizeof(SectionEntry)];
+  // 2.1: the broker's request socket for per-process counters (docs/PROCESS_COUNTERS.md), a
+  // NUL-terminated AF_UNIX path; all zero when the broker serves no requests (and in 2.0).
+  char request_socket[kRequestSocketChars];
+  std::uint8_t pad0[512 - 96 - kMaxSections * sizeof(SectionEntry) - kRequestSocketChars];
 };
 static_assert(sizeof(HeaderFixed) == 512);
 static_assert(std::is_trivially_copyable_v<HeaderFixed>);
@@ -121,6 +125,7 @@ static_assert(offsetof(HeaderFixed, ring_slot_count) == 84);
 static_assert(offsetof(HeaderFixed, ring_slot_size) == 88);
 static_assert(offsetof(HeaderFixed, directory_bytes) == 92);
 static_assert(offsetof(HeaderFixed, sections) == 96);
+static_assert(offsetof(HeaderFixed, request_socket) == 288);
 static_assert(offsetof(Header, state) == 512);
 static_assert(offsetof(Header, heartbeat_ns) == 576);
 static_assert(offsetof(Header, tick_count) == 584);
