@@ -1,8 +1,11 @@
 // The C ABI over the C++ client. No exception crosses it; every status comes from one mapping.
 #include <cstring>
 #include <new>
+#include <string>
+#include <vector>
 
 #include "sysring/client.hpp"
+#include "sysring/process_counters.hpp"
 #include "sysring/ring_follower.hpp"
 #include "sysring/sysring.h"
 
@@ -12,6 +15,11 @@ struct sysring_client {
 
 struct sysring_instance_list {
   std::shared_ptr<const sysring::InstanceDirectory> directory;
+};
+
+struct sysring_process_counters {
+  sysring::ProcessCounters counters;
+  std::vector<std::string> names;  // what sysring_process_counter_value::name points into
 };
 
 struct sysring_follower {
@@ -68,6 +76,12 @@ sysring_status status_of(sysring::ErrorCode code) {
       return SYSRING_E_VERSION;
     case sysring::ErrorCode::kNotLive:
       return SYSRING_E_NOT_LIVE;
+    case sysring::ErrorCode::kUnreachable:
+      return SYSRING_E_UNREACHABLE;
+    case sysring::ErrorCode::kRefused:
+      return SYSRING_E_REFUSED;
+    case sysring::ErrorCode::kProtocol:
+      return SYSRING_E_PROTOCOL;
     default:
       return SYSRING_E_SYSTEM;
   }
@@ -425,6 +439,88 @@ sysring_status sysring_follower_poll(sysring_follower* f, sysring_batch* out) {
     out->delta_count = f->deltas.size();
     out->string_ids = f->string_ids.data();
     out->string_count = f->string_ids.size();
+    return SYSRING_OK;
+  });
+}
+
+namespace {
+
+sysring_status open_counters(const char* segment, int32_t pid, const char* const* events,
+                             size_t event_count, sysring_process_counters** out, char* err,
+                             size_t err_size) {
+  if (out == nullptr) return SYSRING_E_ARGUMENT;
+  *out = nullptr;
+  if (events == nullptr || event_count == 0 || pid < 0) return SYSRING_E_ARGUMENT;
+  for (size_t i = 0; i < event_count; ++i) {
+    if (events[i] == nullptr) return SYSRING_E_ARGUMENT;
+  }
+  return guarded(
+      [&] {
+        sysring::CounterOptions options;
+        if (segment != nullptr) options.segment = segment;
+        options.events.assign(events, events + event_count);
+        auto counters = pid == 0 ? sysring::ProcessCounters::open_self(options)
+                                 : sysring::ProcessCounters::open_pid(pid, options);
+        std::vector<std::string> names = counters.events();
+        *out = new sysring_process_counters{std::move(counters), std::move(names)};
+        return SYSRING_OK;
+      },
+      err, err_size);
+}
+
+}  // namespace
+
+sysring_status sysring_process_counters_open_self(const char* segment, const char* const* events,
+                                                  size_t event_count,
+                                                  sysring_process_counters** out, char* err,
+                                                  size_t err_size) {
+  return open_counters(segment, 0, events, event_count, out, err, err_size);
+}
+
+sysring_status sysring_process_counters_open_pid(const char* segment, int32_t pid,
+                                                 const char* const* events, size_t event_count,
+                                                 sysring_process_counters** out, char* err,
+                                                 size_t err_size) {
+  if (pid <= 0) {
+    if (out != nullptr) *out = nullptr;
+    return SYSRING_E_ARGUMENT;
+  }
+  return open_counters(segment, pid, events, event_count, out, err, err_size);
+}
+
+void sysring_process_counters_close(sysring_process_counters* counters) {
+  delete counters;
+}
+
+sysring_status sysring_process_counters_start(sysring_process_counters* counters) {
+  if (counters == nullptr) return SYSRING_E_ARGUMENT;
+  return guarded([&] {
+    counters->counters.start();
+    return SYSRING_OK;
+  });
+}
+
+sysring_status sysring_process_counters_stop(sysring_process_counters* counters) {
+  if (counters == nullptr) return SYSRING_E_ARGUMENT;
+  return guarded([&] {
+    counters->counters.stop();
+    return SYSRING_OK;
+  });
+}
+
+sysring_status sysring_process_counters_read(const sysring_process_counters* counters,
+                                             sysring_process_counter_value* out, size_t cap,
+                                             size_t* count) {
+  if (counters == nullptr || count == nullptr || (out == nullptr && cap > 0)) {
+    return SYSRING_E_ARGUMENT;
+  }
+  return guarded([&] {
+    const std::vector<sysring::CounterValue> values = counters->counters.read();
+    *count = values.size();
+    for (size_t i = 0; i < values.size() && i < cap; ++i) {
+      out[i] = {counters->names[i].c_str(), values[i].raw, values[i].time_enabled_ns,
+                values[i].time_running_ns};
+    }
     return SYSRING_OK;
   });
 }

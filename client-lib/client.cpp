@@ -513,6 +513,8 @@ SegmentInfo Client::info() const noexcept {
   info.directory_bytes = h.directory_bytes;
   info.device = mapping_->device;
   info.inode = mapping_->inode;
+  // check_header proved it NUL-terminated (2.1); 2.0 had padding there.
+  if (h.minor >= 1) info.request_socket = h.request_socket;
   info.state = static_cast<layout::BrokerState>(live.state.load(std::memory_order_acquire));
   info.heartbeat_ns = live.heartbeat_ns.load(std::memory_order_acquire);
   info.tick_count = live.tick_count.load(std::memory_order_relaxed);

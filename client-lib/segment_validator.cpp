@@ -7,6 +7,7 @@
 #include <climits>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <unordered_set>
 
@@ -124,6 +125,11 @@ SegmentLayout check_header(const layout::HeaderFixed& h, std::uint64_t mapped_si
     bad("directory buffer size " + std::to_string(h.directory_bytes));
   }
   if (h.tick_period_ns == 0) bad("tick period 0");
+  // 2.1: the request socket path is a C string inside its field (2.0: padding, not read).
+  if (h.minor >= 1 && std::memchr(h.request_socket, '\0', sizeof h.request_socket) == nullptr) {
+    bad("request socket path is not NUL-terminated within " +
+        std::to_string(sizeof h.request_socket) + " bytes");
+  }
 
   SegmentLayout out;
   std::array<bool, layout::kMaxSectionKind + 1> seen{};

@@ -95,6 +95,9 @@ struct SegmentInfo {
   std::uint32_t ring_slot_count = 0, ring_slot_size = 0;
   std::uint32_t directory_bytes = 0;
   std::uint64_t device = 0, inode = 0;
+  // The broker's request socket for per-process counters (layout 2.1; process_counters.hpp),
+  // empty when it serves no requests or predates them.
+  std::string request_socket;
   // Dynamic.
   layout::BrokerState state = layout::BrokerState::kInit;
   std::uint64_t heartbeat_ns = 0;

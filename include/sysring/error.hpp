@@ -17,6 +17,10 @@ enum class ErrorCode {
   kNotLive,        // broker still initialising, or closed
   kBrokerRunning,  // (broker) a live broker already serves the name
   kSystem,         // any other system call failure
+  // Per-process counters (process_counters.hpp, docs/PROCESS_COUNTERS.md):
+  kUnreachable,  // no broker answers requests: none named in the segment, no socket, timed out
+  kRefused,      // the broker refused the request; the message carries its reason
+  kProtocol,     // the reply is malformed, truncated or does not match the request
 };
 
 class Error : public std::runtime_error {

@@ -18,6 +18,7 @@ extern "C" {
 typedef struct sysring_client sysring_client;
 typedef struct sysring_follower sysring_follower;
 typedef struct sysring_instance_list sysring_instance_list;
+typedef struct sysring_process_counters sysring_process_counters;
 
 typedef enum sysring_status {
   SYSRING_OK = 0,
@@ -40,7 +41,11 @@ typedef enum sysring_status {
   SYSRING_E_VERSION = -7,
   SYSRING_E_NOT_LIVE = -8,
   SYSRING_E_SYSTEM = -9,
-  SYSRING_E_ARGUMENT = -10
+  SYSRING_E_ARGUMENT = -10,
+  /* Per-process counters. */
+  SYSRING_E_UNREACHABLE = -11, /* no broker serves requests: no socket, or no answer in 2 s */
+  SYSRING_E_REFUSED = -12,     /* the broker refused; sysring_last_error() has its reason */
+  SYSRING_E_PROTOCOL = -13     /* a malformed or mismatched reply */
 } sysring_status;
 
 /* A metric id; 0 names no metric. */
@@ -253,6 +258,45 @@ void sysring_follower_free(sysring_follower* follower);
  * SYSRING_BUSY (the broker is writing the next slot), SYSRING_CORRUPT (a slot was skipped and
  * counted), or an error (< 0). */
 sysring_status sysring_follower_poll(sysring_follower* follower, sysring_batch* out);
+
+/* ---- Per-process counters (docs/PROCESS_COUNTERS.md; Linux) ----
+ * The broker opens perf events for a process of the caller's and hands over their descriptors;
+ * the caller starts, stops and reads them itself, without privileges of its own. */
+
+/* One counter as read: perf's estimate of the full count is
+ * value * time_enabled_ns / time_running_ns (time_running_ns 0: it never counted). */
+typedef struct sysring_process_counter_value {
+  const char* name; /* the event as asked, valid while the counters are open */
+  uint64_t value;   /* raw count */
+  uint64_t time_enabled_ns;
+  uint64_t time_running_ns;
+} sysring_process_counter_value;
+
+/* Asks the broker of segment `segment` (NULL: "/sysring") for `event_count` (1 to 16) perf
+ * events named in `events` ("task-clock", "cycles", ...), counting the calling process (and the
+ * threads and children it creates from now on). They start stopped. err (may be NULL) receives
+ * a one-line message. Returns SYSRING_OK and *out, or an error (< 0) and *out = NULL:
+ * SYSRING_E_UNREACHABLE, SYSRING_E_REFUSED (the broker's reason in err), SYSRING_E_PROTOCOL,
+ * SYSRING_E_FOREIGN_OWNER (the socket's server is not the segment's broker), the segment's own
+ * open errors, or SYSRING_E_ARGUMENT. Blocks at most 2 s. */
+sysring_status sysring_process_counters_open_self(const char* segment, const char* const* events,
+                                                  size_t event_count,
+                                                  sysring_process_counters** out, char* err,
+                                                  size_t err_size);
+/* As above for process `pid` (the caller's own: same uids and gids, dumpable). */
+sysring_status sysring_process_counters_open_pid(const char* segment, int32_t pid,
+                                                 const char* const* events, size_t event_count,
+                                                 sysring_process_counters** out, char* err,
+                                                 size_t err_size);
+void sysring_process_counters_close(sysring_process_counters* counters);
+/* Start / stop every counter. Returns SYSRING_OK, SYSRING_E_SYSTEM or SYSRING_E_ARGUMENT. */
+sysring_status sysring_process_counters_start(sysring_process_counters* counters);
+sysring_status sysring_process_counters_stop(sysring_process_counters* counters);
+/* Reads every counter into up to `cap` entries of `out`, in the order asked; *count = the
+ * number of counters. Returns SYSRING_OK, SYSRING_E_SYSTEM or SYSRING_E_ARGUMENT. */
+sysring_status sysring_process_counters_read(const sysring_process_counters* counters,
+                                             sysring_process_counter_value* out, size_t cap,
+                                             size_t* count);
 
 #ifdef __cplusplus
 }
