@@ -102,6 +102,10 @@ std::optional<BrokerOptions> parse_broker_options(int argc, char** argv) {
       ("seccomp", po::value(&seccomp)->default_value(seccomp),
        "on: once serving, a seccomp allow-list of the broker's system calls (a call outside it "
        "fails with EPERM and is logged); off: no filter, for debugging. Linux only")
+      ("request-socket", po::value(&o.request_socket),
+       "where to serve per-process counters (sysring stat): an AF_UNIX path, or none; default "
+       "/run/sysring/<segment name>.sock. The [requests] section of --config says who may ask "
+       "(docs/PROCESS_COUNTERS.md). Linux only")
       ("log-level", po::value(&level)->default_value(level), "error, warn, info or debug")
       ("foreground,f", po::bool_switch(&o.foreground), "stay attached and log to stderr")
       ("proc-root", po::value(&o.proc_root)->default_value(o.proc_root),
@@ -157,6 +161,18 @@ std::optional<BrokerOptions> parse_broker_options(int argc, char** argv) {
     throw std::invalid_argument("--user is not supported on macOS: KPC counters need root");
   }
 #endif
+  if (vm.count("request-socket") != 0U && o.request_socket.empty()) {
+    throw std::invalid_argument("--request-socket needs a path or none");
+  }
+  if (o.request_socket != "none" && !o.request_socket.empty()) {
+    if (o.request_socket.front() != '/') {
+      throw std::invalid_argument("--request-socket must be an absolute path or none, not '" +
+                                  o.request_socket + "'");
+    }
+    if (o.request_socket.size() >= 108) {
+      throw std::invalid_argument("--request-socket: at most 107 bytes (an AF_UNIX path)");
+    }
+  }
   if (vm.count("keep-caps") != 0U && !vm["keep-caps"].defaulted() && o.user.empty()) {
     throw std::invalid_argument("--keep-caps needs --user");
   }

@@ -38,6 +38,9 @@ struct BrokerOptions {
   std::string keep_caps = "cap_perfmon";
   // Once serving, allow only the system calls the broker makes (broker/sandbox/); Linux only.
   bool seccomp = true;
+  // Per-process counters on request (docs/PROCESS_COUNTERS.md): the socket's path, empty for
+  // the default (/run/sysring/<segment name>.sock), "none" for no request server. Linux only.
+  std::string request_socket;
 };
 
 // Returns the options, or nullopt after printing --help. Throws std::invalid_argument (one line)

@@ -25,15 +25,18 @@
 #include "log.hpp"
 #include "platform_sources.hpp"
 #ifndef __APPLE__
+#include "counters/perf/perf_syscalls.hpp"
 #include "privilege/privilege_drop.hpp"
+#include "requests/request_policy.hpp"
+#include "requests/request_server.hpp"
 #include "sandbox/seccomp_filter.hpp"
 #endif
 #include "scheduler/monotonic_chain.hpp"
 #include "segment/descriptor_builder.hpp"
 #include "segment/segment_writer.hpp"
 #include "segment/truncation_guard.hpp"
-#include "start_up_pages.hpp"
 #include "segment/value_layout.hpp"
+#include "start_up_pages.hpp"
 #include "sysring/errno_text.hpp"
 #include "sysring/error.hpp"
 #include "sysring/registry_data.hpp"
@@ -139,13 +142,22 @@ void report_ready(const std::string& message) {
   log::use_syslog();
 }
 
-// The config file (effective schedules, instance settings), before any fork so a config error
-// reaches the terminal.
+#ifndef __APPLE__
+// The [requests] policy, parsed with the rest of the config file.
+requests::RequestPolicy g_request_policy;
+#endif
+
+// The config file (effective schedules, instance settings, the [requests] policy), before any
+// fork so a config error reaches the terminal.
 std::vector<Schedule> load_config(BrokerOptions& o,
                                   std::span<const registry::RegistryEntry> entries) {
   ScheduleOverrides overrides;
   if (!o.config.empty()) overrides = load_schedule_config(o.config);
   apply_instance_sections(overrides, o.instance_config);
+#ifndef __APPLE__
+  g_request_policy =
+      requests::parse_request_policy(overrides.requests ? &*overrides.requests : nullptr, o.config);
+#endif
   return resolve_schedules(entries, overrides);
 }
 
@@ -182,8 +194,7 @@ bool start_sandbox(const BrokerOptions& o) {
     return true;
   }
   try {
-    const std::size_t allowed =
-        sandbox::install_seccomp_filter({.log_to_syslog = !o.foreground});
+    const std::size_t allowed = sandbox::install_seccomp_filter({.log_to_syslog = !o.foreground});
     log::info("seccomp: " + std::to_string(allowed) + " system calls allowed");
   } catch (const std::exception& e) {
     log::error(std::string(e.what()) + " (--seccomp off runs without the filter)");
@@ -192,6 +203,53 @@ bool start_sandbox(const BrokerOptions& o) {
 #endif
   return true;
 }
+
+#ifndef __APPLE__
+// The request socket (docs/PROCESS_COUNTERS.md), created while the broker may still write
+// /run and chown: before the privilege drop. Null when it serves no requests, which it logs
+// with the reason. A failure on the default path is only logged (a broker started by a user
+// cannot create /run/sysring); on a path given with --request-socket it stops the start.
+std::unique_ptr<requests::RequestServer> make_request_server(const BrokerOptions& o) {
+  const requests::RequestPolicy& policy = g_request_policy;
+  const char* why_not = nullptr;
+  if (o.request_socket == "none")
+    why_not = "--request-socket none";
+  else if (!policy.enabled)
+    why_not = "[requests] enabled = no";
+  else if (policy.allow == requests::Allow::kNone)
+    why_not = "[requests] allow = none";
+  if (why_not != nullptr) {
+    log::info(std::string("requests: serving no per-process counters (") + why_not + ")");
+    return nullptr;
+  }
+  const bool chosen = !o.request_socket.empty();
+  requests::RequestSocketSettings settings;
+  settings.path = chosen ? o.request_socket : requests::default_request_socket_path(o.segment);
+  if (policy.allow == requests::Allow::kGroup) {
+    settings.mode = 0660;
+    settings.group = policy.group;
+  }
+  if (g_privilege_target) {
+    settings.owner = g_privilege_target->uid;
+    settings.owner_gid = g_privilege_target->gid;
+  }
+  try {
+    auto handler = std::make_unique<requests::RequestHandler>(
+        policy, counters::perf::real_perf_syscalls(),
+        requests::HandlerSettings{.proc_root = o.proc_root});
+    auto server = std::make_unique<requests::RequestServer>(
+        requests::RequestSocket::create(settings), std::move(handler));
+    log::info("requests: serving per-process counters on " + settings.path + " (" +
+              requests::describe_policy(policy) + ")");
+    return server;
+  } catch (const std::exception& e) {
+    if (chosen) throw;
+    log::info(std::string("requests: serving no per-process counters: ") + e.what() +
+              " (--request-socket PATH picks another place)");
+    return nullptr;
+  }
+}
+#endif
 
 // Builds the descriptor table and creates the segment. The table (150 KB here) is copied into
 // the segment and freed on return: the broker never needs it again.
@@ -237,8 +295,15 @@ int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entr
   guard_against_truncation(segment.address(), segment.size());
   if (o.group) segment.set_group(*o.group);
 #ifndef __APPLE__
-  // Sources (and their counters) are open and the segment exists: nothing more needs root.
+  std::unique_ptr<requests::RequestServer> request_server = make_request_server(o);
+  if (request_server) segment.set_request_socket(request_server->path());
+  // Sources (and their counters) are open, the segment and the request socket exist: nothing
+  // more needs root.
   if (g_privilege_target) drop_privileges(*g_privilege_target);
+#else
+  log::info(
+      "requests: serving no per-process counters: on macOS KPC cannot count one process for "
+      "another (docs/PROCESS_COUNTERS.md)");
 #endif
 
   TickOptions tick_options;
@@ -299,6 +364,18 @@ int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entr
                " KiB of start-up code and constants");
   }
   report_ready("ok");
+#ifndef __APPLE__
+  // Before the filter: the thread is made with calls the steady state does not need, and
+  // TSYNC then filters it as well.
+  if (request_server) {
+    try {
+      request_server->start();
+    } catch (const std::exception& e) {
+      log::error(std::string(e.what()) + "; serving no per-process counters");
+      request_server.reset();
+    }
+  }
+#endif
   const bool sandboxed = start_sandbox(o);
 
   while (sandboxed && g_stop_signal.load() == 0 &&
@@ -321,6 +398,9 @@ int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entr
                " reads, " + std::to_string(stats.changes) + " changes, " +
                std::to_string(stats.parts) + " batches");
   }
+#ifndef __APPLE__
+  if (request_server) request_server->stop();  // before the segment: the socket goes first
+#endif
   segment.close();
   if (!sandboxed) return 1;
   const int signo = g_stop_signal.load();

@@ -20,19 +20,19 @@ add_custom_command(
   VERBATIM)
 
 set(FBS_HEADERS "")
-foreach(fbs types descriptors instances delta_batch)
+foreach(fbs types descriptors instances delta_batch counter_request)
   list(APPEND FBS_HEADERS ${GEN_DIR}/${fbs}_generated.h)
 endforeach()
 add_custom_command(
   OUTPUT ${FBS_HEADERS} ${GEN_DIR}/metric_id_generated.h
   COMMAND ${CMAKE_COMMAND} -E copy_if_different ${SCHEMA_DIR}/types.fbs
           ${SCHEMA_DIR}/descriptors.fbs ${SCHEMA_DIR}/instances.fbs ${SCHEMA_DIR}/delta_batch.fbs
-          ${GEN_DIR}
+          ${SCHEMA_DIR}/counter_request.fbs ${GEN_DIR}
   COMMAND ${FLATC} --cpp --scoped-enums --cpp-std c++17 -o ${GEN_DIR}
           ${GEN_DIR}/metric_id.fbs ${GEN_DIR}/types.fbs ${GEN_DIR}/descriptors.fbs
-          ${GEN_DIR}/instances.fbs ${GEN_DIR}/delta_batch.fbs
+          ${GEN_DIR}/instances.fbs ${GEN_DIR}/delta_batch.fbs ${GEN_DIR}/counter_request.fbs
   DEPENDS ${GEN_DIR}/metric_id.fbs ${SCHEMA_DIR}/types.fbs ${SCHEMA_DIR}/descriptors.fbs
-          ${SCHEMA_DIR}/instances.fbs ${SCHEMA_DIR}/delta_batch.fbs
+          ${SCHEMA_DIR}/instances.fbs ${SCHEMA_DIR}/delta_batch.fbs ${SCHEMA_DIR}/counter_request.fbs
   WORKING_DIRECTORY ${GEN_DIR}
   COMMENT "flatc: generating C++ from schema/*.fbs"
   VERBATIM)

@@ -41,6 +41,11 @@ constexpr std::array kSteadyState = {
     "sendmsg",
     "recvmsg",
     "recvfrom",
+    // The request server (broker/requests/): connections on the request socket, the caller's
+    // SO_PEERCRED; the reply and its descriptors go with sendmsg, the request comes with recvmsg
+    // (both above). perf_event_open (below) opens the counters of the caller's process.
+    "accept4",
+    "getsockopt",
     // Counters: CPU hotplug reopens events; group reads and enable/disable ioctls.
     "perf_event_open",
     "ioctl",

@@ -80,8 +80,8 @@ ScheduleOverrides parse_schedule_config(std::istream& in, std::string_view file)
     // read_ini drops empty sections, so a childless node is a key written before any section.
     if (keys.empty()) {
       throw ScheduleConfigError(std::string(file) + ": key '" + section +
-                                "' outside a [metric.NAME], [category.NAME] or "
-                                "[instances.DOMAIN] section");
+                                "' outside a [metric.NAME], [category.NAME], "
+                                "[instances.DOMAIN] or [requests] section");
     }
     const std::string_view s = section;
     if (s.starts_with("metric.") && s.size() > 7) {
@@ -94,9 +94,16 @@ ScheduleOverrides parse_schedule_config(std::istream& in, std::string_view file)
         if (!node.empty()) fail(file, section, "unexpected nested key '" + key + "'");
         keys_out[key] = node.data();
       }
+    } else if (s == "requests") {
+      InstanceSection& keys_out = out.requests.emplace();
+      for (const auto& [key, node] : keys) {
+        if (!node.empty()) fail(file, section, "unexpected nested key '" + key + "'");
+        keys_out[key] = node.data();
+      }
     } else {
       fail(file, section,
-           "unknown section (expected [metric.NAME], [category.NAME] or [instances.DOMAIN])");
+           "unknown section (expected [metric.NAME], [category.NAME], [instances.DOMAIN] or "
+           "[requests])");
     }
   }
   return out;

@@ -38,6 +38,9 @@ struct ScheduleOverrides {
   std::map<std::string, Override, std::less<>> metrics;           // by metric name
   std::map<std::string, Override, std::less<>> categories;        // by category name
   std::map<std::string, InstanceSection, std::less<>> instances;  // by domain name
+  // [requests]: per-process counters' policy, as written (broker/requests/request_policy.hpp
+  // parses it; docs/PROCESS_COUNTERS.md). Unset: no such section.
+  std::optional<InstanceSection> requests;
 };
 
 // TTLs above a day are refused: a metric read that rarely should be STATIC or DISABLED.

@@ -240,6 +240,14 @@ void SegmentWriter::set_group(gid_t group) {
   }
 }
 
+bool SegmentWriter::set_request_socket(std::string_view path) noexcept {
+  char* field = header_->fixed.request_socket;
+  std::memset(field, 0, layout::kRequestSocketChars);
+  if (path.size() >= layout::kRequestSocketChars) return false;
+  std::memcpy(field, path.data(), path.size());
+  return true;
+}
+
 void SegmentWriter::go_live() noexcept {
   // Release: a client that acquires LIVE sees the whole immutable header and descriptors.
   header_->state.store(static_cast<std::uint64_t>(layout::BrokerState::kLive),

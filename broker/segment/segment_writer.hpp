@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include <memory>
 
@@ -73,6 +74,10 @@ class SegmentWriter {
 
   // Lets `group` read a segment created with mode 0640. Throws Error on failure.
   void set_group(gid_t group);
+  // Writes the request socket's path into the header (layout 2.1; empty: all zero, no request
+  // server). Before go_live only: the header is immutable once LIVE. False (and all zero) for a
+  // path of kRequestSocketChars bytes or more.
+  bool set_request_socket(std::string_view path) noexcept;
   void go_live() noexcept;
   void heartbeat(std::uint64_t now_ns, std::uint64_t ticks_done) noexcept;
   // One fstat of the object the broker maps, every tick: removing or replacing the name drops

@@ -97,16 +97,16 @@ TEST(ScheduleConfig, UnknownKeyIsAnError) {
 
 TEST(ScheduleConfig, UnknownSectionKindIsAnError) {
   EXPECT_EQ(error_of("[mem.free]\nttl_ms = 5000\n"),
-            "test.conf: [mem.free]: unknown section (expected [metric.NAME], [category.NAME] or "
-            "[instances.DOMAIN])");
+            "test.conf: [mem.free]: unknown section (expected [metric.NAME], [category.NAME], "
+            "[instances.DOMAIN] or [requests])");
   EXPECT_NE(error_of("[metric.]\nttl_ms = 5000\n"), "");
   EXPECT_NE(error_of("[category.]\nttl_ms = 5000\n"), "");
 }
 
 TEST(ScheduleConfig, KeyOutsideASectionIsAnError) {
   EXPECT_EQ(error_of("ttl_ms = 5000\n"),
-            "test.conf: key 'ttl_ms' outside a [metric.NAME], [category.NAME] or "
-            "[instances.DOMAIN] section");
+            "test.conf: key 'ttl_ms' outside a [metric.NAME], [category.NAME], "
+            "[instances.DOMAIN] or [requests] section");
 }
 
 TEST(ScheduleConfig, SyntaxErrorsNameTheLine) {
