@@ -48,7 +48,8 @@ constexpr const char* kUsage =
     "  Values are double-quoted; \\\" is a quote and \\\\ a backslash inside them.\n"
     "\n"
     "Exit status: 0 ok, 1 error (also: no instance matches), 2 usage error (also: a malformed\n"
-    "selector), 3 broker stale or gone.\n"
+    "selector), 3 broker stale or gone; stat with a command: the command's own status (128+N\n"
+    "if it died of signal N).\n"
     "\n"
     "Options";
 
@@ -75,6 +76,8 @@ const VerbRule* rule_for(const std::string& verb) {
   static const VerbRule kOne{1, 1, "CATEGORY"};
   static const VerbRule kMany{1, SIZE_MAX, "SELECTOR..."};
   static const VerbRule kOptionalDomain{0, 1, "[DOMAIN]"};
+  static const VerbRule kCommand{0, SIZE_MAX,
+                                 "[-e EVENTS] [-p PID] [-I MS] [-- COMMAND [ARGS...]]"};
   if (verb == "list" || verb == "cats" || verb == "all" || verb == "watch" || verb == "ring" ||
       verb == "pmc" || verb == "top") {
     return &kNone;
@@ -82,6 +85,7 @@ const VerbRule* rule_for(const std::string& verb) {
   if (verb == "cat") return &kOne;
   if (verb == "get") return &kMany;
   if (verb == "instances") return &kOptionalDomain;
+  if (verb == "stat") return &kCommand;
   return nullptr;
 }
 
@@ -98,7 +102,8 @@ void check_flag_applies(const po::variables_map& vm, const char* flag,
 
 std::optional<CliOptions> parse_cli(int argc, char** argv) {
   CliOptions o;
-  std::string count, interval, sample;
+  std::string count, interval, sample, pid;
+  std::vector<std::string> events;
   po::options_description visible(kUsage);
   // One option per line reads better than the formatter's call chain.
   // clang-format off
@@ -113,9 +118,15 @@ std::optional<CliOptions> parse_cli(int argc, char** argv) {
       ("count,n", po::value(&count),
        "watch: exit after N batches (the first, a full snapshot, counts); pmc: after N tables; "
        "top: after N refreshes")
-      ("interval-ms", po::value(&interval),
+      ("interval-ms,I", po::value(&interval),
        "watch: poll interval in ms (default: a quarter of the broker tick); pmc: sampling "
-       "interval (default: the counters' read period)")
+       "interval (default: the counters' read period); stat: print deltas every MS ms")
+      ("event,e", po::value(&events)->composing(),
+       "stat: events to count, comma-separated, repeatable (perf(1) names)")
+      ("pid,p", po::value(&pid), "stat: count this running process (yours) until Ctrl-C or its exit")
+      ("request-socket", po::value<std::string>(),
+       "stat: ask the broker on this socket instead of the one the segment names (the server "
+       "must be root, the broker user or you)")
       ("sample-ms", po::value(&sample),
        "ring: follow the ring this long to measure lapping (default: two ticks, at most 1000 ms; "
        "0 skips)");
@@ -151,7 +162,10 @@ std::optional<CliOptions> parse_cli(int argc, char** argv) {
     throw usage_error("--segment: " + problem);
   }
   check_flag_applies(vm, "count", {"watch", "pmc", "top"}, o.verb);
-  check_flag_applies(vm, "interval-ms", {"watch", "pmc"}, o.verb);
+  check_flag_applies(vm, "interval-ms", {"watch", "pmc", "stat"}, o.verb);
+  check_flag_applies(vm, "event", {"stat"}, o.verb);
+  check_flag_applies(vm, "pid", {"stat"}, o.verb);
+  check_flag_applies(vm, "request-socket", {"stat"}, o.verb);
   check_flag_applies(vm, "sample-ms", {"ring"}, o.verb);
   if (o.all && o.verb != "list") throw usage_error("--all applies only to 'list'");
   if (o.allow_stale && o.verb != "get" && o.verb != "cat" && o.verb != "all" && o.verb != "pmc") {
@@ -165,6 +179,31 @@ std::optional<CliOptions> parse_cli(int argc, char** argv) {
   }
   if (!sample.empty() || vm.count("sample-ms") != 0U) {
     o.sample_ms = static_cast<std::uint32_t>(parse_bounded("--sample-ms", sample, 0, 10000));
+  }
+  for (const std::string& list : events) {
+    std::size_t start = 0;
+    for (;;) {
+      const std::size_t comma = list.find(',', start);
+      std::string name = list.substr(start, comma == std::string::npos ? comma : comma - start);
+      if (name.empty()) throw usage_error("-e: empty event name in '" + list + "'");
+      o.events.push_back(std::move(name));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  if (o.events.size() > 16) throw usage_error("-e: at most 16 events at once");
+  if (!pid.empty() || vm.count("pid") != 0U) {
+    o.pid = static_cast<std::int32_t>(parse_bounded("--pid", pid, 1, INT32_MAX));
+  }
+  if (vm.count("request-socket") != 0U) {
+    o.request_socket = vm["request-socket"].as<std::string>();
+    if (o.request_socket->empty()) throw usage_error("--request-socket: empty path");
+  }
+  if (o.verb == "stat") {
+    if (o.pid && !o.args.empty()) throw usage_error("stat: either -p PID or a command, not both");
+    if (!o.pid && o.args.empty()) {
+      throw usage_error("usage: sysring stat [-e EVENTS] [-I MS] -- COMMAND [ARGS...], or -p PID");
+    }
   }
   return o;
 }

@@ -18,6 +18,12 @@ struct CliOptions {
   std::optional<std::uint64_t> count;        // watch: exit after N batches; pmc, top: N refreshes
   std::optional<std::uint32_t> interval_ms;  // watch: poll interval
   std::optional<std::uint32_t> sample_ms;    // ring: how long to follow the ring
+  // stat: the events (-e, comma lists, repeatable; empty: the default set), the process to
+  // count (-p), the broker's request socket when not the one the segment names; the command
+  // to run is `args` (after --). interval_ms (-I) prints interval deltas.
+  std::vector<std::string> events;
+  std::optional<std::int32_t> pid;
+  std::optional<std::string> request_socket;
 };
 
 // Throws CliError(kExitUsage) on bad input. Returns nullopt after printing --help.

@@ -28,6 +28,7 @@ int dispatch(const CliOptions& options) {
   if (verb == "ring") return run_ring(options);
   if (verb == "pmc") return run_pmc(options);
   if (verb == "top") return run_top(options);
+  if (verb == "stat") return run_stat(options);
   throw usage_error("unknown verb '" + options.verb + "'");  // parse_cli already refused it
 }
 

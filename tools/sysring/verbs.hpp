@@ -15,5 +15,6 @@ int run_watch(const CliOptions& options);
 int run_ring(const CliOptions& options);
 int run_pmc(const CliOptions& options);
 int run_top(const CliOptions& options);
+int run_stat(const CliOptions& options);
 
 }  // namespace sysring::cli
