@@ -114,6 +114,7 @@ struct ProcessCounters::State {
   std::vector<detail::GrantedCounter> counters;
   std::vector<UnsupportedEvent> unsupported;
   pid_t target = 0;
+  std::uint64_t launched_ns = 0;
 };
 
 namespace {
@@ -241,6 +242,7 @@ ProcessCounters ProcessCounters::launch(const std::vector<std::string>& argv,
     throw;
   }
   const char byte = 'x';
+  counters.state_->launched_ns = monotonic_ns();
   ssize_t n = 0;
   do {
     n = ::write(go_write.get(), &byte, 1);
@@ -329,6 +331,10 @@ std::size_t ProcessCounters::size() const noexcept {
 
 pid_t ProcessCounters::target() const noexcept {
   return state_->target;
+}
+
+std::uint64_t ProcessCounters::launched_ns() const noexcept {
+  return state_->launched_ns;
 }
 
 }  // namespace sysring

@@ -132,6 +132,9 @@ class ProcessCounters {
   [[nodiscard]] bool kernel(std::size_t index) const;
   [[nodiscard]] std::size_t size() const noexcept;
   [[nodiscard]] pid_t target() const noexcept;  // 0: the caller itself
+  // launch(): CLOCK_MONOTONIC (ns) when the child was let go to execvp, where perf stat starts
+  // its elapsed time; 0 for the other opens.
+  [[nodiscard]] std::uint64_t launched_ns() const noexcept;
 
  private:
   struct State;

@@ -112,9 +112,8 @@ std::vector<StatLine> stat_lines(const std::vector<std::string>& asked,
 std::string group_thousands(std::uint64_t value) {
   std::string digits = std::to_string(value);
   std::string out;
-  const std::size_t lead = digits.size() % 3;
   for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i != 0 && (i - lead) % 3 == 0) out += ',';
+    if (i != 0 && (digits.size() - i) % 3 == 0) out += ',';
     out += digits[i];
   }
   return out;

@@ -66,10 +66,11 @@ int shell_status(int status) {
 
 class StatRun {
  public:
-  StatRun(const CliOptions& options, const ProcessCounters& counters, std::string target)
+  StatRun(const CliOptions& options, const ProcessCounters& counters, std::string target,
+          std::uint64_t start_ns)
       : options_(options), counters_(counters), target_(std::move(target)) {
     asked_ = options.events.empty() ? kDefaultEvents : options.events;
-    start_ns_ = now_ns();
+    start_ns_ = start_ns;
     last_ns_ = start_ns_;
     if (options.interval_ms) {
       next_ns_ = start_ns_ + std::uint64_t{*options.interval_ms} * 1'000'000ULL;
@@ -92,8 +93,8 @@ class StatRun {
     sleep_ns(wait);
   }
 
-  void finish(std::optional<int> exit_status) {
-    const std::uint64_t end = now_ns();
+  // `end`: when the command ended, or the counting stopped.
+  void finish(std::uint64_t end, std::optional<int> exit_status) {
     if (options_.interval_ms) {
       if (end > last_ns_) print_interval(end, exit_status);
       return;
@@ -145,10 +146,10 @@ int count_pid(const CliOptions& options) {
   const pid_t pid = *options.pid;
   ProcessCounters counters = ProcessCounters::open_pid(pid, counter_options(options));
   counters.start();
-  StatRun run(options, counters, "process id '" + std::to_string(pid) + "'");
+  StatRun run(options, counters, "process id '" + std::to_string(pid) + "'", now_ns());
   while (!stop_requested() && !process_ended(pid)) run.tick(100'000'000ULL);
   counters.stop();
-  run.finish(std::nullopt);
+  run.finish(now_ns(), std::nullopt);
   return kExitOk;
 }
 
@@ -157,7 +158,7 @@ int count_command(const CliOptions& options) {
   std::string exec_error;
   ProcessCounters counters =
       ProcessCounters::launch(options.args, counter_options(options), child, &exec_error);
-  StatRun run(options, counters, quoted_command(options.args));
+  StatRun run(options, counters, quoted_command(options.args), counters.launched_ns());
   int status = 0;
   for (;;) {
     // Ctrl-C reaches the command too (same process group): keep waiting for it, then report.
@@ -168,12 +169,13 @@ int count_command(const CliOptions& options) {
     }
     if (options.interval_ms) run.tick(5'000'000ULL);
   }
+  const std::uint64_t end = now_ns();
   const int code = shell_status(status);
   if (!exec_error.empty()) {
     report("sysring: error: cannot run " + exec_error + "\n");
     return code;
   }
-  run.finish(code);
+  run.finish(end, code);
   return code;
 }
 
