@@ -85,9 +85,31 @@ def free_port():
 
 def run_broker(broker, summary):
     segment = f"/pkgsys-{os.getpid()}"
+    # The request server's calls too (accept4, SO_PEERCRED, recvmsg, sendmsg): one datagram on
+    # its socket, answered with an error reply (docs/PROCESS_COUNTERS.md).
+    request_socket = os.path.join(os.path.dirname(summary), "requests.sock")
     cmd = strace_command(summary) + [broker, "--foreground", "--segment", segment,
-                                     "--tick-ms", "100", "--max-ticks", "30"]
-    subprocess.run(cmd, check=True, timeout=TIMEOUT, stdout=subprocess.DEVNULL)
+                                     "--tick-ms", "100", "--max-ticks", "30",
+                                     "--request-socket", request_socket]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while not os.path.exists(request_socket):
+            if time.monotonic() > deadline or proc.poll() is not None:
+                sys.exit("the broker did not create its request socket")
+            time.sleep(0.05)
+        time.sleep(0.5)  # serving, under its own seccomp filter
+        with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
+            s.settimeout(10)
+            s.connect(request_socket)
+            s.send(b"not a request")
+            s.recv(4096)
+        if proc.wait(timeout=TIMEOUT) != 0:
+            sys.exit(f"the broker exited with status {proc.returncode}")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def run_exporter(exporter, broker, summary):
