@@ -34,6 +34,9 @@ host_build=$root/build
 #                                       broker stays root: KPC counters need it).
 #   broker/sandbox/                     the seccomp filter (libseccomp): macOS has no seccomp;
 #                                       the broker logs that it runs without a filter.
+#   broker/requests/                    per-process counters on request: perf_event_open on
+#                                       another process, SO_PEERCRED (docs/PROCESS_COUNTERS.md,
+#                                       "What is not possible on macOS").
 #   tools/sysring-exporter/chunked_gzip.cpp  needs libdeflate's header, which a Mac gets from
 #                                       Homebrew and this toolchain lacks (zlib is in macOS).
 excluded=(broker/counters/perf/ broker/counters/platform_counters_linux.cpp
@@ -41,7 +44,7 @@ excluded=(broker/counters/perf/ broker/counters/platform_counters_linux.cpp
           broker/sources/source_spec.cpp broker/sources/linux_sources.cpp
           broker/sources/linux/
           broker/sources/timex_decode.cpp broker/sources/timex_snapshot.cpp
-          broker/privilege/ broker/sandbox/
+          broker/privilege/ broker/sandbox/ broker/requests/
           tools/sysring-exporter/chunked_gzip.cpp)
 
 # Compiled but not linked into the smoke binary: Boost.Program_options is a compiled library
