@@ -56,7 +56,7 @@ std::string comment(const StatLine& line, const std::vector<StatLine>& all, doub
     return printf_string("%8.3f CPUs utilized", v.scaled / wall_ns);
   }
   if ((line.event == "instructions") && rates.ipc) {
-    return printf_string("%8.2f  insn per cycle", *rates.ipc);
+    return printf_string("%7.2f  insn per cycle", *rates.ipc);
   }
   if (line.event == "branch-misses" && rates.branch_miss_rate) {
     return printf_string("%7.2f%% of all branches", *rates.branch_miss_rate * 100);
