@@ -3,8 +3,8 @@ its argtypes and restype. tests/test_abi.py checks it against the header and the
 from __future__ import annotations
 
 import ctypes
-from ctypes import (POINTER, Structure, c_char, c_char_p, c_double, c_int, c_size_t, c_uint8,
-                    c_uint16, c_uint32, c_uint64, c_void_p)
+from ctypes import (POINTER, Structure, c_char, c_char_p, c_double, c_int, c_int32, c_size_t,
+                    c_uint8, c_uint16, c_uint32, c_uint64, c_void_p)
 
 sysring_status = c_int  # a C enum: int-sized on every ABI sysring builds for
 sysring_health_state = c_int
@@ -118,14 +118,24 @@ class sysring_batch(Structure):
     ]
 
 
+class sysring_process_counter_value(Structure):
+    _fields_ = [
+        ("name", c_char_p),
+        ("value", c_uint64),
+        ("time_enabled_ns", c_uint64),
+        ("time_running_ns", c_uint64),
+    ]
+
+
 STRUCTS = (sysring_scalar, sysring_counter, sysring_metric_info, sysring_instance_info,
            sysring_handle, sysring_instance_value, sysring_delta, sysring_instance_event,
-           sysring_batch)
+           sysring_batch, sysring_process_counter_value)
 
 # Opaque handles: kept as void pointers (never dereferenced here).
 client_p = c_void_p
 follower_p = c_void_p
 instance_list_p = c_void_p
+process_counters_p = c_void_p
 
 # name: (restype, argtypes), in the order of sysring.h.
 FUNCTIONS = {
@@ -166,6 +176,20 @@ FUNCTIONS = {
     "sysring_follower_new": (follower_p, [client_p]),
     "sysring_follower_free": (None, [follower_p]),
     "sysring_follower_poll": (sysring_status, [follower_p, POINTER(sysring_batch)]),
+    "sysring_process_counters_open_self": (sysring_status,
+                                           [c_char_p, POINTER(c_char_p), c_size_t,
+                                            POINTER(process_counters_p), POINTER(c_char),
+                                            c_size_t]),
+    "sysring_process_counters_open_pid": (sysring_status,
+                                          [c_char_p, c_int32, POINTER(c_char_p), c_size_t,
+                                           POINTER(process_counters_p), POINTER(c_char),
+                                           c_size_t]),
+    "sysring_process_counters_close": (None, [process_counters_p]),
+    "sysring_process_counters_start": (sysring_status, [process_counters_p]),
+    "sysring_process_counters_stop": (sysring_status, [process_counters_p]),
+    "sysring_process_counters_read": (sysring_status,
+                                      [process_counters_p, POINTER(sysring_process_counter_value),
+                                       c_size_t, POINTER(c_size_t)]),
 }
 
 

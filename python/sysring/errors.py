@@ -27,6 +27,9 @@ class Status(enum.IntEnum):
     E_NOT_LIVE = -8
     E_SYSTEM = -9
     E_ARGUMENT = -10
+    E_UNREACHABLE = -11
+    E_REFUSED = -12
+    E_PROTOCOL = -13
 
 
 class SysringError(Exception):
@@ -181,6 +184,9 @@ _DEFAULT_MESSAGES = {
     Status.E_NOT_LIVE: "segment not live",
     Status.E_SYSTEM: "system error",
     Status.E_ARGUMENT: "invalid argument",
+    Status.E_UNREACHABLE: "no broker serves per-process counter requests",
+    Status.E_REFUSED: "the broker refused the request",
+    Status.E_PROTOCOL: "bad reply from the broker",
 }
 
 

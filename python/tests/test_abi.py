@@ -89,8 +89,10 @@ def test_enum_values_match_the_header():
     assert {"SYSRING_" + h.name: code for code, h in HEALTH_BY_CODE.items()} == health
 
 
-OPAQUE = {"sysring_client", "sysring_follower", "sysring_instance_list"}
+OPAQUE = {"sysring_client", "sysring_follower", "sysring_instance_list",
+          "sysring_process_counters"}
 SCALARS = {"size_t": ctypes.c_size_t, "uint8_t": ctypes.c_uint8, "uint32_t": ctypes.c_uint32,
+           "int32_t": ctypes.c_int32,
            "uint64_t": ctypes.c_uint64, "double": ctypes.c_double, "char": ctypes.c_char,
            "sysring_metric_id": ctypes.c_uint16, "sysring_status": ctypes.c_int,
            "sysring_health_state": ctypes.c_int}
@@ -98,7 +100,7 @@ SCALARS = {"size_t": ctypes.c_size_t, "uint8_t": ctypes.c_uint8, "uint32_t": cty
 
 def expected_ctypes(c_type):
     """The ctypes types acceptable for one C parameter or return type."""
-    c_type = c_type.replace("const ", "").strip()
+    c_type = " ".join(re.sub(r"\bconst\b", " ", c_type).split())
     stars = c_type.count("*")
     base = c_type.replace("*", "").strip()
     if base == "void" and stars == 0:

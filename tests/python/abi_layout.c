@@ -101,6 +101,12 @@ int main(void) {
   FIELD(sysring_batch, delta_count, 0);
   FIELD(sysring_batch, string_ids, 0);
   FIELD(sysring_batch, string_count, 1);
+  END(0);
+  STRUCT(sysring_process_counter_value, 0);
+  FIELD(sysring_process_counter_value, name, 0);
+  FIELD(sysring_process_counter_value, value, 0);
+  FIELD(sysring_process_counter_value, time_enabled_ns, 0);
+  FIELD(sysring_process_counter_value, time_running_ns, 1);
   END(1);
   printf("}\n");
   return 0;
