@@ -6,8 +6,9 @@
 //   counter_request_probe SOCKET [--pid N] [--events a,b] [--kernel] [--inherit]
 //                         [--version V] [--garbage] [--silent] [--read-ms MS] [--repeat N]
 // Prints "granted NAME:TYPE:CONFIG:KERNEL ..." or "error: LINE"; with --read-ms, enables the first
-// counter, sleeps, and prints "count V1 V2" (two reads MS apart). Exit 0 granted, 3 refused,
-// 4 transport or protocol failure. --repeat N: N requests, then "granted G refused R failed F".
+// counter, sleeps, and prints "count V1 V2" (two reads MS apart, or more until it grew). Exit 0
+// granted, 3 refused, 4 transport or protocol failure. --repeat N: N requests, then "granted G
+// refused R failed F".
 #include <linux/perf_event.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -197,8 +198,12 @@ int main(int argc, char** argv) {
     ::ioctl(r.fds[0], PERF_EVENT_IOC_ENABLE, 0);
     std::this_thread::sleep_for(std::chrono::milliseconds(o.read_ms));
     const std::uint64_t first = read_value(r.fds[0]);
-    std::this_thread::sleep_for(std::chrono::milliseconds(o.read_ms));
-    const std::uint64_t second = read_value(r.fds[0]);
+    // A loaded machine may not run the target for a while: up to 25 more periods for it to grow.
+    std::uint64_t second = first;
+    for (int i = 0; i < 25 && second == first; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(o.read_ms));
+      second = read_value(r.fds[0]);
+    }
     std::printf("count %llu %llu\n", static_cast<unsigned long long>(first),
                 static_cast<unsigned long long>(second));
   }

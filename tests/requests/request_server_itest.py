@@ -48,6 +48,16 @@ def fd_count(pid):
     return len(os.listdir(f'/proc/{pid}/fd'))
 
 
+def fd_table(pid):
+    table = {}
+    for fd in os.listdir(f'/proc/{pid}/fd'):
+        try:
+            table[int(fd)] = os.readlink(f'/proc/{pid}/fd/{fd}')
+        except OSError:
+            pass
+    return table
+
+
 def seccomp_mode(pid):
     with open(f'/proc/{pid}/status') as f:
         for line in f:
@@ -68,6 +78,7 @@ class Broker:
             with open(path, 'w') as f:
                 f.write(config)
             argv += ['--config', path]
+        self.started = time.monotonic()
         with open(self.log, 'w') as log:
             self.proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
                                          stdin=subprocess.DEVNULL, start_new_session=True)
@@ -92,6 +103,12 @@ class Broker:
 
     def ticks(self):
         return struct.unpack_from('<Q', self.header(), TICK_COUNT_OFFSET)[0]
+
+    def settled_fd_count(self):
+        """The descriptor count once start-up's lazy opens are done: the perf backend opens
+        /sys/devices/system/cpu/online at its first hotplug check, 1 s after the start."""
+        time.sleep(max(0.0, self.started + 2.0 - time.monotonic()))
+        return fd_count(self.proc.pid)
 
     def stop(self):
         if self.proc.poll() is None:
@@ -196,7 +213,7 @@ class RequestServerTest(unittest.TestCase):
         b = Broker(self, 'fds', config='[requests]\nmax_per_uid = 65536\nmax_total = 1048576\n')
         child = self.child()
         self.assertEqual(self.ask(b, '--pid', child.pid)[0], 0)
-        baseline = fd_count(b.proc.pid)
+        baseline = b.settled_fd_count()
         rc, out = self.ask(b, '--pid', child.pid, '--events', 'task-clock,cs', '--repeat', 1000,
                            timeout=120)
         self.assertEqual((rc, out), (0, 'granted 1000 refused 0 failed 0'))
@@ -207,7 +224,8 @@ class RequestServerTest(unittest.TestCase):
     def test_stress(self):
         b = Broker(self, 'stress', config='[requests]\nmax_per_uid = 65536\nmax_total = 1048576\n')
         self.assertEqual(self.ask(b, '--pid', 0)[0], 0)
-        baseline = fd_count(b.proc.pid)
+        baseline = b.settled_fd_count()
+        before_table = fd_table(b.proc.pid)
         ticks_before = b.ticks()
         workers = [subprocess.Popen([self.probe, b.socket, '--events', 'task-clock,cs',
                                      '--repeat', '500'], stdout=subprocess.PIPE, text=True)
@@ -229,7 +247,11 @@ class RequestServerTest(unittest.TestCase):
             self.assertEqual(out, 'granted 500 refused 0 failed 0')
         self.assertGreater(victims, 0)
         self.assertIsNone(b.proc.poll(), b.text())
-        wait_for(lambda: fd_count(b.proc.pid) == baseline, 'the descriptor count to come back')
+        try:
+            wait_for(lambda: fd_count(b.proc.pid) == baseline, 'the descriptor count to come back')
+        except AssertionError:
+            after = fd_table(b.proc.pid)
+            raise AssertionError(f'before: {before_table}\nafter: {after}')
         time.sleep(0.3)
         self.assertGreater(b.ticks(), ticks_seen[-1])
         # The ticks kept coming during the stress: no 1 s gap in the samples.
