@@ -6,6 +6,10 @@ library):
 - root asks for task-clock of a child it owns and reads a growing count from the descriptor;
 - nobody asks for pid 1 and is refused with the reason; for itself, and is granted;
 - kernel mode is refused under the default policy and granted with `kernel = yes`;
+- `allow = group nogroup`: the socket is 0660 of that group, root is refused, nobody (whose
+  primary group it is) granted;
+- a root broker that drops to `--user daemon` gives the socket to daemon, grants root's child
+  with only CAP_PERFMON, and removes the socket at SIGTERM;
 - a garbage datagram gets an error reply and the broker lives; a silent connection is closed
   after 1 s without a reply;
 - the broker's descriptor count is back to its baseline after 1000 requests; it runs under its
@@ -16,7 +20,9 @@ library):
 Needs root and setpriv (exit 77, skipped, otherwise). Paths come from the environment: SYSRINGD,
 PROBE.
 """
+import grp
 import os
+import pwd
 import random
 import shutil
 import signal
@@ -67,9 +73,9 @@ def seccomp_mode(pid):
 
 
 class Broker:
-    def __init__(self, test, name, config=None, extra=()):
+    def __init__(self, test, name, config=None, extra=(), socket=None):
         self.segment = f'/srq-{os.getpid()}-{name}'
-        self.socket = os.path.join(test.tmp, name + '.sock')
+        self.socket = socket or os.path.join(test.tmp, name + '.sock')
         self.log = os.path.join(test.tmp, name + '.log')
         argv = [SYSRINGD, '--foreground', '--segment', self.segment, '--tick-ms', '50',
                 '--request-socket', self.socket] + list(extra)
@@ -208,6 +214,37 @@ class RequestServerTest(unittest.TestCase):
         self.assertIsNone(b.proc.poll())
         rc, out = self.ask(b, '--pid', 0)
         self.assertEqual(rc, 0, out)
+
+    def test_allow_group(self):
+        b = Broker(self, 'group', config='[requests]\nallow = group nogroup\n')
+        self.assertIn('(allow group nogroup, user mode only, 64 per uid)', b.text())
+        st = os.stat(b.socket)
+        self.assertEqual(st.st_mode & 0o777, 0o660)
+        self.assertEqual(st.st_gid, grp.getgrnam('nogroup').gr_gid)
+        rc, out = self.ask(b, '--pid', 0)
+        self.assertEqual(rc, 3, out)
+        self.assertEqual(out, 'error: refused: uid 0 is not in group nogroup '
+                              '(allow = group nogroup)')
+        rc, out = self.ask(b, '--pid', 0, user='nobody')  # nogroup is its primary group
+        self.assertEqual(rc, 0, out)
+
+    def test_dropped_to_user(self):
+        """Created as root, given to --user, served after the drop with only CAP_PERFMON."""
+        home = os.path.join(self.tmp, 'run')
+        os.mkdir(home)
+        daemon = pwd.getpwnam('daemon')
+        os.chown(home, daemon.pw_uid, daemon.pw_gid)
+        b = Broker(self, 'user', extra=['--user', 'daemon'],
+                   socket=os.path.join(home, 'user.sock'))
+        self.assertEqual(os.stat(b.socket).st_uid, daemon.pw_uid)
+        child = self.child()
+        rc, out = self.ask(b, '--pid', child.pid, '--read-ms', 100)
+        self.assertEqual(rc, 0, out)
+        first, second = (int(v) for v in out.splitlines()[1].split()[1:3])
+        self.assertGreater(second, first, out)
+        b.stop()
+        self.assertEqual(b.proc.returncode, 0, b.text())
+        self.assertFalse(os.path.exists(b.socket))
 
     def test_descriptors_come_back_after_1000_requests(self):
         b = Broker(self, 'fds', config='[requests]\nmax_per_uid = 65536\nmax_total = 1048576\n')
