@@ -47,6 +47,26 @@ static int open_errors(void) {
   /* NULL message buffer is allowed */
   CHECK(sysring_open("/c-header-test-absent", &client, NULL, 0) == SYSRING_E_NOT_FOUND);
 
+  /* Per-process counters: the same conventions */
+  {
+    const char* events[] = {"task-clock"};
+    sysring_process_counters* counters = (sysring_process_counters*)0x1;
+    sysring_process_counter_value values[1];
+    size_t count = 0;
+    err[0] = '\0';
+    CHECK(sysring_process_counters_open_self("/c-header-test-absent", events, 1, &counters, err,
+                                             sizeof err) == SYSRING_E_NOT_FOUND);
+    CHECK(counters == NULL);
+    CHECK(strlen(err) > 0 && strchr(err, '\n') == NULL);
+    CHECK(sysring_process_counters_open_self(NULL, events, 1, NULL, NULL, 0) == SYSRING_E_ARGUMENT);
+    CHECK(sysring_process_counters_open_pid(NULL, -1, events, 1, &counters, NULL, 0) ==
+          SYSRING_E_ARGUMENT);
+    CHECK(sysring_process_counters_start(NULL) == SYSRING_E_ARGUMENT);
+    CHECK(sysring_process_counters_stop(NULL) == SYSRING_E_ARGUMENT);
+    CHECK(sysring_process_counters_read(NULL, values, 1, &count) == SYSRING_E_ARGUMENT);
+    sysring_process_counters_close(NULL);
+  }
+
   /* NULL handles are tolerated */
   sysring_metric_id id = 77;
   sysring_health_state health = SYSRING_ALIVE;
