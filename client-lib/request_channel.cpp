@@ -39,6 +39,7 @@ std::string one_line(std::string_view text) {
   return out;
 }
 
+#ifdef __linux__
 std::int64_t now_ms() {
   timespec ts{};
   ::clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -59,7 +60,6 @@ bool wait_for(int fd, short events, std::int64_t deadline_ms) {
   }
 }
 
-#ifdef __linux__
 // A descriptor that is not a perf event would make read() mean something else (a pipe could
 // even block): refuse it.
 bool is_perf_event(int fd) {
