@@ -30,9 +30,9 @@ std::string trim(std::string_view s) {
 }
 
 bool parse_yes_no(const Section& section, const std::string& key, const std::string& value) {
-  if (value == "yes") return true;
-  if (value == "no") return false;
-  section.fail(key + " must be yes or no, not '" + value + "'");
+  if (value != "yes" && value != "no")
+    section.fail(key + " must be yes or no, not '" + value + "'");
+  return value == "yes";
 }
 
 std::uint32_t parse_count(const Section& section, const std::string& key, const std::string& value,
@@ -48,7 +48,7 @@ std::uint32_t parse_count(const Section& section, const std::string& key, const 
 }
 
 struct FileClose {
-  void operator()(std::FILE* f) const { std::fclose(f); }
+  void operator()(std::FILE* f) const { (void)std::fclose(f); }
 };
 
 // The gid of group `name` in `group_file`, or -1.
