@@ -214,13 +214,15 @@ ProcessCounters ProcessCounters::launch(const std::vector<std::string>& argv,
     } while (n < 0 && errno == EINTR);
     if (n != 1) ::_exit(127);  // the parent gave up (refused): never run the command
     // The command gets the signal dispositions a shell would give it.
-    ::signal(SIGPIPE, SIG_DFL);
-    ::signal(SIGINT, SIG_DFL);
-    ::signal(SIGTERM, SIG_DFL);
+    struct sigaction by_default {};
+    by_default.sa_handler = SIG_DFL;
+    for (const int signo : {SIGPIPE, SIGINT, SIGTERM})
+      (void)::sigaction(signo, &by_default, nullptr);
     sigset_t none;
     sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::execvp(args[0], args.data());
+    (void)::pthread_sigmask(SIG_SETMASK, &none, nullptr);
+    // The one thread of the child: execvp's PATH lookup cannot race anything here.
+    ::execvp(args[0], args.data());  // NOLINT(concurrency-mt-unsafe)
     const int err = errno;
     (void)::write(failed[1], &err, sizeof err);
     ::_exit(err == ENOENT ? 127 : 126);

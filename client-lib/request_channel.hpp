@@ -17,7 +17,8 @@
 namespace sysring::detail {
 
 inline constexpr std::size_t kMaxRequestBytes = 4096;
-inline constexpr std::size_t kMaxReplyBytes = 64 * 1024;  // far above 16 counters' names
+inline constexpr std::size_t kMaxReplyBytes =
+    std::size_t{64} * 1024;  // far above 16 counters' names
 inline constexpr std::size_t kMaxCounterEvents = 16;
 inline constexpr std::size_t kMaxEventNameBytes = 128;
 inline constexpr std::uint16_t kProtocolVersion = 1;

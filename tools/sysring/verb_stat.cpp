@@ -68,10 +68,12 @@ class StatRun {
  public:
   StatRun(const CliOptions& options, const ProcessCounters& counters, std::string target,
           std::uint64_t start_ns)
-      : options_(options), counters_(counters), target_(std::move(target)) {
-    asked_ = options.events.empty() ? kDefaultEvents : options.events;
-    start_ns_ = start_ns;
-    last_ns_ = start_ns_;
+      : options_(options),
+        counters_(counters),
+        target_(std::move(target)),
+        asked_(options.events.empty() ? kDefaultEvents : options.events),
+        start_ns_(start_ns),
+        last_ns_(start_ns) {
     if (options.interval_ms) {
       next_ns_ = start_ns_ + std::uint64_t{*options.interval_ms} * 1'000'000ULL;
       last_ = counters.read();
