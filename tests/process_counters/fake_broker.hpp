@@ -119,6 +119,15 @@ inline int open_software_event(std::uint64_t config, pid_t pid, bool enable_on_e
   return static_cast<int>(::syscall(SYS_perf_event_open, &attr, pid, -1, -1, PERF_FLAG_FD_CLOEXEC));
 }
 
+// Whether this process may open a software perf event on itself at all (perf_event_paranoid 3
+// or a seccomp filter can forbid it): the fake cannot hand over what it cannot open.
+inline bool software_perf_available() {
+  const int fd = open_software_event(PERF_COUNT_SW_TASK_CLOCK, 0, false, false);
+  if (fd < 0) return false;
+  ::close(fd);
+  return true;
+}
+
 // Grants every software event for the target (pid 0: the asking process), refuses the rest with
 // "cannot open NAME ..." as the broker does on a machine without a PMU.
 inline FakeReply grant_software(const FakeRequest& r) {

@@ -102,6 +102,10 @@ TEST(Scaling, DerivedRatesOnlyWhereBothEventsCounted) {
 
 class Counters : public ::testing::Test {
  protected:
+  void SetUp() override {
+    if (!test::software_perf_available())
+      GTEST_SKIP() << "perf_event_open of a software event is not allowed here";
+  }
   CounterOptions options(std::vector<std::string> events) {
     CounterOptions o;
     o.endpoint = CounterEndpoint{dir_ / "b.sock", ::getuid()};
@@ -270,6 +274,8 @@ TEST_F(Counters, ShortTimeoutOption) {
 class SegmentRoute : public ::testing::Test {
  protected:
   void SetUp() override {
+    if (!test::software_perf_available())
+      GTEST_SKIP() << "perf_event_open of a software event is not allowed here";
     name_ = std::make_unique<test::ShmName>(test::unique_name("pc"));
     table_ = test::descriptor_table();
     writer_.emplace(test::make_writer(name_->str(), table_));

@@ -111,6 +111,10 @@ std::string slurp(const std::string& path) {
 
 class StatCli : public ::testing::Test {
  protected:
+  void SetUp() override {
+    if (!test::software_perf_available())
+      GTEST_SKIP() << "perf_event_open of a software event is not allowed here";
+  }
   // Starts `sysring ARGS` with stdout and stderr to files; returns its pid.
   pid_t start(std::vector<std::string> args) {
     args.insert(args.begin(), SYSRING_CLI);
