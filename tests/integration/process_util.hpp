@@ -238,7 +238,7 @@ inline RunResult run(const std::vector<std::string>& argv,
 }
 
 // A sysringd child: started in the foreground, killed in the destructor whatever happened, and
-// its segment name removed.
+// its segment name and default request socket removed (SIGKILL leaves both behind).
 class Broker {
  public:
   Broker(std::string segment, std::uint32_t tick_ms = 100, std::vector<std::string> extra = {})
@@ -252,7 +252,10 @@ class Broker {
   Broker& operator=(const Broker&) = delete;
   ~Broker() {
     process_.kill_now();
-    if (owns_name_) ::shm_unlink(segment_.c_str());
+    if (owns_name_) {
+      ::shm_unlink(segment_.c_str());
+      ::unlink(("/run/sysring" + segment_ + ".sock").c_str());  // docs/PROCESS_COUNTERS.md
+    }
   }
 
   // Waits (at most `timeout`) until a client can open this broker's segment; nullopt if it never

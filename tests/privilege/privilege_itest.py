@@ -73,12 +73,17 @@ class Broker:
 
     def __init__(self, test, name, argv_prefix=(), extra=()):
         self.segment = f'/sysring-priv-{os.getpid()}-{name}'
+        self.request_socket = '/run/sysring/' + self.segment[1:] + '.sock'
         self.log = os.path.join(test.tmp, name + '.log')
         argv = list(argv_prefix) + [SYSRINGD, '--foreground', '--segment', self.segment,
                                     '--tick-ms', '100'] + list(extra)
         with open(self.log, 'w') as log:
             self.proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
                                          stdin=subprocess.DEVNULL, start_new_session=True)
+        # Runs after stop (cleanups are LIFO): a broker dropped to --user cannot remove its
+        # request socket from a /run/sysring it may not write (docs/PROCESS_COUNTERS.md).
+        test.addCleanup(lambda: os.path.lexists(self.request_socket) and
+                        os.unlink(self.request_socket))
         test.addCleanup(self.stop)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
