@@ -288,8 +288,13 @@ int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entr
   } else {
     log::info("counters: " + sources.counters_summary);
   }
+  report_ready("ok");
+  const bool sandboxed = start_sandbox(o);
   // Start-up's temporaries (descriptor and layout building, option parsing, the first
-  // snapshot's builders) are freed but sit in the middle of the heap: hand their pages back.
+  // snapshot's builders, the seccomp filter's) are freed but sit in the middle of the heap:
+  // hand their pages back. Then the code and constants that start-up alone used, the filter's
+  // installation included (madvise, and the open and pread of /proc/self/pagemap, are on the
+  // allow-list).
 #ifdef __GLIBC__
   (void)::malloc_trim(0);
 #endif
@@ -298,8 +303,6 @@ int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entr
     log::debug("released the resident pages of " + std::to_string(released >> 10) +
                " KiB of start-up code and constants");
   }
-  report_ready("ok");
-  const bool sandboxed = start_sandbox(o);
 
   while (sandboxed && g_stop_signal.load() == 0 &&
          (o.max_ticks == 0 || loop.ticks_done() < o.max_ticks)) {
