@@ -32,8 +32,8 @@
 #include "segment/descriptor_builder.hpp"
 #include "segment/segment_writer.hpp"
 #include "segment/truncation_guard.hpp"
-#include "start_up_pages.hpp"
 #include "segment/value_layout.hpp"
+#include "start_up_pages.hpp"
 #include "sysring/errno_text.hpp"
 #include "sysring/error.hpp"
 #include "sysring/registry_data.hpp"
@@ -182,8 +182,7 @@ bool start_sandbox(const BrokerOptions& o) {
     return true;
   }
   try {
-    const std::size_t allowed =
-        sandbox::install_seccomp_filter({.log_to_syslog = !o.foreground});
+    const std::size_t allowed = sandbox::install_seccomp_filter({.log_to_syslog = !o.foreground});
     log::info("seccomp: " + std::to_string(allowed) + " system calls allowed");
   } catch (const std::exception& e) {
     log::error(std::string(e.what()) + " (--seccomp off runs without the filter)");

@@ -21,6 +21,12 @@ namespace sysring::broker {
 #ifdef SYSRING_RELEASE_START_UP_PAGES
 namespace {
 
+// Addresses come from program headers and pagemap offsets, so they are integers first.
+int drop_pages(std::uintptr_t begin, std::size_t length) noexcept {
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): a page address computed from the ELF headers
+  return ::madvise(reinterpret_cast<void*>(begin), length, MADV_DONTNEED);
+}
+
 struct Range {
   std::uintptr_t begin = 0;
   std::uintptr_t end = 0;
@@ -46,8 +52,7 @@ std::size_t release_relro_file_pages(Range relro, std::uintptr_t page) {
   std::size_t released = 0;
   std::uintptr_t run_begin = 0;  // start of the current run of file pages, 0: none
   const auto flush = [&](std::uintptr_t run_end) {
-    if (run_begin != 0 && run_end > run_begin &&
-        ::madvise(reinterpret_cast<void*>(run_begin), run_end - run_begin, MADV_DONTNEED) == 0) {
+    if (run_begin != 0 && run_end > run_begin && drop_pages(run_begin, run_end - run_begin) == 0) {
       released += run_end - run_begin;
     }
     run_begin = 0;
@@ -63,8 +68,8 @@ std::size_t release_relro_file_pages(Range relro, std::uintptr_t page) {
     const std::size_t n = static_cast<std::size_t>(got) / sizeof entries[0];
     for (std::size_t i = 0; i < n; ++i, at += page) {
       const std::uint64_t e = entries[i];
-      const bool file_page = (e & kPagePresent) != 0 && (e & kPageSwapped) == 0 &&
-                             (e & kPageFileOrSharedAnon) != 0;
+      const bool file_page =
+          (e & kPagePresent) != 0 && (e & kPageSwapped) == 0 && (e & kPageFileOrSharedAnon) != 0;
       if (file_page) {
         if (run_begin == 0) run_begin = at;
       } else {
@@ -76,7 +81,6 @@ std::size_t release_relro_file_pages(Range relro, std::uintptr_t page) {
   ::close(fd);
   return released;
 }
-
 
 #ifdef SYSRING_HOT_PAGE_TRACE
 // Profiling build only (cmake -DSYSRING_HOT_PAGE_TRACE=ON, scripts/hot_text_order.py): with
@@ -93,7 +97,7 @@ int g_trace_count = 0;
 
 // Async-signal-safe and free of calls into the traced text: the mprotect is a raw system call.
 extern "C" __attribute__((noinline, no_stack_protector)) void on_trace_fault(int, siginfo_t* si,
-                                                                           void*) {
+                                                                             void*) {
   const std::uintptr_t p = reinterpret_cast<std::uintptr_t>(si->si_addr) & ~std::uintptr_t{4095};
   long prot = -1;
   for (int i = 0; i < g_trace_count; ++i) {
@@ -104,7 +108,9 @@ extern "C" __attribute__((noinline, no_stack_protector)) void on_trace_fault(int
     __asm__ volatile("syscall" : "=a"(r) : "a"(231), "D"(139) : "rcx", "r11", "memory");
     return;
   }
-  __asm__ volatile("syscall" : "=a"(r) : "a"(10), "D"(p), "S"(4096), "d"(prot)
+  __asm__ volatile("syscall"
+                   : "=a"(r)
+                   : "a"(10), "D"(p), "S"(4096), "d"(prot)
                    : "rcx", "r11", "memory");
 }
 
@@ -165,7 +171,7 @@ extern "C" int release_object_pages(dl_phdr_info* info, std::size_t, void* data)
       end = relro.begin > begin ? relro.begin : begin;
     }
     if (end <= begin) continue;
-    if (::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED) == 0) {
+    if (drop_pages(begin, end - begin) == 0) {
       released.read_only += end - begin;
     }
     trace_range(begin, end, (ph.p_flags & PF_X) != 0 ? PROT_READ | PROT_EXEC : PROT_READ);
