@@ -353,16 +353,6 @@ int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entr
   } else {
     log::info("counters: " + sources.counters_summary);
   }
-  // Start-up's temporaries (descriptor and layout building, option parsing, the first
-  // snapshot's builders) are freed but sit in the middle of the heap: hand their pages back.
-#ifdef __GLIBC__
-  (void)::malloc_trim(0);
-#endif
-  const std::size_t released = release_start_up_pages();
-  if (released != 0) {
-    log::debug("released the resident pages of " + std::to_string(released >> 10) +
-               " KiB of start-up code and constants");
-  }
   report_ready("ok");
 #ifndef __APPLE__
   // Before the filter: the thread is made with calls the steady state does not need, and
@@ -377,6 +367,19 @@ int run(const BrokerOptions& o, const std::vector<registry::RegistryEntry>& entr
   }
 #endif
   const bool sandboxed = start_sandbox(o);
+  // Start-up's temporaries (descriptor and layout building, option parsing, the first
+  // snapshot's builders, the seccomp filter's) are freed but sit in the middle of the heap:
+  // hand their pages back. Then the code and constants that start-up alone used, the filter's
+  // installation included (madvise, and the open and pread of /proc/self/pagemap, are on the
+  // allow-list).
+#ifdef __GLIBC__
+  (void)::malloc_trim(0);
+#endif
+  const std::size_t released = release_start_up_pages();
+  if (released != 0) {
+    log::debug("released the resident pages of " + std::to_string(released >> 10) +
+               " KiB of start-up code and constants");
+  }
 
   while (sandboxed && g_stop_signal.load() == 0 &&
          (o.max_ticks == 0 || loop.ticks_done() < o.max_ticks)) {

@@ -13,8 +13,10 @@
 namespace sysring::broker {
 
 // Drops the resident pages of the executable's read-only, never-written segments (text and
-// constants; never RELRO, whose pages hold start-up relocations). Returns the bytes advised;
-// 0 where not supported (macOS, or a build with sanitizers, whose runtime owns the mappings).
+// constants), and those pages of RELRO that are still the file's (not written by relocation:
+// /proc/self/pagemap says which). Returns the bytes advised; 0 where not supported (macOS, or a
+// build with sanitizers, whose runtime owns the mappings). Called once serving, seccomp filter
+// installed: madvise and the read of /proc/self/pagemap are on its allow-list.
 std::size_t release_start_up_pages() noexcept;
 
 }  // namespace sysring::broker

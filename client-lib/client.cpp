@@ -128,10 +128,12 @@ std::unique_ptr<Client::Mapping> Client::map_and_validate(const OpenOptions& opt
   if (!m->region.valid()) throw open_error(options.name, errno);
 
   // The state is release-stored after the immutable header: acquire it, then copy the header
-  // once. Identity (magic, version) is judged before the state, so a foreign object is reported
-  // as foreign, not as a broker still starting.
+  // once. A header still being written (state 0, magic 0 or already ours) is a broker creating
+  // its segment: kNotLive, try again. Otherwise identity (magic, version) is judged before the
+  // state, so a foreign object is reported as foreign, not as a broker still starting.
   const std::uint64_t state_word = m->live().state.load(std::memory_order_acquire);
   std::memcpy(&m->header_copy, m->base(), sizeof(layout::HeaderFixed));
+  detail::check_not_being_created(m->header_copy, state_word);
   detail::check_identity(m->header_copy);
   const auto state = static_cast<layout::BrokerState>(state_word);
   if (state != layout::BrokerState::kInit && state != layout::BrokerState::kLive &&

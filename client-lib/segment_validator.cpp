@@ -76,11 +76,28 @@ void check_file_policy(const struct stat& st, std::optional<uid_t> expected_owne
     throw Error(ErrorCode::kInsecureMode,
                 "segment mode " + octal(st.st_mode) + " lets other users write it; refusing it");
   }
+  // A broker creates its object empty and sizes it next (broker/segment/segment_writer.cpp): an
+  // empty object under the name is a segment being created, not a corrupt one. Try again.
+  if (st.st_size == 0) {
+    throw Error(ErrorCode::kNotLive, "segment is empty: its broker is still creating it");
+  }
   if (st.st_size < static_cast<off_t>(sizeof(layout::Header))) {
     bad("truncated: " + std::to_string(st.st_size) + " bytes, smaller than the header");
   }
   if (static_cast<std::uint64_t>(st.st_size) > layout::kMaxSegmentBytes) {
     bad("implausible size " + std::to_string(st.st_size) + " bytes");
+  }
+}
+
+void check_not_being_created(const layout::HeaderFixed& h, std::uint64_t state_word) {
+  // The broker writes the header into the zero-filled object and release-stores the state word
+  // (kInit) last: a state word of 0 with the magic still zero or already written is a header
+  // being written. A non-zero wrong magic, or a zero one under a non-zero state word, is no
+  // segment being created: check_identity refuses it as foreign.
+  if (state_word == 0 && (h.magic == 0 || h.magic == layout::kMagic)) {
+    throw Error(ErrorCode::kNotLive,
+                "segment header not written yet: its broker is still "
+                "creating it");
   }
 }
 

@@ -16,8 +16,13 @@
 namespace sysring::detail {
 
 // Owner and mode policy, applied to fstat() of the open object before mapping it.
-// Throws Error(kForeignOwner / kInsecureMode / kBadSegment).
+// Throws Error(kForeignOwner / kInsecureMode / kBadSegment), or Error(kNotLive) for an empty
+// object: a broker creates its segment empty and sizes it next, so that is one being created.
 void check_file_policy(const struct stat& st, std::optional<uid_t> expected_owner);
+
+// A header still being written by its broker: the state word (acquired before `header` was
+// copied) still 0 and the magic 0 or already written. Throws Error(kNotLive), "try again".
+void check_not_being_created(const layout::HeaderFixed& header, std::uint64_t state_word);
 
 // Magic and major version: is this a sysring segment this library can read at all?
 // Throws Error(kBadSegment / kVersion).

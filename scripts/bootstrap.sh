@@ -8,6 +8,7 @@ packages=(
   flatbuffers-compiler libflatbuffers-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-dev
+  lld  # sysringd is linked with its hot code laid out together (broker/hot_text.order)
   libpfm4-dev
   libcap-dev  # sysringd --user: drops to its user keeping only CAP_PERFMON
   libseccomp-dev  # sysringd's in-process seccomp allow-list (broker/sandbox/)

@@ -89,7 +89,7 @@ class CounterState {
   [[nodiscard]] const Availability& availability(std::uint16_t id) const {
     static const Availability kUnknown{false, "not a counter row"};
     return id < slot_of_.size() && slot_of_[id] != kNoSlot ? availability_[slot_of_[id]].first
-                                                            : kUnknown;
+                                                           : kUnknown;
   }
   [[nodiscard]] std::span<const std::uint16_t> rows(Scope scope) const {
     return scope == Scope::kAll ? all_rows_ : cpu_rows_;
@@ -152,7 +152,7 @@ class CounterState {
   static constexpr std::uint16_t kNoSlot = 0xFFFF;
   std::vector<std::uint16_t> slot_of_;  // registry id -> index into availability_, or kNoSlot
   std::vector<std::pair<Availability, std::size_t>> availability_;  // and the row's event
-  std::vector<std::uint16_t> all_rows_, cpu_rows_;  // available rows of each view
+  std::vector<std::uint16_t> all_rows_, cpu_rows_;                  // available rows of each view
   std::vector<CpuCounters> readings_;
   std::vector<MonotonicCounter> totals_;  // [cpu * events + event]
   std::vector<std::string> cpu_names_;

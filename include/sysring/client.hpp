@@ -160,7 +160,9 @@ class BoundMetric {
 
 class Client {
  public:
-  // Opens, fstat-checks, maps read-only and validates the segment. Throws Error (one line).
+  // Opens, fstat-checks, maps read-only and validates the segment. Throws Error (one line):
+  // kNotFound when no segment is there, kNotLive while its broker is still creating or starting
+  // it (an empty object, a header not written yet, state INIT) or has closed it: try again.
   static Client open(const OpenOptions& options = {});
 
   Client(Client&&) noexcept;
@@ -255,7 +257,9 @@ class Client {
   [[nodiscard]] std::uint64_t epoch() const noexcept;  // of the segment mapped now
   [[nodiscard]] BrokerHealth health() const noexcept;
   // If the broker restarted (new segment under the name), maps the new one and returns true.
-  // Keeps the current mapping and returns false when there is nothing newer to attach to.
+  // Keeps the current mapping and returns false when there is nothing newer to attach to (no
+  // segment, or one its broker is still creating or starting: kNotFound and kNotLive are not
+  // thrown). Throws Error for anything else under the name (kBadSegment for a foreign object).
   bool reattach();
 
   // ---- Low level, for RingFollower and tools ----

@@ -14,7 +14,7 @@ enum class ErrorCode {
   kInsecureMode,   // group/other may write it
   kBadSegment,     // corrupt, truncated or foreign content
   kVersion,        // another major layout version
-  kNotLive,        // broker still initialising, or closed
+  kNotLive,        // broker still creating or initialising its segment, or closed: try again
   kBrokerRunning,  // (broker) a live broker already serves the name
   kSystem,         // any other system call failure
   // Per-process counters (process_counters.hpp, docs/PROCESS_COUNTERS.md):

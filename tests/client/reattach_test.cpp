@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -20,6 +21,7 @@
 #include "segment/value_table_writer.hpp"
 #include "segment_fixture.hpp"
 #include "sysring/client.hpp"
+#include "sysring/error.hpp"
 #include "sysring/ring_follower.hpp"
 
 namespace sysring {
@@ -163,6 +165,88 @@ TEST_F(Reattach, FreshFollowerOnTheRestartedSegmentReadsLargeBatches) {
   ASSERT_EQ(follower.poll(batch), PollResult::kBatch);
   ASSERT_EQ(batch.values.size(), 900u);
   EXPECT_TRUE(has_value(batch, 909));
+}
+
+// ---- A broker creating its segment (SegmentWriter::create: the object is made under its final
+// name empty, then sized, then its header written and its state set to INIT) ----
+
+TEST_F(Reattach, ASegmentBeingCreatedIsNotLiveYetNotBad) {
+  start();
+  Client client = Client::open(options_for(name_->str()));
+  writer_->close();
+  writer_.reset();
+  // The object as create() leaves it before sizing it, then before writing the header.
+  test::write_object(name_->str(), std::vector<std::uint8_t>{});
+  EXPECT_EQ(client.health(), BrokerHealth::kGone);
+  EXPECT_FALSE(client.reattach()) << "an empty object: keep the old mapping and try again";
+  try {
+    (void)Client::open(options_for(name_->str()));
+    ADD_FAILURE() << "opened an empty object";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kNotLive) << e.what();
+  }
+  ::shm_unlink(name_->str().c_str());
+  test::write_object(name_->str(), std::vector<std::uint8_t>(65536, 0));
+  EXPECT_FALSE(client.reattach()) << "a zero-filled object: its header is not written yet";
+  ::shm_unlink(name_->str().c_str());
+
+  start();  // the broker finishes
+  ASSERT_TRUE(client.reattach());
+  EXPECT_EQ(client.health(), BrokerHealth::kAlive);
+
+  // A foreign object under the name is still refused as one.
+  writer_->close();
+  writer_.reset();
+  std::vector<std::uint8_t> foreign(65536, 0);
+  foreign[0] = 0x7F;
+  test::write_object(name_->str(), foreign);
+  try {
+    (void)client.reattach();
+    ADD_FAILURE() << "re-attached to a foreign object";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kBadSegment) << e.what();
+  }
+}
+
+TEST_F(Reattach, OpenAndReattachNeverSeeABadSegmentWhileBrokersRestart) {
+  // The race itself: one thread restarts the "broker" (close, which unlinks, then create) as fast
+  // as it can while this one opens and re-attaches. Before the fix a client that caught the
+  // object empty or its header unwritten got kBadSegment ("truncated: 0 bytes", "wrong magic").
+  constexpr int kRestarts = 400;
+  std::atomic<bool> done{false};
+  std::thread restarts([&] {
+    std::optional<broker::SegmentWriter> writer;
+    for (int i = 0; i < kRestarts; ++i) {
+      writer.reset();
+      writer.emplace(test::make_writer(name_->str(), table_));
+      writer->heartbeat(monotonic_ns(), 1);
+      writer->go_live();
+      std::this_thread::sleep_for(std::chrono::microseconds(300));  // long enough to be opened
+    }
+    done = true;
+  });
+  std::optional<Client> client;
+  int opened = 0, reattached = 0, not_ready = 0, bad = 0;
+  std::string first_bad;
+  while (!done) {
+    try {
+      if (client && client->reattach()) ++reattached;
+      Client fresh = Client::open(options_for(name_->str()));
+      ++opened;
+      if (!client) client.emplace(std::move(fresh));
+    } catch (const Error& e) {
+      if (e.code() == ErrorCode::kNotFound || e.code() == ErrorCode::kNotLive) {
+        ++not_ready;
+      } else if (bad++ == 0) {
+        first_bad = e.what();
+      }
+    }
+  }
+  restarts.join();
+  EXPECT_EQ(bad, 0) << "first: " << first_bad;
+  EXPECT_GT(opened, 0);
+  std::printf("%d restarts: %d opens, %d re-attaches, %d not found or not live yet\n", kRestarts,
+              opened, reattached, not_ready);
 }
 
 }  // namespace

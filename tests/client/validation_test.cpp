@@ -185,8 +185,13 @@ TEST_F(Validation, NewerMinorVersionAndUnknownExtraSectionAreAccepted) {
 
 // ---- Truncation ----
 
-TEST_F(Validation, EmptyObjectIsRefused) {
-  expect_bad({}, ErrorCode::kBadSegment, "truncated");
+TEST_F(Validation, EmptyObjectIsASegmentBeingCreatedNotACorruptOne) {
+  // SegmentWriter::create makes the object empty under its final name, then sizes it: a client
+  // that opens it then must be told to try again (kNotLive), not that the segment is corrupt.
+  expect_open_error(options_for(put({})), ErrorCode::kNotLive, "creating");
+  OpenOptions o = options_for(put({}));
+  o.require_live = false;  // not a segment one can read in any state yet
+  expect_open_error(o, ErrorCode::kNotLive, "creating");
 }
 
 TEST_F(Validation, ObjectSmallerThanTheHeaderIsRefused) {
@@ -221,8 +226,48 @@ TEST_F(Validation, GarbageObjectIsABadSegmentNotABrokerStillStarting) {
   // foreign object by whatever bytes happen to be there.
   std::vector<std::uint8_t> bytes(8192, 0x41);
   expect_bad(bytes, ErrorCode::kBadSegment, "magic");
+  // Zero magic under a non-zero state word: the broker stores the state after the magic, so this
+  // is no header being written but a foreign object.
   std::vector<std::uint8_t> zeros(8192, 0);
+  poke<std::uint64_t>(zeros, offsetof(layout::Header, state),
+                      static_cast<std::uint64_t>(layout::BrokerState::kLive));
   expect_bad(zeros, ErrorCode::kBadSegment, "magic");
+}
+
+// ---- A segment being created (SegmentWriter::create: empty, sized, header, then state INIT) ----
+
+TEST_F(Validation, ZeroFilledObjectIsASegmentBeingCreated) {
+  // Sized but its header not written yet: all zero, state word 0 included.
+  std::vector<std::uint8_t> zeros(image().size(), 0);
+  expect_open_error(options_for(put(zeros)), ErrorCode::kNotLive, "creating");
+  std::vector<std::uint8_t> small(8192, 0);
+  expect_open_error(options_for(put(small)), ErrorCode::kNotLive, "creating");
+}
+
+TEST_F(Validation, HeaderBeingWrittenIsASegmentBeingCreated) {
+  // The magic written, the rest of the header not yet (state 0): not corrupt, not another
+  // version, just not ready.
+  std::vector<std::uint8_t> partial(image().size(), 0);
+  poke<std::uint64_t>(partial, offsetof(HeaderFixed, magic), layout::kMagic);
+  expect_open_error(options_for(put(partial)), ErrorCode::kNotLive, "creating");
+  // Every field written but the state word (the release store that ends the header).
+  auto bytes = image();
+  poke<std::uint64_t>(bytes, offsetof(layout::Header, state), 0);
+  expect_open_error(options_for(put(bytes)), ErrorCode::kNotLive, "creating");
+  // Fields written in another order than declared (plain stores): magic still zero.
+  poke<std::uint64_t>(bytes, offsetof(HeaderFixed, magic), 0);
+  expect_open_error(options_for(put(bytes)), ErrorCode::kNotLive, "creating");
+}
+
+TEST_F(Validation, ForeignMagicIsRefusedEvenWithAZeroStateWord) {
+  // Only a zero or a sysring magic can be a header being written: any other is foreign.
+  auto bytes = image();
+  poke<std::uint64_t>(bytes, offsetof(layout::Header, state), 0);
+  poke<std::uint64_t>(bytes, offsetof(HeaderFixed, magic), 0x00474E4952535954ULL);
+  expect_bad(bytes, ErrorCode::kBadSegment, "magic");
+  std::vector<std::uint8_t> elf(8192, 0);
+  poke<std::uint32_t>(elf, 0, 0x464C457FU);  // "\x7fELF": a low byte alone makes it foreign
+  expect_bad(elf, ErrorCode::kBadSegment, "magic");
 }
 
 TEST_F(Validation, OtherMajorVersionIsRefusedWithVersionCode) {

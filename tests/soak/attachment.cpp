@@ -69,7 +69,8 @@ Client* Attachment::step() {
   if (health != health_) {
     health_ = health;
     if (changes_.size() < kMaxRecords) {
-      changes_.push_back({client_->info().broker_pid, health, now, last_check_ns_});
+      const std::uint64_t answered = monotonic_ns();
+      changes_.push_back({client_->info().broker_pid, health, answered, now, last_check_ns_});
     }
   }
   last_check_ns_ = now;

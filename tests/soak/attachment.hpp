@@ -19,7 +19,11 @@ namespace sysring::soak {
 struct HealthChange {
   std::uint32_t pid = 0;  // of the broker the client was attached to
   BrokerHealth to = BrokerHealth::kAlive;
-  std::uint64_t at_ns = 0;  // CLOCK_MONOTONIC
+  // CLOCK_MONOTONIC when the health() call that answered `to` returned: the client knew then.
+  // (Its start, check_start_ns, can precede the kill it reports: a client descheduled inside
+  // health() between its start and its liveness probe sees a broker killed meanwhile.)
+  std::uint64_t at_ns = 0;
+  std::uint64_t check_start_ns = 0;
   // The check before, which still said the old health: the library answered that until then
   // (the time between the two is this client's scheduling, not the library's).
   std::uint64_t previous_check_ns = 0;

@@ -34,13 +34,13 @@ VETHS = 3  # svJa/svJb pairs, J < VETHS
 MOUNTS = 3  # tmpfs soak-mJ, J < MOUNTS
 STAT_BYTES = 4096
 RSS_DRIFT_LIMIT_KIB = 64
-NOTICE_WINDOW_TICKS = 30
+NOTICE_WINDOW_TICKS = 30  # a change later than this is not an answer to that kill or stop
 # glibc's malloc keeps freed memory and grows its heaps by 128 KiB pads, thresholds that move
 # with use and an arena per thread: the broker's RSS then moves by ~100-200 KiB steps with the
 # instance set, at random times, leak or not. With one arena, no pad, a fixed mmap threshold and
 # every free trimmed, its RSS follows its live heap page by page, so a 64 KiB drift means growth.
 BROKER_ENV = dict(os.environ, GLIBC_TUNABLES='glibc.malloc.arena_max=1:glibc.malloc.top_pad=0:'
-                  'glibc.malloc.trim_threshold=0:glibc.malloc.mmap_threshold=65536')  # a change later than this is not an answer to that kill or stop
+                  'glibc.malloc.trim_threshold=0:glibc.malloc.mmap_threshold=65536')
 
 
 def now_ns():
@@ -157,10 +157,14 @@ class Broker:
     def kill(self):
         if not self.check_alive():
             return None
+        # Timed on both sides of the signal. at_ns, once sent, is what the clients' notice time
+        # is measured from: a soak thread descheduled before the call would otherwise charge
+        # the broker's clients with its own delay. sent_ns, before it, is where the window for
+        # their answer opens: a thread descheduled after the call (the GIL, a loaded machine)
+        # takes at_ns late, and clients that saw the broker gone meanwhile did answer this kill.
+        sent_ns = now_ns()
         self.proc.send_signal(signal.SIGKILL)
-        # Timed once sent: a soak thread descheduled before the call would otherwise charge the
-        # broker's clients with its own delay.
-        event = {'kind': 'kill', 'pid': self.proc.pid, 'at_ns': now_ns()}
+        event = {'kind': 'kill', 'pid': self.proc.pid, 'sent_ns': sent_ns, 'at_ns': now_ns()}
         self.proc.wait()
         self.generations[-1].update(ended_ns=now_ns(), how='SIGKILL')
         self.proc = None
@@ -444,11 +448,12 @@ class Soak:
                   now_ns() - self.broker.generations[-1]['started_ns'] > 3e9):
                 ticks = rng.randint(8, 12)
                 with self.lock:
+                    sent_ns = now_ns()  # see Broker.kill
                     self.broker.proc.send_signal(signal.SIGSTOP)
                     self.broker.stopped = True
                     self.broker.generations[-1]['stopped'] = True
-                stop_event = {'kind': 'stop', 'pid': self.broker.pid, 'at_ns': now_ns(),
-                              'ticks': ticks}
+                stop_event = {'kind': 'stop', 'pid': self.broker.pid, 'sent_ns': sent_ns,
+                              'at_ns': now_ns(), 'ticks': ticks}
                 self.events.append(stop_event)
                 stop_until = t + ticks * self.args.tick_ms / 1000
                 next_stop = stop_until + rng.uniform(6, 10)
@@ -541,10 +546,15 @@ def notice_ticks(soak, summaries):
     """For each kill and stop, and each client attached to that broker: for how many ticks
     after the signal Client::health() still said alive (its last alive answer; the client's own
     scheduling delay before its next check is not the library's), and when the client saw it.
-    Returns ({'kill': [ticks...], 'stop': [...]}, the same for the client's view, misses)."""
+    A change answers the signal if the health() call that saw it returned after the soak began
+    to send it (sent_ns) and within NOTICE_WINDOW_TICKS of the time it was sent for sure (at_ns).
+    Returns ({'kill': [ticks...], 'stop': [...]}, the same for the client's view, misses, and
+    how many answers the bookkeeping before 2026-12-03 would have missed: it took each change's
+    time at the start of the check and opened the window at at_ns)."""
     ticks = {'kill': [], 'stop': []}
     seen_ticks = {'kill': [], 'stop': []}
     missed = []
+    old_rule_misses = 0
     for name, s in summaries.items():
         attached = {}
         for a in s['attaches']:
@@ -556,16 +566,19 @@ def notice_ticks(soak, summaries):
             since = attached.get(e['pid'])
             if since is None or since > e['at_ns']:
                 continue  # not attached to that broker yet: nothing to notice
-            seen = [(at, before) for pid, to, at, before in s['health_changes']
-                    if pid == e['pid'] and to != 'alive' and
-                    e['at_ns'] <= at <= e['at_ns'] + NOTICE_WINDOW_TICKS * soak.tick_ns]
+            window_end = e['at_ns'] + NOTICE_WINDOW_TICKS * soak.tick_ns
+            changes = [c for c in s['health_changes'] if c[0] == e['pid'] and c[1] != 'alive']
+            seen = [(at, before) for _, _, at, before, _ in changes
+                    if e['sent_ns'] <= at <= window_end]
             if not seen:
                 missed.append(f'{name} never saw broker pid {e["pid"]} {e["kind"]}ped')
                 continue
+            if not any(e['at_ns'] <= start <= window_end for _, _, _, _, start in changes):
+                old_rule_misses += 1
             at, before = min(seen)
             ticks[e['kind']].append(max(0, before - e['at_ns']) / soak.tick_ns)
-            seen_ticks[e['kind']].append((at - e['at_ns']) / soak.tick_ns)
-    return ticks, seen_ticks, missed
+            seen_ticks[e['kind']].append(max(0, at - e['at_ns']) / soak.tick_ns)
+    return ticks, seen_ticks, missed, old_rule_misses
 
 
 def reattach_times(soak, summaries):
@@ -603,7 +616,7 @@ def analyse(soak):
     fails += crashes
     total = lambda key: sum(s[key] for s in summaries.values())
     followers = [s['follower'] for s in summaries.values() if 'follower' in s]
-    notice, seen_notice, missed = notice_ticks(soak, summaries)
+    notice, seen_notice, missed, old_rule_misses = notice_ticks(soak, summaries)
     reattach, never = reattach_times(soak, summaries)
     kills = [e for e in soak.events if e['kind'] == 'kill']
     stops = [e for e in soak.events if e['kind'] == 'stop']
@@ -627,6 +640,9 @@ def analyse(soak):
         'worst_seen_ticks_stop': max(seen_notice['stop'], default=None),
         'seen_after_3_ticks': sum(t > 3 for k in seen_notice for t in seen_notice[k]),
         'notices': sum(len(v) for v in notice.values()),
+        'notices_before_old_window': old_rule_misses,
+        'worst_signal_timing_ms': max(((e['at_ns'] - e['sent_ns']) / 1e6 for e in soak.events),
+                                      default=None),
         'reattaches': len(reattach),
         'worst_reattach_ms': max(reattach, default=None),
         'median_reattach_ms': statistics.median(reattach) if reattach else None,
@@ -702,6 +718,8 @@ def print_table(r):
         ('clients saw it after: worst ticks', f'{fmt(r["worst_seen_ticks_kill"])}, '
                                               f'{fmt(r["worst_seen_ticks_stop"])} '
                                               f'({r["seen_after_3_ticks"]} after 3 ticks)'),
+        ('notices the old bookkeeping missed; worst signal timing ms',
+         f'{r["notices_before_old_window"]}; {fmt(r["worst_signal_timing_ms"])}'),
         ('re-attaches; worst / median ms', f'{r["reattaches"]}; {fmt(r["worst_reattach_ms"])} / '
                                            f'{fmt(r["median_reattach_ms"])}'),
         ('follower batches, laps', f'{r["follower_batches"]}, {r["follower_laps"]}'),

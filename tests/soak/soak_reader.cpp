@@ -244,7 +244,7 @@ void write_summary(const Options& o, const Tally& t, const Attachment& att, Foll
   for (std::size_t i = 0; i < att.changes().size(); ++i) {
     const HealthChange& h = att.changes()[i];
     out << (i ? "," : "") << "[" << h.pid << ",\"" << to_string(h.to) << "\"," << h.at_ns << ","
-        << h.previous_check_ns << "]";
+        << h.previous_check_ns << "," << h.check_start_ns << "]";
   }
   out << "],\"attaches\":[";
   for (std::size_t i = 0; i < att.attaches().size(); ++i) {
