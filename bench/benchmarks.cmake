@@ -11,6 +11,16 @@ if(TARGET sysring_perf_counters)
   target_sources(sysring_bench PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/counters_bench.cpp)
   target_link_libraries(sysring_bench PRIVATE sysring_perf_counters sysring_counters)
 endif()
+# Per-process counters (issue 15): a real sysringd (started by the benchmark on a private segment
+# and socket) against perf fds this process opens itself. Linux only, like the broker's requests.
+if(TARGET sysringd AND CMAKE_SYSTEM_NAME STREQUAL "Linux")
+  target_sources(sysring_bench PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/process_counters_bench.cpp)
+  target_link_libraries(sysring_bench PRIVATE sysring_client)
+  set_source_files_properties(
+    ${CMAKE_CURRENT_SOURCE_DIR}/process_counters_bench.cpp PROPERTIES
+    COMPILE_DEFINITIONS "SYSRING_BENCH_SYSRINGD=\"$<TARGET_FILE:sysringd>\"")
+  add_dependencies(sysring_bench sysringd)
+endif()
 
 # Smoke test only: proves the suite sets up a real segment and every benchmark runs. No
 # performance assertion belongs in a unit test (bench/report.py checks the ratios).

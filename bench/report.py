@@ -9,6 +9,7 @@ MISS: this is a report, not a test (performance assertions do not belong in unit
 """
 import argparse
 import json
+import re
 import sys
 
 UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
@@ -48,6 +49,12 @@ INFO = [
     ("perf group read() vs library read of one CPU's counters", "BM_CounterGroupPerfRead",
      "BM_CounterGroupLibrary"),
     ("tick files: broker refresh vs one pread", "BM_TickFilesRefresh", "BM_TickFilesSinglePread"),
+    # Per-process counters (issue 15); the round trips are wall time: read them with --time real.
+    ("counter request round trip, 4 events vs 1", "BM_CounterRequestRoundTrip/4",
+     "BM_CounterRequestRoundTrip/1"),
+    ("ProcessCounters::read (4) vs read() of 1 fd", "BM_ProcessCountersRead", "BM_PerfReadOneFd"),
+    ("start+stop (4) vs ENABLE+DISABLE of 1 fd", "BM_ProcessCountersStartStop",
+     "BM_PerfEnableDisableOneFd"),
 ]
 
 
@@ -59,7 +66,9 @@ def load(path):
         if b.get("run_type") != "aggregate":
             continue
         # MeasureProcessCPUTime() suffixes the name; the report keys on the benchmark's own.
-        name = b.get("run_name", b["name"]).replace("/process_time", "")
+        # So do Iterations(N) and UseRealTime().
+        name = re.sub(r"/(process_time|real_time|iterations:\d+)", "",
+                      b.get("run_name", b["name"]))
         agg = b.get("aggregate_name")
         if agg == "cv":  # a fraction, not a time
             rows.setdefault(name, {})["cv_real"] = b.get("real_time")
@@ -70,7 +79,7 @@ def load(path):
             rows[name]["counters"] = {
                 k: v for k, v in b.items()
                 if k in ("metrics", "words", "reads_per_tick", "deltas_per_batch", "batch_bytes",
-                         "pairs", "instances", "segment_bytes")
+                         "pairs", "instances", "segment_bytes", "events")
             }
         if b.get("error_occurred"):
             rows[name]["error"] = b.get("error_message", "error")
