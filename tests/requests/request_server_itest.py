@@ -5,7 +5,12 @@ library):
 - the header names the socket; the log line says the policy; SIGTERM removes the socket;
 - root asks for task-clock of a child it owns and reads a growing count from the descriptor;
 - nobody asks for pid 1 and is refused with the reason; for itself, and is granted;
-- kernel mode is refused under the default policy and granted with `kernel = yes`;
+- kernel mode is refused under the default policy and granted with `kernel = yes`; nobody, whose
+  own perf_event_open of a kernel-mode event the kernel refuses (perf_event_paranoid 2), gets
+  one for itself through the broker under `kernel = yes` and counts its kernel-mode context
+  switches, and is refused by the broker under the default policy;
+- nobody is refused, each with its reason: root's process, a setuid program it started, a pid
+  that has exited, and a request beyond its quota;
 - `allow = group nogroup`: the socket is 0660 of that group, root is refused, nobody (whose
   primary group it is) granted;
 - a root broker that drops to `--user daemon` gives the socket to daemon, grants root's child
@@ -20,6 +25,8 @@ library):
 Needs root and setpriv (exit 77, skipped, otherwise). Paths come from the environment: SYSRINGD,
 PROBE.
 """
+import ctypes
+import errno
 import grp
 import os
 import pwd
@@ -50,6 +57,21 @@ def wait_for(condition, what, timeout=START_TIMEOUT):
     raise AssertionError(f'timed out waiting for {what}')
 
 
+def platform_machine():
+    return os.uname().machine
+
+
+def euid_of(pid):
+    try:
+        with open(f'/proc/{pid}/status') as f:
+            for line in f:
+                if line.startswith('Uid:'):
+                    return int(line.split()[2])
+    except OSError:
+        return None
+    return None
+
+
 def fd_count(pid):
     return len(os.listdir(f'/proc/{pid}/fd'))
 
@@ -70,6 +92,29 @@ def seccomp_mode(pid):
             if line.startswith('Seccomp:'):
                 return int(line.split()[1])
     raise AssertionError('no Seccomp: line')
+
+
+PERF_TYPE_SOFTWARE = 1
+PERF_COUNT_SW_CONTEXT_SWITCHES = 3
+PERF_ATTR_SIZE = 128
+EXCLUDE_KERNEL_BIT = 1 << 5  # perf_event_attr flags: disabled, inherit, pinned, exclusive, exclude_user, exclude_kernel
+SYS_PERF_EVENT_OPEN = 298    # x86_64
+
+
+def own_kernel_mode_open_errno():
+    """In this process: perf_event_open of context-switches on itself with kernel mode counted.
+    Returns 0 when the kernel allows it, else the errno."""
+    attr = bytearray(PERF_ATTR_SIZE)
+    struct.pack_into('<IIQ', attr, 0, PERF_TYPE_SOFTWARE, PERF_ATTR_SIZE,
+                     PERF_COUNT_SW_CONTEXT_SWITCHES)
+    struct.pack_into('<Q', attr, 40, 1)  # disabled; exclude_kernel left 0
+    libc = ctypes.CDLL(None, use_errno=True)
+    buf = (ctypes.c_char * PERF_ATTR_SIZE).from_buffer(attr)
+    fd = libc.syscall(SYS_PERF_EVENT_OPEN, buf, 0, -1, -1, 0)
+    if fd >= 0:
+        os.close(fd)
+        return 0
+    return ctypes.get_errno()
 
 
 class Broker:
@@ -246,6 +291,94 @@ class RequestServerTest(unittest.TestCase):
         self.assertEqual(b.proc.returncode, 0, b.text())
         self.assertFalse(os.path.exists(b.socket))
 
+    def as_nobody(self, *argv):
+        """A process of nobody's, killed at cleanup."""
+        proc = subprocess.Popen(['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups']
+                                + list(argv))
+        self.addCleanup(lambda: (proc.kill(), proc.wait()))
+        return proc
+
+    def test_nobody_gets_kernel_mode_the_kernel_refuses_it(self):
+        if platform_machine() != 'x86_64':
+            self.skipTest('the direct perf_event_open below uses the x86_64 call number')
+        with open('/proc/sys/kernel/perf_event_paranoid') as f:
+            paranoid = int(f.read())
+        if paranoid < 2:
+            self.skipTest(f'perf_event_paranoid is {paranoid}: the kernel lets users count kernel mode')
+        # nobody alone: the kernel refuses a kernel-mode counter even on nobody's own process.
+        script = os.path.join(self.tmp, 'own_kernel_open.py')  # a copy nobody can reach
+        shutil.copy(__file__, script)
+        os.chmod(script, 0o755)
+        own = subprocess.run(['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups',
+                              sys.executable, script, '--own-kernel-open'],
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(own.stdout.strip(), f'errno {errno.EACCES}', own.stderr)
+        # Through the broker, under the default policy: refused by the broker.
+        b = Broker(self, 'kdefault')
+        rc, out = self.ask(b, '--pid', 0, '--events', 'context-switches', '--kernel',
+                           user='nobody')
+        self.assertEqual((rc, out), (3, 'error: refused: kernel-mode counting is not allowed '
+                                        'here (kernel = no)'))
+        # Under `kernel = yes`: granted, and the probe's own sleeps (context switches, which
+        # the kernel counts in kernel mode only) are counted.
+        k = Broker(self, 'kyes', config='[requests]\nkernel = yes\n')
+        rc, out = self.ask(k, '--pid', 0, '--events', 'context-switches', '--kernel',
+                           '--read-ms', 50, user='nobody')
+        self.assertEqual(rc, 0, out)
+        self.assertTrue(out.splitlines()[0].startswith('granted context-switches:1:3:kernel'), out)
+        first, second = (int(v) for v in out.splitlines()[1].split()[1:3])
+        self.assertGreater(first, 0, out)
+        self.assertGreater(second, first, out)
+        # The same in user mode counts none of them: the grant above was kernel mode.
+        rc, out = self.ask(b, '--pid', 0, '--events', 'context-switches', '--read-ms', 50,
+                           user='nobody')
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(out.splitlines()[1], 'count 0 0', out)
+
+    def test_refusals_each_with_its_reason(self):
+        b = Broker(self, 'refuse', config='[requests]\nmax_per_uid = 2\n')
+        plain_ask = self.ask
+
+        def ask(*args, **kwargs):  # the refusal table of the closing note, printed as it runs
+            rc, out = plain_ask(*args, **kwargs)
+            print(f'\n  {out}', end='')
+            return rc, out
+        self.ask = ask
+        root_proc = self.child()
+        rc, out = self.ask(b, '--pid', root_proc.pid, user='nobody')
+        self.assertEqual((rc, out), (3, f'error: refused: pid {root_proc.pid} is not yours: its '
+                                        'real uid is 0, yours 65534'))
+        # A setuid-root program nobody started: real uid nobody, effective root.
+        setuid_sleep = os.path.join(self.tmp, 'setuid-sleep')
+        shutil.copy(shutil.which('sleep'), setuid_sleep)
+        os.chmod(setuid_sleep, 0o4755)
+        prog = self.as_nobody(setuid_sleep, '30')
+        wait_for(lambda: euid_of(prog.pid) == 0, 'the setuid program to run')
+        rc, out = self.ask(b, '--pid', prog.pid, user='nobody')
+        self.assertEqual(rc, 3, out)
+        self.assertTrue(out.startswith(f'error: refused: pid {prog.pid} is not yours'), out)
+        # A pid that has exited (and been reaped).
+        gone = subprocess.Popen(['true'])
+        gone.wait()
+        rc, out = self.ask(b, '--pid', gone.pid, user='nobody')
+        self.assertEqual(rc, 3, out)
+        self.assertTrue(out.startswith('error: refused: '), out)
+        self.assertIn(str(gone.pid), out)
+        # Beyond the quota: 2 counters on a live process of nobody's, then a third.
+        target = self.as_nobody('sleep', '30')
+        wait_for(lambda: euid_of(target.pid) == 65534, 'nobody\'s process to run')
+        rc, out = self.ask(b, '--pid', target.pid, '--events', 'task-clock,page-faults',
+                           user='nobody')
+        self.assertEqual(rc, 0, out)
+        rc, out = self.ask(b, '--pid', target.pid, user='nobody')
+        self.assertEqual(rc, 3, out)
+        self.assertTrue(out.startswith('error: refused: quota: uid 65534 holds 2'), out)
+        # The quota follows the target: once it exits, the uid may ask again.
+        target.kill()
+        target.wait()
+        rc, out = self.ask(b, '--pid', 0, user='nobody')
+        self.assertEqual(rc, 0, out)
+
     def test_descriptors_come_back_after_1000_requests(self):
         b = Broker(self, 'fds', config='[requests]\nmax_per_uid = 65536\nmax_total = 1048576\n')
         child = self.child()
@@ -300,6 +433,9 @@ class RequestServerTest(unittest.TestCase):
 
 
 def main():
+    if sys.argv[1:] == ['--own-kernel-open']:  # run as nobody by the kernel-mode test
+        print(f'errno {own_kernel_mode_open_errno()}')
+        return 0
     if not SYSRINGD or not PROBE:
         sys.exit('SYSRINGD and PROBE must be set')
     if os.geteuid() != 0 or shutil.which('setpriv') is None:
