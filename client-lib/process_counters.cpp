@@ -13,6 +13,7 @@
 #include <linux/perf_event.h>
 #endif
 
+#include "perf_mmap_read.hpp"
 #include "request_channel.hpp"
 #include "sysring/client.hpp"
 #include "sysring/errno_text.hpp"
@@ -113,6 +114,9 @@ CounterEndpoint CounterEndpoint::of_segment(const std::string& name) {
 struct ProcessCounters::State {
   std::vector<detail::GrantedCounter> counters;
   std::vector<UnsupportedEvent> unsupported;
+  // One per counter for open_self (self-monitoring: rdpmc reads this CPU's counter), unmapped
+  // where the kernel refused the mmap (inherit) and for every other open.
+  std::vector<detail::PerfPage> pages;
   pid_t target = 0;
   std::uint64_t launched_ns = 0;
 };
@@ -171,6 +175,11 @@ ProcessCounters ProcessCounters::open_pid(pid_t pid, const CounterOptions& optio
   state->target = pid;
   ProcessCounters counters(std::move(state));
   acquire(options, pid, false, counters.state_->counters, counters.state_->unsupported);
+  if (pid == 0) {
+    for (const detail::GrantedCounter& c : counters.state_->counters) {
+      counters.state_->pages.emplace_back(c.fd.get());
+    }
+  }
   return counters;
 }
 
@@ -291,10 +300,41 @@ void ProcessCounters::stop() {
 }
 #endif
 
+namespace {
+// The broker opens the caller's counters for its pid, i.e. its main thread: only that thread's
+// rdpmc reads them.
+bool on_main_thread() {
+#ifdef __linux__
+  thread_local const bool is_main = ::gettid() == ::getpid();
+  return is_main;
+#else
+  return false;
+#endif
+}
+}  // namespace
+
+bool ProcessCounters::page_mapped(std::size_t index) const {
+  return index < state_->pages.size() && state_->pages[index].mapped();
+}
+
+bool ProcessCounters::rdpmc_available(std::size_t index) const {
+  if (!page_mapped(index)) return false;
+  const std::optional<detail::PerfPageSnapshot> s = state_->pages[index].snapshot();
+  return s && s->cap_bit0_is_deprecated && s->cap_user_rdpmc && s->index != 0;
+}
+
 std::vector<CounterValue> ProcessCounters::read() const {
   std::vector<CounterValue> out;
   out.reserve(state_->counters.size());
-  for (const detail::GrantedCounter& c : state_->counters) {
+  const bool self = state_->target == 0 && on_main_thread();
+  for (std::size_t i = 0; i < state_->counters.size(); ++i) {
+    const detail::GrantedCounter& c = state_->counters[i];
+    if (self && i < state_->pages.size()) {
+      if (const std::optional<detail::PerfUserReading> r = state_->pages[i].read()) {
+        out.push_back(scale_counter(c.name, r->value, r->time_enabled_ns, r->time_running_ns));
+        continue;
+      }
+    }
     std::uint64_t words[3] = {0, 0, 0};
     ssize_t n = 0;
     do {

@@ -122,8 +122,15 @@ class ProcessCounters {
   // PERF_EVENT_IOC_ENABLE / DISABLE on every counter. Throw Error(kSystem).
   void start();
   void stop();
-  // Every granted counter, in the order asked. Throws Error(kSystem) on a failed read.
+  // Every granted counter, in the order asked. Throws Error(kSystem) on a failed read. A
+  // counter of the caller's own (open_self, inherit off) whose page the kernel mapped is read in
+  // user space with rdpmc when the kernel offers it there and then; otherwise with read().
   [[nodiscard]] std::vector<CounterValue> read() const;
+  // Counter `index`: whether its perf page is mapped (open_self only; the kernel maps no
+  // inherited counter), and whether the page offers rdpmc right now (a hardware counter
+  // scheduled on this CPU; never for software events).
+  [[nodiscard]] bool page_mapped(std::size_t index) const;
+  [[nodiscard]] bool rdpmc_available(std::size_t index) const;
 
   // The granted events, in the order asked, and the events refused (best_effort only).
   [[nodiscard]] std::vector<std::string> events() const;
