@@ -25,7 +25,7 @@ inline constexpr std::size_t kCacheLine = 64;
 inline constexpr std::size_t kWordBytes = 8;
 inline constexpr std::size_t kMaxSections = 8;
 inline constexpr std::uint64_t kMaxSegmentBytes = 1ULL << 30;  // sanity bound for readers
-inline constexpr std::size_t kMaxNameChars = 31;  // incl. the leading '/', macOS PSHMNAMLEN
+inline constexpr std::size_t kMaxNameChars = 31;         // incl. the leading '/', macOS PSHMNAMLEN
 inline constexpr std::size_t kRequestSocketChars = 108;  // sockaddr_un::sun_path on Linux
 
 // Version policy: a new section kind, a new header word in padding or an appended FlatBuffer
